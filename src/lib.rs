@@ -1,0 +1,8 @@
+//! drydock: rolls a container base-image policy out across a fleet of repositories.
+//!
+//! The pipeline and where each concern lives is described in `ARCHITECTURE.md`.
+
+pub mod cli;
+pub mod detect;
+pub mod finding;
+pub mod inventory;
