@@ -4,5 +4,6 @@
 
 pub mod cli;
 pub mod detect;
+pub mod docker;
 pub mod finding;
 pub mod inventory;
