@@ -6,7 +6,7 @@
 //! Pure: works on parsed Dockerfiles, the shipped facts and a given "today"; the CVE state file
 //! is read and written at the edge (`cve::StateFile`).
 
-// pub mod cve;
+pub mod cve;
 pub mod facts;
 pub mod lifecycle;
 pub mod pattern;
