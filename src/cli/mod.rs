@@ -9,6 +9,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::inventory::{ConfigError, Fleet, Repo};
 
+pub mod sync;
+
 /// Exit statuses, documented in the README.
 pub mod exit {
     /// Nothing to report.
@@ -48,14 +50,18 @@ pub struct Global {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Clone or fetch every repository of the fleet into the workspace.
+    Sync(sync::SyncArgs),
+}
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(&cli.global);
-    let result: anyhow::Result<u8> = match cli.command {};
-    #[allow(unreachable_code)]
+    let result: anyhow::Result<u8> = match cli.command {
+        Command::Sync(args) => sync::run(&cli.global, args),
+    };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => report_error(&e),
