@@ -6,4 +6,5 @@ pub mod cli;
 pub mod detect;
 pub mod docker;
 pub mod finding;
+pub mod git;
 pub mod inventory;
