@@ -6,5 +6,6 @@ pub mod cli;
 pub mod detect;
 pub mod docker;
 pub mod finding;
+pub mod git;
 pub mod inventory;
 pub mod policy;
