@@ -358,7 +358,6 @@ fn corpus_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/buildkit/frontend/dockerfile/parser")
 }
 
-
 #[test]
 fn buildkit_corpus_negative_cases_are_rejected() {
     let dir = corpus_dir().join("testfiles-negative");

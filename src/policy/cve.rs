@@ -113,16 +113,18 @@ struct RawVuln {
 
 /// Reads a Trivy JSON report (`trivy image --format json`, schema version 2).
 pub fn parse_report(text: &str) -> Result<Report, String> {
-    let raw: RawReport = serde_json::from_str(text).map_err(|e| format!("not a Trivy JSON report: {e}"))?;
+    let raw: RawReport =
+        serde_json::from_str(text).map_err(|e| format!("not a Trivy JSON report: {e}"))?;
     if let Some(v) = raw.schema_version
         && v != 2
     {
-        return Err(format!("Trivy report schema version {v} is not supported (expected 2)"));
+        return Err(format!(
+            "Trivy report schema version {v} is not supported (expected 2)"
+        ));
     }
-    let artifact = raw
-        .artifact_name
-        .filter(|a| !a.is_empty())
-        .ok_or("the report has no ArtifactName; produce it with `trivy image --format json IMAGE`")?;
+    let artifact = raw.artifact_name.filter(|a| !a.is_empty()).ok_or(
+        "the report has no ArtifactName; produce it with `trivy image --format json IMAGE`",
+    )?;
     let created_at = match raw.created_at {
         Some(s) => Some(
             DateTime::parse_from_rfc3339(&s)
@@ -132,14 +134,25 @@ pub fn parse_report(text: &str) -> Result<Report, String> {
         None => None,
     };
     let mut by_id: BTreeMap<String, Vulnerability> = BTreeMap::new();
-    for v in raw.results.unwrap_or_default().into_iter().flat_map(|r| r.vulnerabilities.unwrap_or_default()) {
-        let Some(fixed) = v.fixed_version.filter(|f| !f.trim().is_empty()) else { continue };
-        let Some(severity) = CveSeverity::parse(&v.severity) else { continue };
-        let entry = by_id.entry(v.vulnerability_id.clone()).or_insert_with(|| Vulnerability {
-            id: v.vulnerability_id.clone(),
-            severity,
-            packages: Vec::new(),
-        });
+    for v in raw
+        .results
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|r| r.vulnerabilities.unwrap_or_default())
+    {
+        let Some(fixed) = v.fixed_version.filter(|f| !f.trim().is_empty()) else {
+            continue;
+        };
+        let Some(severity) = CveSeverity::parse(&v.severity) else {
+            continue;
+        };
+        let entry = by_id
+            .entry(v.vulnerability_id.clone())
+            .or_insert_with(|| Vulnerability {
+                id: v.vulnerability_id.clone(),
+                severity,
+                packages: Vec::new(),
+            });
         entry.severity = entry.severity.max(severity);
         let pkg = format!("{} {} → {}", v.pkg_name, v.installed_version, fixed);
         if !entry.packages.contains(&pkg) {
@@ -166,8 +179,12 @@ impl FirstSeen {
     /// Reads the state file; a missing file is an empty state.
     pub fn load(path: &Path) -> Result<FirstSeen, String> {
         match std::fs::read_to_string(path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| format!("{}: not a drydock CVE state file: {e}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FirstSeen { version: 1, ..FirstSeen::default() }),
+            Ok(text) => serde_json::from_str(&text)
+                .map_err(|e| format!("{}: not a drydock CVE state file: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FirstSeen {
+                version: 1,
+                ..FirstSeen::default()
+            }),
             Err(e) => Err(format!("{}: {e}", path.display())),
         }
     }
@@ -185,9 +202,20 @@ impl FirstSeen {
     }
 
     /// The start of the clock for a CVE, recording `now` as the first sighting if it is new.
-    fn start(&mut self, artifact: &str, cve: &str, created_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<Utc> {
+    fn start(
+        &mut self,
+        artifact: &str,
+        cve: &str,
+        created_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> DateTime<Utc> {
         self.version = 1;
-        let entry = self.seen.entry(artifact.to_string()).or_default().entry(cve.to_string()).or_insert(now);
+        let entry = self
+            .seen
+            .entry(artifact.to_string())
+            .or_default()
+            .entry(cve.to_string())
+            .or_insert(now);
         if let Some(c) = created_at
             && c < *entry
         {
@@ -243,7 +271,9 @@ pub fn overdue(report: &Report, state: &mut FirstSeen, now: DateTime<Utc>) -> Ve
     let mut out = Vec::new();
     for v in &report.vulnerabilities {
         let since = state.start(&report.artifact, &v.id, report.created_at, now);
-        let Some(window) = v.severity.deadline() else { continue };
+        let Some(window) = v.severity.deadline() else {
+            continue;
+        };
         let deadline = since + window;
         if now > deadline {
             out.push(Overdue {
@@ -255,7 +285,12 @@ pub fn overdue(report: &Report, state: &mut FirstSeen, now: DateTime<Utc>) -> Ve
             });
         }
     }
-    out.sort_by(|a, b| b.vulnerability.severity.cmp(&a.vulnerability.severity).then(a.vulnerability.id.cmp(&b.vulnerability.id)));
+    out.sort_by(|a, b| {
+        b.vulnerability
+            .severity
+            .cmp(&a.vulnerability.severity)
+            .then(a.vulnerability.id.cmp(&b.vulnerability.id))
+    });
     out
 }
 
@@ -275,7 +310,15 @@ mod tests {
         assert_eq!(r.artifact, "python:3.12-slim");
         assert_eq!(r.created_at, Some(at("2026-11-20T09:30:00Z")));
         let ids: Vec<&str> = r.vulnerabilities.iter().map(|v| v.id.as_str()).collect();
-        assert_eq!(ids, ["CVE-2026-10001", "CVE-2026-10002", "CVE-2026-10003", "CVE-2026-10004"]);
+        assert_eq!(
+            ids,
+            [
+                "CVE-2026-10001",
+                "CVE-2026-10002",
+                "CVE-2026-10003",
+                "CVE-2026-10004"
+            ]
+        );
         // Two packages share CVE-2026-10001.
         assert_eq!(r.vulnerabilities[0].packages.len(), 2);
     }
@@ -289,7 +332,11 @@ mod tests {
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].vulnerability.id, "CVE-2026-10001");
         assert_eq!(got[0].late_by, Duration::days(1));
-        assert!(got[0].message().contains("exceeded by 1 day"), "{}", got[0].message());
+        assert!(
+            got[0].message().contains("exceeded by 1 day"),
+            "{}",
+            got[0].message()
+        );
         // 40 days later: CRITICAL, HIGH and MEDIUM are overdue; LOW never is.
         let got = overdue(&r, &mut state, at("2026-12-30T09:30:00Z"));
         let ids: Vec<&str> = got.iter().map(|o| o.vulnerability.id.as_str()).collect();
@@ -322,16 +369,38 @@ mod tests {
         state.save(&path).unwrap();
         let back = FirstSeen::load(&path).unwrap();
         assert_eq!(back, state);
-        assert_eq!(std::fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+        assert_eq!(
+            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
+            1
+        );
         std::fs::write(&path, "{").unwrap();
-        assert!(FirstSeen::load(&path).unwrap_err().contains("cve-first-seen.json"));
+        assert!(
+            FirstSeen::load(&path)
+                .unwrap_err()
+                .contains("cve-first-seen.json")
+        );
     }
 
     #[test]
     fn bad_reports_are_clear_errors() {
-        assert!(parse_report("[]").unwrap_err().contains("not a Trivy JSON report"));
-        assert!(parse_report(r#"{"SchemaVersion":1,"ArtifactName":"x"}"#).unwrap_err().contains("schema version 1"));
-        assert!(parse_report(r#"{"SchemaVersion":2}"#).unwrap_err().contains("ArtifactName"));
-        assert!(parse_report(r#"{"SchemaVersion":2,"ArtifactName":"x","CreatedAt":"yesterday"}"#).is_err());
+        assert!(
+            parse_report("[]")
+                .unwrap_err()
+                .contains("not a Trivy JSON report")
+        );
+        assert!(
+            parse_report(r#"{"SchemaVersion":1,"ArtifactName":"x"}"#)
+                .unwrap_err()
+                .contains("schema version 1")
+        );
+        assert!(
+            parse_report(r#"{"SchemaVersion":2}"#)
+                .unwrap_err()
+                .contains("ArtifactName")
+        );
+        assert!(
+            parse_report(r#"{"SchemaVersion":2,"ArtifactName":"x","CreatedAt":"yesterday"}"#)
+                .is_err()
+        );
     }
 }

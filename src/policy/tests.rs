@@ -1,11 +1,10 @@
-//! Shared test data: hand-built facts mirroring the shipped data on 2026-11-27, and a small
-//! line-based Dockerfile reader for rule tests (the real parser lives in `crate::docker`).
+//! Shared test data: hand-built facts mirroring the shipped data on 2026-11-27, and helpers.
 
 use chrono::NaiveDate;
 
 use super::facts::{Cycle, Facts, OfficialImage};
 use super::*;
-use crate::docker::{Base, Dockerfile, FromImage, ImageUse, Instruction, Stage, UseKind};
+use crate::docker::{Dockerfile, ImageUse};
 
 pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
@@ -300,142 +299,19 @@ pub fn facts() -> Facts {
     f
 }
 
-/// A reference normalised the simple way (test data only: no validation).
+/// A reference, parsed by the real normaliser.
 pub fn image(text: &str) -> ImageRef {
-    let (rest, digest) = match text.split_once('@') {
-        Some((r, d)) => (r, Some(d.to_string())),
-        None => (text, None),
-    };
-    let slash = rest.rfind('/').map_or(0, |i| i + 1);
-    let (name, tag) = match rest[slash..].split_once(':') {
-        Some((_, t)) => (
-            &rest[..slash + rest[slash..].find(':').unwrap()],
-            Some(t.to_string()),
-        ),
-        None => (rest, None),
-    };
-    let (registry, repository) = match name.split_once('/') {
-        Some((first, path)) if first.contains(['.', ':']) || first == "localhost" => {
-            (first.to_string(), path.to_string())
-        }
-        _ => ("docker.io".to_string(), name.to_string()),
-    };
-    let registry = if registry == "index.docker.io" {
-        "docker.io".to_string()
-    } else {
-        registry
-    };
-    let repository = if registry == "docker.io" && !repository.contains('/') {
-        format!("library/{repository}")
-    } else {
-        repository
-    };
-    ImageRef {
-        registry,
-        repository,
-        tag,
-        digest,
-    }
+    ImageRef::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
-/// A line-based reader for simple test Dockerfiles (one instruction per line).
+/// A Dockerfile, parsed by the real parser without build args.
 pub fn parse(text: &str) -> Dockerfile {
-    let mut stages: Vec<Stage> = Vec::new();
-    let mut offset = 0;
-    for (n, line) in text.lines().enumerate() {
-        let span = offset..offset + line.len();
-        offset += line.len() + 1;
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        let mut words = trimmed.split_whitespace();
-        let keyword = words.next().unwrap().to_ascii_uppercase();
-        let mut flags = Vec::new();
-        let mut args: Vec<&str> = Vec::new();
-        for w in words {
-            if args.is_empty() && w.starts_with("--") {
-                flags.push(w.to_string());
-            } else {
-                args.push(w);
-            }
-        }
-        if keyword == "FROM" {
-            let raw = args[0].to_string();
-            let name = (args.len() == 3).then(|| args[2].to_ascii_lowercase());
-            let base = if raw == "scratch" {
-                Base::Scratch
-            } else if let Some(i) = stages
-                .iter()
-                .position(|s| s.name.as_deref() == Some(raw.to_ascii_lowercase().as_str()))
-            {
-                Base::Stage(i)
-            } else {
-                Base::Image(image(&raw))
-            };
-            stages.push(Stage {
-                index: stages.len(),
-                name,
-                platform: flags
-                    .iter()
-                    .find_map(|f| f.strip_prefix("--platform=").map(Into::into)),
-                from: FromImage {
-                    raw,
-                    span: span.clone(),
-                    base,
-                    args_used: vec![],
-                },
-                line: n + 1,
-                instructions: vec![],
-            });
-        } else if let Some(stage) = stages.last_mut() {
-            stage.instructions.push(Instruction {
-                keyword,
-                flags,
-                arguments: args.join(" "),
-                line: n + 1,
-                span,
-            });
-        }
-    }
-    Dockerfile {
-        escape: '\\',
-        global_args: vec![],
-        stages,
-    }
+    Dockerfile::parse(text, &std::collections::BTreeMap::new())
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
-/// FROM, `COPY --from=<image>` and `RUN --mount=...,from=<image>` uses.
 pub fn uses(df: &Dockerfile) -> Vec<ImageUse> {
-    let mut out = rules::from_uses(df);
-    for s in &df.stages {
-        for i in &s.instructions {
-            for f in &i.flags {
-                let (kind, value) = if let Some(v) = f.strip_prefix("--from=") {
-                    (UseKind::CopyFrom, v)
-                } else if let Some(m) = f.strip_prefix("--mount=") {
-                    match m.split(',').find_map(|kv| kv.strip_prefix("from=")) {
-                        Some(v) => (UseKind::MountFrom, v),
-                        None => continue,
-                    }
-                } else {
-                    continue;
-                };
-                let is_stage = value.parse::<usize>().is_ok()
-                    || df.stages.iter().any(|st| st.name.as_deref() == Some(value));
-                if !is_stage {
-                    out.push(ImageUse {
-                        kind,
-                        stage: s.index,
-                        line: i.line,
-                        image: image(value),
-                    });
-                }
-            }
-        }
-    }
-    out.sort_by_key(|u| u.line);
-    out
+    df.external_images()
 }
 
 #[test]

@@ -146,23 +146,6 @@ impl FileCx<'_> {
     }
 }
 
-/// The external images a parsed Dockerfile pulls through its `FROM`s.
-pub fn from_uses(dockerfile: &Dockerfile) -> Vec<ImageUse> {
-    dockerfile
-        .stages
-        .iter()
-        .filter_map(|s| match &s.from.base {
-            Base::Image(img) => Some(ImageUse {
-                kind: UseKind::From,
-                stage: s.index,
-                line: s.line,
-                image: img.clone(),
-            }),
-            _ => None,
-        })
-        .collect()
-}
-
 /// How a use is described in messages.
 pub fn how(kind: UseKind) -> &'static str {
     match kind {

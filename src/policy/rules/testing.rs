@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{FileCx, check_file, from_uses};
+use super::{FileCx, check_file};
 use crate::docker::Dockerfile;
 use crate::finding::Finding;
 use crate::policy::Policy;
@@ -24,7 +24,6 @@ pub fn run(
     let mut df = parse(text);
     mutate(&mut df);
     let uses = crate::policy::tests::uses(&df);
-    let _ = from_uses;
     let facts = facts();
     let cx = FileCx {
         path,
