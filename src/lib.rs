@@ -9,3 +9,4 @@ pub mod finding;
 pub mod git;
 pub mod inventory;
 pub mod policy;
+pub mod report;

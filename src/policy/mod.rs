@@ -226,3 +226,79 @@ pub fn official_name(image: &ImageRef) -> Option<&str> {
 
 #[cfg(test)]
 mod tests;
+
+/// The path of the base-image monitor workflow every repository with Dockerfiles needs.
+pub const MONITOR_WORKFLOW: &str = ".github/workflows/modules-docker-base-image-monitor.yml";
+
+/// Parses one Dockerfile and runs the rules over it. A file that does not parse is one
+/// `dockerfile/unparseable` finding, not an error.
+pub fn check_dockerfile(
+    path: &str,
+    text: &str,
+    build_args: &BTreeMap<String, String>,
+    policy: &Policy,
+    facts: &Facts,
+    today: chrono::NaiveDate,
+) -> (Vec<crate::finding::Finding>, Vec<crate::docker::ImageUse>) {
+    let dockerfile = match crate::docker::Dockerfile::parse(text, build_args) {
+        Ok(d) => d,
+        Err(e) => {
+            let finding =
+                policy
+                    .severity(&rules::UNPARSEABLE)
+                    .map(|severity| crate::finding::Finding {
+                        rule: rules::UNPARSEABLE.id.to_string(),
+                        severity,
+                        path: path.to_string(),
+                        line: Some(e.line.max(1)),
+                        column: (e.column > 0).then_some(e.column),
+                        message: format!("cannot parse the Dockerfile: {}", e.message),
+                        fix: Some(rules::UNPARSEABLE.help.to_string()),
+                    });
+            return (finding.into_iter().collect(), Vec::new());
+        }
+    };
+    let uses = dockerfile.external_images();
+    let cx = rules::FileCx {
+        path,
+        dockerfile: &dockerfile,
+        production: policy.is_production(path),
+        uses: &uses,
+        policy,
+        facts,
+        today,
+    };
+    (rules::check_file(&cx), uses)
+}
+
+/// `workflow/monitor-missing` for a repository: `dockerfiles` are its Dockerfile paths.
+pub fn check_monitor(
+    dockerfiles: &[String],
+    has_monitor: bool,
+    policy: &Policy,
+) -> Option<crate::finding::Finding> {
+    if dockerfiles.is_empty() || has_monitor {
+        return None;
+    }
+    let severity = policy.severity(&rules::MONITOR_MISSING)?;
+    Some(crate::finding::Finding {
+        rule: rules::MONITOR_MISSING.id.to_string(),
+        severity,
+        path: MONITOR_WORKFLOW.to_string(),
+        line: None,
+        column: None,
+        message: format!(
+            "the repository has {} Dockerfile{} ({}) but no base-image monitor workflow {MONITOR_WORKFLOW}",
+            dockerfiles.len(),
+            if dockerfiles.len() == 1 { "" } else { "s" },
+            dockerfiles
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+                + if dockerfiles.len() > 3 { ", ..." } else { "" }
+        ),
+        fix: Some(rules::MONITOR_MISSING.help.to_string()),
+    })
+}
