@@ -254,8 +254,18 @@ pub fn facts() -> Facts {
     f.official.insert(
         "ubuntu".into(),
         tags(&[
-            "26.04", "resolute", "latest", "24.04", "noble", "22.04", "jammy", "26.10", "stonking",
-            "rolling", "devel",
+            "26.04",
+            "resolute",
+            "latest",
+            "24.04",
+            "noble",
+            "22.04",
+            "jammy",
+            "jammy-20260810",
+            "26.10",
+            "stonking",
+            "rolling",
+            "devel",
         ]),
     );
     f.official.insert(
@@ -279,7 +289,7 @@ pub fn facts() -> Facts {
     );
     f.official.insert(
         "eclipse-temurin".into(),
-        tags(&["21-jre", "21-jdk", "21-jre-noble", "25-jre"]),
+        tags(&["21-jre", "21-jdk", "21-jre-noble", "21-jdk-jammy", "25-jre"]),
     );
     f.official
         .insert("busybox".into(), tags(&["1.37", "latest"]));
@@ -289,6 +299,39 @@ pub fn facts() -> Facts {
     );
     f.official
         .insert("rust".into(), tags(&["1.91", "1.91-slim", "1.91-alpine"]));
+    for (name, list) in [
+        (
+            "php",
+            &[
+                "8.4-fpm-alpine",
+                "8.4-fpm",
+                "8.4-apache",
+                "8.4-cli",
+                "8.4-cli-alpine",
+                "8.3-fpm-alpine",
+            ][..],
+        ),
+        ("composer", &["2", "2.8", "latest"][..]),
+        (
+            "ruby",
+            &["3.4", "3.4-slim", "3.4-alpine", "3.3-slim", "3.3"][..],
+        ),
+        (
+            "maven",
+            &[
+                "3.9-eclipse-temurin-21",
+                "3.9-eclipse-temurin-25",
+                "3-eclipse-temurin-21",
+            ][..],
+        ),
+        ("gradle", &["8.14-jdk21", "9-jdk21", "jdk21"][..]),
+        ("postgres", &["18", "18-alpine", "17", "17-alpine"][..]),
+        ("redis", &["8.2", "8.2-alpine", "7.4", "7.4-alpine"][..]),
+        ("elixir", &["1.18", "1.18-alpine", "1.18-slim"][..]),
+        ("amazoncorretto", &["21", "21-alpine", "25"][..]),
+    ] {
+        f.official.insert(name.into(), tags(list));
+    }
     f.official.insert(
         "centos".into(),
         OfficialImage {
@@ -414,4 +457,68 @@ fn bad_policy_sections_are_located_errors() {
     assert_eq!(e.line, 4, "{e}");
     let e = parse("[policy]\nprefered = []\n");
     assert!(e.help.unwrap().contains("preferred"));
+}
+
+/// The fixture set: `tests/fixtures/dockerfiles/NN-name.Dockerfile` with `NN-name.expected`
+/// listing `rule line` per finding (`path P` sets the path it is checked under; default
+/// `Dockerfile`). `DRYDOCK_BLESS=1` rewrites the expected files (review the diff!).
+#[test]
+fn fixture_dockerfiles_have_exactly_the_expected_findings() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dockerfiles");
+    let bless = std::env::var_os("DRYDOCK_BLESS").is_some();
+    let policy = Policy::default();
+    let facts = facts();
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "Dockerfile"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 60, "only {} fixtures", names.len());
+    let mut failures = Vec::new();
+    for file in names {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let expected_file = file.with_extension("expected");
+        let expected_text = std::fs::read_to_string(&expected_file).unwrap_or_default();
+        let path = expected_text
+            .lines()
+            .find_map(|l| l.strip_prefix("path "))
+            .unwrap_or("Dockerfile")
+            .to_string();
+        let (findings, _) =
+            check_dockerfile(&path, &text, &BTreeMap::new(), &policy, &facts, today());
+        let mut got: Vec<String> = findings
+            .iter()
+            .map(|f| format!("{} {}", f.rule, f.line.unwrap_or(0)))
+            .collect();
+        got.sort();
+        let mut want: Vec<String> = expected_text
+            .lines()
+            .filter(|l| !l.starts_with("path ") && !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| l.trim().to_string())
+            .collect();
+        want.sort();
+        if bless {
+            let mut out = String::new();
+            if path != "Dockerfile" {
+                out.push_str(&format!("path {path}\n"));
+            }
+            for f in &findings {
+                out.push_str(&format!("{} {}\n", f.rule, f.line.unwrap_or(0)));
+            }
+            std::fs::write(&expected_file, out).unwrap();
+        } else if got != want {
+            let detail: Vec<String> = findings
+                .iter()
+                .map(|f| format!("  {} {}: {}", f.rule, f.line.unwrap_or(0), f.message))
+                .collect();
+            failures.push(format!(
+                "{}:\n want {want:?}\n got  {got:?}\n{}",
+                file.display(),
+                detail.join("\n")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

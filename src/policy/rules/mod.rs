@@ -187,3 +187,23 @@ pub fn check_file(cx: &FileCx) -> Vec<Finding> {
 
 #[cfg(test)]
 pub(crate) mod testing;
+
+#[cfg(test)]
+mod table_tests {
+    use super::RULES;
+
+    #[test]
+    fn ids_are_unique_and_documented() {
+        let docs = include_str!("../../../docs/rules.md");
+        let mut seen = std::collections::BTreeSet::new();
+        for r in RULES {
+            assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
+            assert!(
+                docs.contains(&format!("| `{}` |", r.id)),
+                "docs/rules.md does not list {}",
+                r.id
+            );
+            assert!(!r.summary.is_empty() && !r.help.is_empty());
+        }
+    }
+}

@@ -13,8 +13,24 @@ pub const RULE: Rule = Rule {
     scope: Scope::Dockerfile(check),
 };
 
+/// Distroless images carry their version in the repository name (`nodejs26-debian13`) and are
+/// documented with `latest`/`nonroot` tags only: POLICY.md's own example uses one untagged.
+fn version_in_repository(image: &crate::docker::ImageRef) -> bool {
+    image.registry == "gcr.io"
+        && image
+            .repository
+            .strip_prefix("distroless/")
+            .is_some_and(|r| {
+                r.rsplit_once("-debian")
+                    .is_some_and(|(_, v)| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+            })
+}
+
 fn check(cx: &FileCx, out: &mut Vec<Hit>) {
     for u in cx.uses() {
+        if version_in_repository(&u.image) {
+            continue;
+        }
         let shown = display(&u.image);
         let problem = match (u.image.tag.as_deref(), &u.image.digest) {
             (None, None) => {
@@ -73,6 +89,13 @@ mod tests {
                 .iter()
                 .any(|(r, _)| *r == "base-image/untagged")
         );
+        let distroless = "FROM golang:1.27 AS b\nFROM gcr.io/distroless/static-debian13\nFROM gcr.io/distroless/base-debian13:latest\n";
+        assert!(
+            !findings(distroless)
+                .iter()
+                .any(|(r, _)| *r == "base-image/untagged")
+        );
+        assert!(findings("FROM gcr.io/distroless/static\n").contains(&("base-image/untagged", 1)));
         let pinned = format!("FROM alpine:3.22@sha256:{}\n", "b".repeat(64));
         assert!(
             !findings(&pinned)
