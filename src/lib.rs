@@ -7,4 +7,5 @@ pub mod dependabot;
 pub mod detect;
 pub mod docker;
 pub mod finding;
+pub mod git;
 pub mod inventory;
