@@ -465,6 +465,10 @@ pub fn unused_registry(doc: &Doc, out: &mut Out) {
     for entry in &doc.updates {
         match entry.node.get("registries").map(|n| &n.value) {
             Some(Value::Str { text, .. }) if text == "*" => all = true,
+            // A single name instead of a list is invalid-value's; count it as a use here.
+            Some(Value::Str { text, .. }) => {
+                used.insert(text.as_str());
+            }
             Some(Value::Seq(items)) => used.extend(items.iter().filter_map(Node::as_str)),
             _ => {}
         }
@@ -757,7 +761,9 @@ pub fn day_without_weekly(doc: &Doc, out: &mut Out) {
             continue;
         };
         let interval = schedule.get("interval").and_then(Node::as_str);
-        if let Some(interval) = interval.filter(|i| *i != "weekly") {
+        // An interval that is not valid at all is invalid-value's to report.
+        if let Some(interval) = interval.filter(|i| *i != "weekly" && schema::INTERVALS.contains(i))
+        {
             out.at(
                 key,
                 format!("`day` of `{name}` is ignored with `interval: {interval}`"),
