@@ -1,5 +1,5 @@
 //! `drydock check`: runs the base-image policy over every Dockerfile of each repository (or of
-//! `--path DIR`), the monitor-workflow presence check, and the CVE patch deadlines over Trivy
+//! `--path DIR`), the dependabot.yml validation, the monitor-workflow presence check, and the CVE patch deadlines over Trivy
 //! reports; prints text, JSON, SARIF or Markdown. Exit 1 on an error-level finding.
 
 use std::collections::BTreeMap;
@@ -108,8 +108,10 @@ pub fn run(global: &Global, args: CheckArgs) -> anyhow::Result<u8> {
         let findings = std::mem::take(&mut repo.findings);
         let (mut kept, waived) =
             policy::waiver::apply(&fleet.policy.waivers, &repo.name, findings, today);
+        // File findings in file order; repository-level ones (no line) last.
         kept.sort_by(|a, b| {
-            (a.path.as_str(), a.line, rank(&a.rule)).cmp(&(b.path.as_str(), b.line, rank(&b.rule)))
+            let key = |f: &Finding| (f.line.is_none(), f.path.clone(), f.line, rank(&f.rule));
+            key(a).cmp(&key(b))
         });
         repo.findings = kept;
         repo.waived = waived;
@@ -227,6 +229,18 @@ fn check_target(
                 fix: None,
             }),
         }
+    }
+    for name in [".github/dependabot.yml", ".github/dependabot.yaml"] {
+        let Ok(text) = std::fs::read_to_string(target.root.join(name)) else {
+            continue;
+        };
+        for mut f in crate::dependabot::validate::validate(&text, name, Some(&scan)) {
+            if let Some(severity) = fleet.policy.severity_of(&f.rule, f.severity) {
+                f.severity = severity;
+                repo.findings.push(f);
+            }
+        }
+        break;
     }
     let has_monitor = target.root.join(policy::MONITOR_WORKFLOW).is_file();
     repo.findings

@@ -133,8 +133,8 @@ impl Policy {
             };
         let mut severities = BTreeMap::new();
         for (rule, level) in &section.severity {
-            if rules::find(rule).is_none() {
-                let known = rules::RULES.iter().map(|r| r.id);
+            if !known_rule(rule) {
+                let known = all_rule_ids();
                 return Err(PolicyError {
                     message: format!("unknown rule {rule:?} in [policy.severity]"),
                     near: rule.clone(),
@@ -206,11 +206,29 @@ impl Policy {
 
     /// The severity of a rule under this policy; `None` when switched off.
     pub fn severity(&self, rule: &rules::Rule) -> Option<Severity> {
-        match self.severities.get(rule.id) {
+        self.severity_of(rule.id, rule.severity)
+    }
+
+    /// The severity of any rule id (also the dependabot validation's) with its default.
+    pub fn severity_of(&self, id: &str, default: Severity) -> Option<Severity> {
+        match self.severities.get(id) {
             Some(s) => *s,
-            None => Some(rule.severity),
+            None => Some(default),
         }
     }
+}
+
+/// Whether `id` names a rule of `drydock check`: the policy's or the dependabot validation's.
+pub fn known_rule(id: &str) -> bool {
+    rules::find(id).is_some() || crate::dependabot::validate::rule(id).is_some()
+}
+
+/// Every rule id `drydock check` may report, for did-you-mean hints.
+pub fn all_rule_ids() -> impl Iterator<Item = &'static str> {
+    rules::RULES
+        .iter()
+        .map(|r| r.id)
+        .chain(crate::dependabot::validate::RULES.iter().map(|r| r.id))
 }
 
 /// `node` for `docker.io/library/node`; `None` for anything that is not in the official namespace.

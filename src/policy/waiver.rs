@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use globset::{GlobBuilder, GlobMatcher};
 
-use super::{PolicyError, rules};
+use super::PolicyError;
 use crate::finding::Finding;
 pub use crate::inventory::WaiverSection;
 
@@ -34,8 +34,8 @@ fn matcher(text: &str, what: &str) -> Result<GlobMatcher, PolicyError> {
 
 impl Waiver {
     pub fn from_section(w: &WaiverSection) -> Result<Waiver, PolicyError> {
-        if rules::find(&w.rule).is_none() {
-            let known = rules::RULES.iter().map(|r| r.id);
+        if !super::known_rule(&w.rule) {
+            let known = super::all_rule_ids();
             return Err(PolicyError {
                 message: format!("waiver names unknown rule {:?}", w.rule),
                 near: w.rule.clone(),
