@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::inventory::{ConfigError, Fleet, Repo};
 
 pub mod sync;
+pub mod scan;
 
 /// Exit statuses, documented in the README.
 pub mod exit {
@@ -53,6 +54,8 @@ pub struct Global {
 pub enum Command {
     /// Clone or fetch every repository of the fleet into the workspace.
     Sync(sync::SyncArgs),
+    /// Show the package ecosystems, Dockerfiles and compose files of each repository.
+    Scan(scan::ScanArgs),
 }
 
 /// Entry point of the binary.
@@ -61,6 +64,7 @@ pub fn main() -> ExitCode {
     init_tracing(&cli.global);
     let result: anyhow::Result<u8> = match cli.command {
         Command::Sync(args) => sync::run(&cli.global, args),
+        Command::Scan(args) => scan::run(&cli.global, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
