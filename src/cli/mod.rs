@@ -22,7 +22,11 @@ pub mod exit {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "drydock", version, about = "Roll a container base-image policy out across a fleet of repositories, and keep it there.")]
+#[command(
+    name = "drydock",
+    version,
+    about = "Roll a container base-image policy out across a fleet of repositories, and keep it there."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -108,7 +112,11 @@ pub fn load_fleet(global: &Global, path_mode: bool) -> Result<Fleet, ConfigError
 }
 
 /// The repositories a fleet-walking command works on, or the one `--path` names.
-pub fn targets(global: &Global, fleet: &Fleet, path: Option<&Path>) -> Result<Vec<Target>, ConfigError> {
+pub fn targets(
+    global: &Global,
+    fleet: &Fleet,
+    path: Option<&Path>,
+) -> Result<Vec<Target>, ConfigError> {
     if let Some(dir) = path {
         if !dir.is_dir() {
             return Err(ConfigError {

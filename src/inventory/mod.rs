@@ -171,8 +171,13 @@ impl Fleet {
         };
         let jobs = match &raw.fleet.jobs {
             Some(j) if *j.get_ref() == 0 => {
-                return Err(ConfigError::at(file, text, j.span().start, "`jobs` must be at least 1")
-                    .with_help("remove the key to use the default, or set a positive number"));
+                return Err(ConfigError::at(
+                    file,
+                    text,
+                    j.span().start,
+                    "`jobs` must be at least 1",
+                )
+                .with_help("remove the key to use the default, or set a positive number"));
             }
             Some(j) => *j.get_ref(),
             None => default_jobs(),
@@ -181,8 +186,13 @@ impl Fleet {
             Some(u) => {
                 let url = u.get_ref().trim_end_matches('/');
                 if !(url.starts_with("https://") || url.starts_with("http://")) {
-                    return Err(ConfigError::at(file, text, u.span().start, format!("`api_url` must be an http(s) URL, got {url:?}"))
-                        .with_help("for GitHub Enterprise Server use https://HOST/api/v3"));
+                    return Err(ConfigError::at(
+                        file,
+                        text,
+                        u.span().start,
+                        format!("`api_url` must be an http(s) URL, got {url:?}"),
+                    )
+                    .with_help("for GitHub Enterprise Server use https://HOST/api/v3"));
                 }
                 url.to_string()
             }
@@ -191,7 +201,12 @@ impl Fleet {
         for pattern in &raw.scan.exclude {
             if let Err(e) = globset::Glob::new(pattern) {
                 let offset = text.find(pattern.as_str()).unwrap_or(0);
-                return Err(ConfigError::at(file, text, offset, format!("invalid exclude glob {pattern:?}: {e}")));
+                return Err(ConfigError::at(
+                    file,
+                    text,
+                    offset,
+                    format!("invalid exclude glob {pattern:?}: {e}"),
+                ));
             }
         }
 
@@ -202,14 +217,19 @@ impl Fleet {
             let name = r.name.get_ref().clone();
             let at = |offset: usize, msg: String| ConfigError::at(file, text, offset, msg);
             if let Some(problem) = name_problem(&name) {
-                return Err(at(r.name.span().start, format!("repo name {name:?} {problem}"))
-                    .with_help("write the name as \"owner/repo\", as on GitHub"));
+                return Err(
+                    at(r.name.span().start, format!("repo name {name:?} {problem}"))
+                        .with_help("write the name as \"owner/repo\", as on GitHub"),
+                );
             }
             let key = name.to_ascii_lowercase();
             if let Some(first) = seen.get(&key) {
                 let (first_line, _) = line_column(text, *first);
-                return Err(at(r.name.span().start, format!("duplicate repo {name:?} (first listed on line {first_line})"))
-                    .with_help("remove one of the two [[repo]] entries"));
+                return Err(at(
+                    r.name.span().start,
+                    format!("duplicate repo {name:?} (first listed on line {first_line})"),
+                )
+                .with_help("remove one of the two [[repo]] entries"));
             }
             seen.insert(key, r.name.span().start);
             let source = match (r.url, r.path) {
@@ -220,9 +240,14 @@ impl Fleet {
                 (Some(u), None) => {
                     let url = u.get_ref().trim();
                     if url.is_empty() {
-                        return Err(at(u.span().start, format!("repo {name:?} has an empty `url`")));
+                        return Err(at(
+                            u.span().start,
+                            format!("repo {name:?} has an empty `url`"),
+                        ));
                     }
-                    Source::Remote { url: url.to_string() }
+                    Source::Remote {
+                        url: url.to_string(),
+                    }
                 }
                 (None, Some(p)) => {
                     let path = base.join(p.get_ref());
@@ -324,7 +349,10 @@ fn name_problem(name: &str) -> Option<&'static str> {
         if part == "." || part == ".." {
             return Some("would escape the workspace (`.` or `..`)");
         }
-        if !part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+        if !part
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
             return Some("may only contain letters, digits, `-`, `_` and `.`");
         }
     }
@@ -337,11 +365,7 @@ fn toml_error(file: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
     let mut err = ConfigError::at(file, text, offset, message.clone());
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((unknown, expected)) = rest.split_once("`, expected ") {
-            let candidates: Vec<&str> = expected
-                .split('`')
-                .skip(1)
-                .step_by(2)
-                .collect();
+            let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
             err = match closest(unknown, candidates.iter().copied()) {
                 Some(s) => err.with_help(format!("did you mean `{s}`? (see docs/fleet-toml.md)")),
                 None => err.with_help("remove the key; docs/fleet-toml.md lists every key"),
