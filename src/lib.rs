@@ -8,3 +8,4 @@ pub mod detect;
 pub mod docker;
 pub mod finding;
 pub mod inventory;
+pub mod plan;

@@ -3,6 +3,7 @@
 //! Pure: works on file contents, knows nothing of git or the terminal.
 
 pub mod desired;
+pub mod managed;
 pub mod render;
 pub mod repair;
 pub mod settings;

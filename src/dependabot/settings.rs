@@ -232,3 +232,235 @@ pub const VERSIONING_STRATEGY_ECOSYSTEMS: &[&str] = &[
 /// Ecosystems that accept `commit-message.prefix-development` and group `dependency-type`.
 pub const DEPENDENCY_TYPE_ECOSYSTEMS: &[&str] =
     &["bundler", "composer", "mix", "maven", "npm", "pip", "uv"];
+
+const INTERVALS: &[&str] = &[
+    "daily",
+    "weekly",
+    "monthly",
+    "quarterly",
+    "semiannually",
+    "yearly",
+    "cron",
+];
+const DAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+const VERSIONING: &[&str] = &[
+    "auto",
+    "increase",
+    "increase-if-necessary",
+    "lockfile-only",
+    "widen",
+];
+const UPDATE_TYPES: &[&str] = &[
+    "version-update:semver-major",
+    "version-update:semver-minor",
+    "version-update:semver-patch",
+];
+const GROUP_UPDATE_TYPES: &[&str] = &["major", "minor", "patch"];
+
+/// A value in a `[dependabot]` table that GitHub would reject: the key it is under and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsProblem {
+    pub key: &'static str,
+    pub message: String,
+    pub help: String,
+}
+
+impl Settings {
+    /// Checks the values GitHub constrains, so that a bad setting is a fleet.toml error and not
+    /// two hundred broken pull requests.
+    pub fn check(&self) -> Result<(), SettingsProblem> {
+        let bad = |key: &'static str, message: String, help: &str| {
+            Err(SettingsProblem {
+                key,
+                message,
+                help: help.into(),
+            })
+        };
+        let one_of = |v: &str, allowed: &[&str]| allowed.contains(&v);
+        if let Some(s) = &self.schedule {
+            if !one_of(&s.interval, INTERVALS) {
+                return bad(
+                    "interval",
+                    format!(
+                        "schedule interval {:?} is not one GitHub accepts",
+                        s.interval
+                    ),
+                    &format!("use one of {}", INTERVALS.join(", ")),
+                );
+            }
+            if let Some(day) = &s.day {
+                if !one_of(day, DAYS) {
+                    return bad(
+                        "day",
+                        format!("schedule day {day:?} is not a weekday name"),
+                        "use monday … sunday, in lower case",
+                    );
+                }
+            }
+            if let Some(t) = &s.time {
+                let b = t.as_bytes();
+                let ok = b.len() == 5
+                    && b[2] == b':'
+                    && b.iter()
+                        .enumerate()
+                        .all(|(i, c)| i == 2 || c.is_ascii_digit())
+                    && t[..2].parse::<u8>().is_ok_and(|h| h < 24)
+                    && t[3..].parse::<u8>().is_ok_and(|m| m < 60);
+                if !ok {
+                    return bad(
+                        "time",
+                        format!("schedule time {t:?} is not hh:mm"),
+                        "write it with two-digit hours, e.g. \"06:00\"",
+                    );
+                }
+            }
+            match (s.interval == "cron", &s.cronjob) {
+                (true, None) => {
+                    return bad(
+                        "interval",
+                        "interval \"cron\" needs a `cronjob`".into(),
+                        "add cronjob = \"0 6 * * 1\"",
+                    );
+                }
+                (false, Some(_)) => {
+                    return bad(
+                        "cronjob",
+                        "`cronjob` is only used with interval \"cron\"".into(),
+                        "set interval = \"cron\" or remove cronjob",
+                    );
+                }
+                (true, Some(c))
+                    if c.to_ascii_uppercase().contains("TZ")
+                        || c.contains('/') && c.chars().any(char::is_alphabetic) =>
+                {
+                    return bad(
+                        "cronjob",
+                        format!("cronjob {c:?} must not contain a timezone"),
+                        "put the timezone in `timezone`",
+                    );
+                }
+                _ => {}
+            }
+        }
+        if let Some(v) = &self.versioning_strategy {
+            if !one_of(v, VERSIONING) {
+                return bad(
+                    "versioning-strategy",
+                    format!("versioning-strategy {v:?} is not one GitHub accepts"),
+                    &format!("use one of {}", VERSIONING.join(", ")),
+                );
+            }
+        }
+        if let Some(c) = &self.commit_message {
+            for p in [&c.prefix, &c.prefix_development].into_iter().flatten() {
+                if p.chars().count() > 50 {
+                    return bad(
+                        "commit-message",
+                        format!("commit-message prefix {p:?} is longer than 50 characters"),
+                        "shorten it",
+                    );
+                }
+            }
+            if c.include.as_deref().is_some_and(|i| i != "scope") {
+                return bad(
+                    "commit-message",
+                    "commit-message include must be \"scope\"".into(),
+                    "write include = \"scope\" or leave it out",
+                );
+            }
+        }
+        for i in self.ignore.iter().flatten() {
+            for t in i.update_types.iter().flatten() {
+                if !one_of(t, UPDATE_TYPES) {
+                    return bad(
+                        "ignore",
+                        format!("ignore update-type {t:?} is not valid"),
+                        &format!("use one of {}", UPDATE_TYPES.join(", ")),
+                    );
+                }
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for i in self.ignore.iter().flatten() {
+            if !seen.insert((
+                i.dependency_name.clone(),
+                i.versions.clone(),
+                i.ecosystems.clone(),
+            )) {
+                return bad(
+                    "ignore",
+                    format!(
+                        "ignore lists {:?} twice with the same versions",
+                        i.dependency_name
+                    ),
+                    "GitHub rejects duplicate ignore rules; merge them",
+                );
+            }
+        }
+        for (name, g) in self.groups.iter().flatten() {
+            let ok_name = name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && name.ends_with(|c: char| c.is_ascii_alphabetic())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphabetic() || matches!(c, '|' | '_' | '-'));
+            if !ok_name {
+                return bad(
+                    "groups",
+                    format!(
+                        "group name {name:?} must start and end with a letter and contain only letters, |, _ and -"
+                    ),
+                    "rename the group",
+                );
+            }
+            for t in g.update_types.iter().flatten() {
+                if !one_of(t, GROUP_UPDATE_TYPES) {
+                    return bad(
+                        "groups",
+                        format!(
+                            "group {name:?} update-type {t:?} is not valid (groups use major, minor, patch)"
+                        ),
+                        "use major, minor or patch",
+                    );
+                }
+            }
+        }
+        for (name, r) in self.registries.iter().flatten() {
+            if !REGISTRY_TYPES.contains(&r.kind.as_str()) {
+                return bad(
+                    "registries",
+                    format!("registry {name:?} has unknown type {:?}", r.kind),
+                    &format!("use one of {}", REGISTRY_TYPES.join(", ")),
+                );
+            }
+            if r.url.is_none() && r.kind != "hex-organization" {
+                return bad(
+                    "registries",
+                    format!("registry {name:?} needs a `url`"),
+                    "add url = \"https://…\"",
+                );
+            }
+            for (k, v) in &r.other {
+                if let Some(s) = v.as_str() {
+                    if matches!(k.as_str(), "password" | "token" | "key" | "auth-key")
+                        && !s.contains("${{")
+                    {
+                        return bad(
+                            "registries",
+                            format!("registry {name:?} has a literal `{k}`"),
+                            "never put secrets in fleet.toml: write a reference such as \"${{secrets.NPM_TOKEN}}\" to a Dependabot secret",
+                        );
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
