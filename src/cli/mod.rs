@@ -9,6 +9,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::inventory::{ConfigError, Fleet, Repo};
 
+pub mod scan;
+
 /// Exit statuses, documented in the README.
 pub mod exit {
     /// Nothing to report.
@@ -52,14 +54,18 @@ pub struct Global {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Show the package ecosystems, Dockerfiles and compose files of each repository.
+    Scan(scan::ScanArgs),
+}
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(&cli.global);
-    let result: anyhow::Result<u8> = match cli.command {};
-    #[allow(unreachable_code)]
+    let result: anyhow::Result<u8> = match cli.command {
+        Command::Scan(args) => scan::run(&cli.global, args),
+    };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => report_error(&e),
