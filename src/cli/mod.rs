@@ -11,6 +11,7 @@ use crate::inventory::{ConfigError, Fleet, Repo};
 
 pub mod plan;
 pub mod scan;
+pub mod sync;
 
 /// Exit statuses, documented in the README.
 pub mod exit {
@@ -60,6 +61,8 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Show the files drydock would create or change (dependabot.yml), as diffs, and findings.
     Plan(plan::PlanArgs),
+    /// Clone or fetch every repository of the fleet into the workspace.
+    Sync(sync::SyncArgs),
 }
 
 /// Entry point of the binary.
@@ -69,6 +72,7 @@ pub fn main() -> ExitCode {
     let result: anyhow::Result<u8> = match cli.command {
         Command::Scan(args) => scan::run(&cli.global, args),
         Command::Plan(args) => plan::run(&cli.global, args),
+        Command::Sync(args) => sync::run(&cli.global, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

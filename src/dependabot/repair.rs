@@ -180,6 +180,17 @@ fn verify(before: &str, after: &str, inputs: Inputs<'_>) -> Result<(), String> {
             return Err(format!("the {} entry for {:?} would be lost", k.0, k.1));
         }
     }
+    let errors = |text: &str| -> BTreeSet<String> {
+        super::validate::validate(text, "", Some(inputs.scan))
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| f.rule)
+            .collect()
+    };
+    let (was, now) = (errors(before), errors(after));
+    if let Some(rule) = now.difference(&was).next() {
+        return Err(format!("the result would break the rule {rule}"));
+    }
     new.plan_edits(inputs);
     if !new.edits.is_empty() {
         return Err("a second repair would change it again".into());
