@@ -9,3 +9,4 @@ pub mod docker;
 pub mod finding;
 pub mod git;
 pub mod inventory;
+pub mod plan;

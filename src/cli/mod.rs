@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::inventory::{ConfigError, Fleet, Repo};
 
+pub mod plan;
 pub mod scan;
 pub mod sync;
 
@@ -58,6 +59,8 @@ pub struct Global {
 pub enum Command {
     /// Show the package ecosystems, Dockerfiles and compose files of each repository.
     Scan(scan::ScanArgs),
+    /// Show the files drydock would create or change (dependabot.yml), as diffs, and findings.
+    Plan(plan::PlanArgs),
     /// Clone or fetch every repository of the fleet into the workspace.
     Sync(sync::SyncArgs),
 }
@@ -68,6 +71,7 @@ pub fn main() -> ExitCode {
     init_tracing(&cli.global);
     let result: anyhow::Result<u8> = match cli.command {
         Command::Scan(args) => scan::run(&cli.global, args),
+        Command::Plan(args) => plan::run(&cli.global, args),
         Command::Sync(args) => sync::run(&cli.global, args),
     };
     match result {
