@@ -100,6 +100,28 @@ fn heredocs_are_not_scanned_for_instructions() {
 }
 
 #[test]
+fn heredoc_after_a_command_and_quoted_delimiters() {
+    let df = parse(
+        "FROM python:3.12-slim\nRUN python3 - <<'PY' && cat <<EOF >/x\nprint('FROM x')\nPY\nhi\nEOF\nCMD [\"python3\"]\n",
+    );
+    let ins = &df.stages[0].instructions;
+    assert_eq!(ins.len(), 2);
+    assert_eq!(
+        ins[0].arguments,
+        "python3 - <<'PY' && cat <<EOF >/x\nprint('FROM x')\nPY\nhi\nEOF"
+    );
+    assert_eq!(ins[1].line, 7);
+}
+
+#[test]
+fn several_heredocs_on_one_line() {
+    let df = parse("FROM alpine:3.20\nRUN <<A cat >a && <<B cat >b\none\nA\ntwo\nB\nUSER x\n");
+    let run = &df.stages[0].instructions[0];
+    assert!(run.arguments.contains("one") && run.arguments.contains("two"));
+    assert_eq!(df.stages[0].instructions[1].line, 7);
+}
+
+#[test]
 fn unterminated_heredoc_is_an_error() {
     assert!(Dockerfile::parse("FROM alpine\nRUN <<EOF\necho\n", &BTreeMap::new()).is_err());
 }
@@ -356,6 +378,96 @@ fn spans_point_into_the_original_text() {
 
 fn corpus_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/buildkit/frontend/dockerfile/parser")
+}
+
+/// Reads a Go `%q` string starting at `s[0] == '"'`; returns it and the rest.
+fn go_string(s: &str) -> (String, &str) {
+    let mut out = String::new();
+    let mut chars = s.char_indices().skip(1);
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return (out, &s[i + 1..]),
+            '\\' => match chars.next().map(|(_, c)| c) {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some(other) => out.push(other),
+                None => break,
+            },
+            c => out.push(c),
+        }
+    }
+    (out, "")
+}
+
+#[test]
+fn buildkit_corpus_positive_cases_parse_as_expected() {
+    let dir = corpus_dir().join("testfiles");
+    let mut cases = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let case = entry.unwrap().path();
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let mut text = std::fs::read_to_string(case.join("Dockerfile")).unwrap();
+        let result = std::fs::read_to_string(case.join("result")).unwrap();
+        // BuildKit's parser tests include bare instruction lists; a build (and drydock) needs a
+        // stage, so those cases get one, and the expected dump gains its `from`.
+        let stageless = !result.lines().any(|l| l.starts_with("(from "));
+        let result = if stageless {
+            text.insert_str(0, "FROM scratch\n");
+            format!("(from \"scratch\")\n{result}")
+        } else {
+            result
+        };
+        let df =
+            Dockerfile::parse(&text, &BTreeMap::new()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        // Every instruction of the expected dump, in order: keyword, and the FROM image / the
+        // shell-form command text where the dump has them as a single string.
+        let mut ours = Vec::new();
+        for arg in &df.global_args {
+            ours.push(("arg".to_string(), arg.name.clone()));
+        }
+        for stage in &df.stages {
+            ours.push(("from".to_string(), stage.from.raw.clone()));
+            for ins in &stage.instructions {
+                ours.push((ins.keyword.to_ascii_lowercase(), ins.arguments.clone()));
+            }
+        }
+        let expected: Vec<&str> = result.lines().filter(|l| !l.trim().is_empty()).collect();
+        // Global ARGs come first in the dump only when the file declares them first.
+        if df.global_args.is_empty() {
+            assert_eq!(
+                expected.len(),
+                ours.len(),
+                "{name}: instruction count\n{expected:#?}\n{ours:#?}"
+            );
+            for (line, (keyword, arguments)) in expected.iter().zip(&ours) {
+                let want_keyword = line
+                    .trim_start_matches('(')
+                    .split([' ', ')'])
+                    .next()
+                    .unwrap();
+                assert_eq!(want_keyword, keyword, "{name}: {line}");
+                let rest = &line[1 + want_keyword.len()..].trim_start();
+                if (keyword == "from"
+                    || keyword == "run"
+                    || keyword == "cmd"
+                    || keyword == "entrypoint")
+                    && rest.starts_with('"')
+                {
+                    let (want, after) = go_string(rest);
+                    if after == ")" && !arguments.starts_with('[') {
+                        assert_eq!(&want, arguments, "{name}: {line}");
+                    }
+                }
+            }
+        }
+        cases += 1;
+    }
+    assert!(
+        cases >= 30,
+        "only {cases} corpus cases found in {}",
+        dir.display()
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::inventory::{ConfigError, Fleet, Repo};
 
+pub mod plan;
 pub mod check;
 pub mod scan;
 pub mod sync;
@@ -61,6 +62,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show the package ecosystems, Dockerfiles and compose files of each repository.
     Scan(scan::ScanArgs),
+    /// Show the files drydock would create or change (dependabot.yml), as diffs, and findings.
+    Plan(plan::PlanArgs),
     /// Clone or fetch every repository of the fleet into the workspace.
     Sync(sync::SyncArgs),
 }
@@ -72,6 +75,7 @@ pub fn main() -> ExitCode {
     let result: anyhow::Result<u8> = match cli.command {
         Command::Check(args) => check::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
+        Command::Plan(args) => plan::run(&cli.global, args),
         Command::Sync(args) => sync::run(&cli.global, args),
     };
     match result {

@@ -7,6 +7,7 @@
 mod expand;
 mod parse;
 pub mod reference;
+mod syntax;
 pub mod tag;
 
 use std::collections::BTreeMap;

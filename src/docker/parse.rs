@@ -1,14 +1,12 @@
-//! From text to [`Dockerfile`]: `parse-dockerfile` does the syntax (directives, continuations,
-//! heredocs, JSON forms); this module adds what it leaves out: global `ARG` evaluation,
-//! `FROM` expansion, stage references, image references, line numbers and spans in the original
-//! text (a UTF-8 BOM is skipped but counted).
+//! From text to [`Dockerfile`]: [`syntax`] splits the file into instructions; this module checks
+//! them as BuildKit does, evaluates the global `ARG`s, expands each `FROM`, resolves stage
+//! references and image references. Spans are offsets in the original text (a UTF-8 BOM is
+//! skipped but counted).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Range;
-
-use parse_dockerfile as pd;
 
 use super::expand::{self, Value};
+use super::syntax::{self, RawInstruction};
 use super::{ArgDecl, Base, Dockerfile, FromImage, ImageRef, Instruction, ParseError, Stage};
 
 const UTF8_BOM: &str = "\u{feff}";
@@ -33,356 +31,180 @@ fn valid_stage_name(name: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
 }
 
-struct Source<'t> {
-    text: &'t str,
-    /// Added to the parser's offsets to get offsets in `text` (the BOM length).
-    offset: usize,
-    line_starts: Vec<usize>,
-    escape: char,
-}
-
-impl Source<'_> {
-    fn span(&self, span: &Range<usize>) -> Range<usize> {
-        span.start + self.offset..span.end + self.offset
-    }
-
-    fn line(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&start| start <= offset)
-    }
-
-    fn column(&self, offset: usize) -> usize {
-        let line = self.line(offset);
-        self.text[self.line_starts[line - 1]..offset]
-            .chars()
-            .count()
-            + 1
-    }
-
-    fn slice(&self, span: &Range<usize>) -> &str {
-        &self.text[self.span(span)]
-    }
-
-    fn error(&self, offset: usize, message: String) -> ParseError {
-        ParseError {
-            line: self.line(offset),
-            column: self.column(offset),
-            message,
-        }
-    }
-}
-
 pub fn parse(text: &str, build_args: &BTreeMap<String, String>) -> Result<Dockerfile, ParseError> {
-    let offset = if text.starts_with(UTF8_BOM) {
+    let start = if text.starts_with(UTF8_BOM) {
         UTF8_BOM.len()
     } else {
         0
     };
-    let mut line_starts = vec![0];
-    line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-    let mut src = Source {
-        text,
-        offset,
-        line_starts,
-        escape: '\\',
+    let parsed = syntax::parse(text, start)?;
+    let escape = parsed.escape;
+    let error = |offset: usize, message: String| {
+        let (line, column) = syntax::locate(text, offset);
+        ParseError {
+            line,
+            column,
+            message,
+        }
     };
-    let parsed = pd::parse(&text[offset..]).map_err(|e| ParseError {
-        line: e.line().max(1),
-        column: e.column().max(1),
-        message: parse_message(&e.to_string()),
-    })?;
-    if let Some(escape) = &parsed.parser_directives.escape {
-        src.escape = escape.value.value;
+    if !parsed.instructions.iter().any(|i| i.keyword == "FROM") {
+        return Err(ParseError {
+            line: 1,
+            column: 1,
+            message: "no FROM instruction: the file has no build stage (empty, or only comments and ARGs)".to_string(),
+        });
     }
-    let syntax = parsed
-        .parser_directives
-        .syntax
-        .as_ref()
-        .map(|d| d.value.value.to_string());
-
-    let starts: Vec<usize> = parsed
-        .instructions
-        .iter()
-        .map(|i| src.span(&keyword_span(i)).start)
-        .collect();
-    let ends: Vec<usize> = (0..starts.len())
-        .map(|i| {
-            instruction_end(
-                text,
-                starts[i],
-                starts.get(i + 1).copied().unwrap_or(text.len()),
-            )
-        })
-        .collect();
 
     let mut global_args = Vec::new();
     let mut env: BTreeMap<String, Value> = BTreeMap::new();
     let mut stages: Vec<Stage> = Vec::new();
-    for (i, instruction) in parsed.instructions.iter().enumerate() {
-        let span = starts[i]..ends[i];
-        match instruction {
-            pd::Instruction::Arg(arg) if stages.is_empty() => {
-                for decl in arg_decls(&src, arg)? {
-                    let value = arg_value(&decl, &src, &env, build_args);
+    for raw in &parsed.instructions {
+        validate(raw).map_err(|m| error(raw.keyword_span.start, m))?;
+        match raw.keyword.as_str() {
+            "ARG" if stages.is_empty() => {
+                for decl in arg_decls(text, raw) {
+                    let value = arg_value(&decl, text, escape, &env, build_args);
                     env.insert(decl.name.clone(), value);
                     global_args.push(decl);
                 }
             }
-            pd::Instruction::From(from) => {
-                let stage = from_stage(&src, from, stages.len(), &stages, &env, build_args)?;
+            "FROM" => {
+                let stage = from_stage(text, raw, escape, &stages, &env, build_args)
+                    .map_err(|(at, m)| error(at, m))?;
                 stages.push(stage);
             }
-            other => {
-                let converted = convert(&src, other, span);
-                if converted.keyword == "ENV"
-                    && !converted.arguments.contains('=')
-                    && converted.arguments.split_whitespace().count() < 2
-                {
-                    return Err(src.error(
-                        starts[i],
-                        format!(
-                            "ENV `{}` has no value: write `ENV NAME=value`",
-                            converted.arguments
-                        ),
+            keyword => match stages.last_mut() {
+                Some(stage) => stage.instructions.push(convert(text, raw)),
+                None => {
+                    return Err(error(
+                        raw.keyword_span.start,
+                        format!("{keyword} before the first FROM: only ARG may come before it"),
                     ));
                 }
-                match stages.last_mut() {
-                    Some(stage) => stage.instructions.push(converted),
-                    // parse-dockerfile already rejects instructions before the first FROM.
-                    None => {
-                        return Err(src.error(
-                            starts[i],
-                            format!("{} before the first FROM", converted.keyword),
-                        ));
-                    }
-                }
-            }
+            },
         }
     }
     Ok(Dockerfile {
-        escape: src.escape,
-        syntax,
+        escape,
+        syntax: parsed.syntax.map(|d| d.value),
         global_args,
         stages,
     })
 }
 
-fn parse_message(message: &str) -> String {
-    match message {
-        "expected at least one FROM instruction" => {
-            "no FROM instruction: the file has no build stage (empty, or only comments and ARGs)"
-                .to_string()
-        }
-        other => other.to_string(),
-    }
-}
-
-fn keyword_span(instruction: &pd::Instruction<'_>) -> Range<usize> {
-    use pd::Instruction as I;
-    match instruction {
-        I::Add(i) => i.add.span.clone(),
-        I::Arg(i) => i.arg.span.clone(),
-        I::Cmd(i) => i.cmd.span.clone(),
-        I::Copy(i) => i.copy.span.clone(),
-        I::Entrypoint(i) => i.entrypoint.span.clone(),
-        I::Env(i) => i.env.span.clone(),
-        I::Expose(i) => i.expose.span.clone(),
-        I::From(i) => i.from.span.clone(),
-        I::Healthcheck(i) => i.healthcheck.span.clone(),
-        I::Label(i) => i.label.span.clone(),
-        I::Maintainer(i) => i.maintainer.span.clone(),
-        I::Onbuild(i) => i.onbuild.span.clone(),
-        I::Run(i) => i.run.span.clone(),
-        I::Shell(i) => i.shell.span.clone(),
-        I::Stopsignal(i) => i.stopsignal.span.clone(),
-        I::User(i) => i.user.span.clone(),
-        I::Volume(i) => i.volume.span.clone(),
-        I::Workdir(i) => i.workdir.span.clone(),
-        _ => 0..0,
-    }
-}
-
-fn flags<'b, 'a>(instruction: &'b pd::Instruction<'a>) -> &'b [pd::Flag<'a>] {
-    use pd::Instruction as I;
-    match instruction {
-        I::Add(i) => &i.options,
-        I::Copy(i) => &i.options,
-        I::From(i) => &i.options,
-        I::Run(i) => &i.options,
-        I::Healthcheck(i) => &i.options,
-        _ => &[],
-    }
-}
-
-/// The end of an instruction that starts at `start`, given where the next one starts: trailing
-/// blank and comment lines belong to no instruction.
-fn instruction_end(text: &str, start: usize, next_start: usize) -> usize {
-    let mut end = next_start;
-    loop {
-        let body = text[start..end].trim_end();
-        end = start + body.len();
-        let line_start = body.rfind('\n').map_or(0, |i| i + 1);
-        if line_start == 0 || !body[line_start..].trim_start().starts_with('#') {
-            return end;
-        }
-        end = start + line_start;
-    }
-}
-
-/// Joins continuation lines as BuildKit does (the escape and the newline vanish, comment and
-/// blank lines inside a continuation are dropped); heredoc lines stay on their own lines.
-pub fn join_lines(raw: &str, escape: char) -> String {
-    let mut out = String::new();
-    let mut continuing = false;
-    for (i, line) in raw.split('\n').enumerate() {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if i > 0 {
-            if continuing {
-                let trimmed = line.trim_start();
-                if trimmed.is_empty() || trimmed.starts_with('#') {
-                    continue;
+/// The checks BuildKit makes when it turns a line into an instruction.
+fn validate(raw: &RawInstruction) -> Result<(), String> {
+    let keyword = raw.keyword.as_str();
+    let words = &raw.words;
+    match keyword {
+        "ENV" | "LABEL" => {
+            let Some(first) = words.first() else {
+                return Err(format!("{keyword} needs at least one `NAME=value`"));
+            };
+            if first.text.contains('=') {
+                if let Some(bad) = words.iter().find(|w| !w.text.contains('=')) {
+                    return Err(format!(
+                        "{keyword} `{}` has no `=`: write `NAME=value`",
+                        bad.text
+                    ));
                 }
-            } else {
-                out.push('\n');
+                if let Some(blank) = words.iter().find(|w| w.text.starts_with('=')) {
+                    return Err(format!("{keyword} `{}` has no name", blank.text));
+                }
+            } else if words.len() < 2 {
+                return Err(format!(
+                    "{keyword} `{}` has no value: write `{keyword} {}=value`",
+                    first.text, first.text
+                ));
             }
         }
-        let trimmed = line.trim_end_matches([' ', '\t']);
-        let continues = trimmed
-            .strip_suffix(escape)
-            .is_some_and(|before| !before.ends_with(escape) || before.is_empty());
-        if continues {
-            out.push_str(&trimmed[..trimmed.len() - escape.len_utf8()]);
-        } else {
-            out.push_str(line);
+        "FROM"
+            if !(words.len() == 1
+                || words.len() == 3 && words[1].text.eq_ignore_ascii_case("as")) =>
+        {
+            return Err("FROM takes an image and optionally `AS name`: FROM [--platform=...] image [AS name]".to_string());
         }
-        continuing = continues;
+        "ARG" | "USER" | "WORKDIR" | "STOPSIGNAL" | "EXPOSE" | "VOLUME" | "MAINTAINER"
+        | "SHELL" | "RUN"
+            if raw.arguments.is_empty() =>
+        {
+            return Err(format!("{keyword} needs at least one argument"));
+        }
+        "COPY" | "ADD" if words.len() < 2 && raw.heredocs.is_empty() => {
+            return Err(format!("{keyword} needs a source and a destination"));
+        }
+        "ONBUILD" => {
+            let inner = words
+                .first()
+                .map(|w| w.text.to_ascii_uppercase())
+                .unwrap_or_default();
+            if inner.is_empty() {
+                return Err("ONBUILD needs an instruction".to_string());
+            }
+            if matches!(inner.as_str(), "ONBUILD" | "FROM" | "MAINTAINER") {
+                return Err(format!("ONBUILD {inner} is not allowed"));
+            }
+        }
+        _ => {}
     }
-    out.trim().to_string()
+    Ok(())
 }
 
-fn convert(src: &Source<'_>, instruction: &pd::Instruction<'_>, span: Range<usize>) -> Instruction {
-    let keyword_span = src.span(&keyword_span(instruction));
-    let keyword = src.text[keyword_span.clone()].to_ascii_uppercase();
-    let flags = flags(instruction);
-    let args_start = flags
-        .last()
-        .map_or(keyword_span.end, |f| src.span(&f.span()).end)
-        .min(span.end);
-    let mut arguments = join_lines(&src.text[args_start..span.end], src.escape);
-    if let pd::Instruction::Onbuild(_) = instruction {
-        arguments = arguments.trim().to_string();
+fn convert(text: &str, raw: &RawInstruction) -> Instruction {
+    let mut arguments = raw.arguments.clone();
+    for heredoc in &raw.heredocs {
+        arguments.push('\n');
+        arguments.push_str(&heredoc.body);
+        arguments.push_str(&heredoc.delimiter);
     }
     Instruction {
-        keyword,
-        flags: flags
-            .iter()
-            .map(|f| join_lines(src.slice(&f.span()), src.escape))
-            .collect(),
+        keyword: raw.keyword.clone(),
+        flags: raw.flags.iter().map(|f| f.text.clone()).collect(),
         arguments,
-        line: src.line(span.start),
-        span,
+        line: syntax::locate(text, raw.keyword_span.start).0,
+        span: raw.span.clone(),
     }
 }
 
 /// `ARG a=1 b="x y" c`: one declaration per word.
-fn arg_decls(src: &Source<'_>, arg: &pd::ArgInstruction<'_>) -> Result<Vec<ArgDecl>, ParseError> {
-    let span = src.span(&arg.arguments.span);
-    let raw = &src.text[span.clone()];
-    let line = src.line(src.span(&arg.arg.span).start);
-    // A declaration spread over continuation lines has no simple span; keep its value only.
-    if raw.contains('\n') {
-        let words =
-            split_words(&arg.arguments.value, src.escape).map_err(|m| src.error(span.start, m))?;
-        return Ok(words
-            .into_iter()
-            .map(|(word, _)| {
-                let (name, default) = split_name_value(&word);
-                ArgDecl {
-                    name,
-                    default: default.map(|(d, _)| unquote(d)),
-                    line,
-                    default_span: None,
+fn arg_decls(text: &str, raw: &RawInstruction) -> Vec<ArgDecl> {
+    let line = syntax::locate(text, raw.keyword_span.start).0;
+    raw.words
+        .iter()
+        .map(|word| {
+            let (name, default) = match word.text.split_once('=') {
+                Some((name, value)) => (name.to_string(), Some(value)),
+                None => (word.text.clone(), None),
+            };
+            let default_span = match default {
+                Some(value) if !word.multiline => {
+                    let start = word.span.end - value.len();
+                    Some(if is_quoted(value) {
+                        start + 1..word.span.end - 1
+                    } else {
+                        start..word.span.end
+                    })
                 }
-            })
-            .collect());
-    }
-    let words = split_words(raw, src.escape).map_err(|m| src.error(span.start, m))?;
-    let mut decls = Vec::new();
-    for (word, word_start) in words {
-        let (name, default) = split_name_value(&word);
-        if name.is_empty() {
-            return Err(src.error(span.start + word_start, format!("ARG `{word}` has no name")));
-        }
-        let (default, default_span) = match default {
-            Some((value, value_offset)) => {
-                let start = span.start + word_start + value_offset;
-                let quoted = value.len() >= 2
-                    && (value.starts_with('"') && value.ends_with('"')
-                        || value.starts_with('\'') && value.ends_with('\''));
-                let inner = if quoted {
-                    start + 1..start + value.len() - 1
-                } else {
-                    start..start + value.len()
-                };
-                (Some(unquote(value)), Some(inner))
+                _ => None,
+            };
+            ArgDecl {
+                name,
+                default: default.map(unquote),
+                line,
+                default_span,
             }
-            None => (None, None),
-        };
-        decls.push(ArgDecl {
-            name,
-            default,
-            line,
-            default_span,
-        });
-    }
-    Ok(decls)
+        })
+        .collect()
 }
 
-/// Splits on unquoted whitespace, keeping quotes; each word with its byte offset in `raw`.
-fn split_words(raw: &str, escape: char) -> Result<Vec<(String, usize)>, String> {
-    let mut words = Vec::new();
-    let mut current: Option<(String, usize)> = None;
-    let mut quote: Option<char> = None;
-    let mut chars = raw.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if quote.is_none() && c.is_whitespace() {
-            if let Some(word) = current.take() {
-                words.push(word);
-            }
-            continue;
-        }
-        let word = current.get_or_insert_with(|| (String::new(), i));
-        word.0.push(c);
-        match (quote, c) {
-            (_, c) if c == escape && quote != Some('\'') => {
-                if let Some((_, next)) = chars.next() {
-                    word.0.push(next);
-                }
-            }
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            _ => {}
-        }
-    }
-    if let Some(q) = quote {
-        return Err(format!("unterminated {q} quote in ARG"));
-    }
-    words.extend(current);
-    Ok(words)
-}
-
-/// `name=value` → (name, Some((value, offset of value in word))).
-fn split_name_value(word: &str) -> (String, Option<(&str, usize)>) {
-    match word.split_once('=') {
-        Some((name, value)) => (name.to_string(), Some((value, name.len() + 1))),
-        None => (word.to_string(), None),
-    }
+fn is_quoted(value: &str) -> bool {
+    value.len() >= 2
+        && (value.starts_with('"') && value.ends_with('"')
+            || value.starts_with('\'') && value.ends_with('\''))
 }
 
 fn unquote(value: &str) -> String {
-    let quoted = value.len() >= 2
-        && (value.starts_with('"') && value.ends_with('"')
-            || value.starts_with('\'') && value.ends_with('\''));
-    if quoted {
+    if is_quoted(value) {
         value[1..value.len() - 1].to_string()
     } else {
         value.to_string()
@@ -398,7 +220,8 @@ fn builder_arg_reason(name: &str) -> String {
 /// A global ARG's value: a build arg overrides the default; the default sees the ARGs above it.
 fn arg_value(
     decl: &ArgDecl,
-    src: &Source<'_>,
+    text: &str,
+    escape: char,
     env: &BTreeMap<String, Value>,
     build_args: &BTreeMap<String, String>,
 ) -> Value {
@@ -412,21 +235,20 @@ fn arg_value(
             Value::Unset
         };
     };
-    // Expand the default as written (quotes and escapes are the lexer's business).
+    // Expand the default as written: quotes and escapes are the lexer's business.
     let raw = match &decl.default_span {
         Some(span) => {
-            let quoted =
-                span.start > 0 && matches!(src.text.as_bytes()[span.start - 1], b'"' | b'\'');
+            let quoted = span.start > 0 && matches!(text.as_bytes()[span.start - 1], b'"' | b'\'');
             if quoted {
-                src.text[span.start - 1..span.end + 1].to_string()
+                text[span.start - 1..span.end + 1].to_string()
             } else {
-                src.text[span.clone()].to_string()
+                text[span.clone()].to_string()
             }
         }
         None => default.clone(),
     };
     let lookup = |name: &str| lookup_global(name, env, build_args);
-    match expand::expand(&raw, src.escape, &lookup) {
+    match expand::expand(&raw, escape, &lookup) {
         Ok(expanded) => Value::Set(expanded.value),
         Err(e) => Value::Unknown(format!(
             "the default of ARG {} cannot be evaluated: {}",
@@ -455,75 +277,69 @@ fn lookup_global(
 }
 
 fn from_stage(
-    src: &Source<'_>,
-    from: &pd::FromInstruction<'_>,
-    index: usize,
+    text: &str,
+    raw: &RawInstruction,
+    escape: char,
     earlier: &[Stage],
     env: &BTreeMap<String, Value>,
     build_args: &BTreeMap<String, String>,
-) -> Result<Stage, ParseError> {
-    let keyword_start = src.span(&from.from.span).start;
-    let name = match &from.as_ {
-        Some((_, name)) => {
-            let lower = name.value.to_ascii_lowercase();
+) -> Result<Stage, (usize, String)> {
+    let name = match raw.words.get(2) {
+        Some(word) => {
+            let lower = word.text.to_ascii_lowercase();
             if !valid_stage_name(&lower) {
-                return Err(src.error(
-                    src.span(&name.span).start,
+                return Err((
+                    word.span.start,
                     format!(
                         "invalid stage name `{}`: it must match [a-z][a-z0-9-_.]*",
-                        name.value
+                        word.text
                     ),
                 ));
             }
             if earlier.iter().any(|s| s.name.as_deref() == Some(&lower)) {
-                return Err(src.error(
-                    src.span(&name.span).start,
-                    format!("duplicate stage name `{lower}`"),
-                ));
+                return Err((word.span.start, format!("duplicate stage name `{lower}`")));
             }
             Some(lower)
         }
         None => None,
     };
-    let platform = from
-        .options
-        .iter()
-        .find(|f| f.name.value.eq_ignore_ascii_case("platform"))
-        .and_then(|f| f.value.as_ref())
-        .map(|v| v.value.to_string());
-    let span = src.span(&from.image.span);
-    let raw = src.text[span.clone()].to_string();
-    let word = if raw.contains('\n') {
-        from.image.value.to_string()
-    } else {
-        raw.clone()
-    };
+    let platform = raw.flags.iter().find_map(|f| {
+        let (key, value) = f.text.strip_prefix("--")?.split_once('=')?;
+        key.eq_ignore_ascii_case("platform")
+            .then(|| value.to_string())
+    });
+    let image = &raw.words[0];
+    let written = text[image.span.clone()].to_string();
     let lookup = |name: &str| lookup_global(name, env, build_args);
-    let (base, used) = match expand::expand(&word, src.escape, &lookup) {
+    let (base, used) = match expand::expand(&image.text, escape, &lookup) {
         Err(e) => (
             Base::Unresolved {
-                expression: raw.clone(),
+                expression: image.text.clone(),
                 reason: e.message,
             },
             e.used,
         ),
         Ok(expanded) => (
-            resolve_base(&raw, &expanded.value, &expanded.used, earlier, env),
+            resolve_base(&image.text, &expanded.value, &expanded.used, earlier, env),
             expanded.used,
         ),
     };
     let args_used = global_names_in_order(&used, env);
     Ok(Stage {
-        index,
+        index: earlier.len(),
         name,
         platform,
         from: FromImage {
-            raw,
-            span,
+            raw: if image.multiline {
+                image.text.clone()
+            } else {
+                written
+            },
+            span: image.span.clone(),
             base,
             args_used,
         },
-        line: src.line(keyword_start),
+        line: syntax::locate(text, raw.keyword_span.start).0,
         instructions: Vec::new(),
     })
 }
@@ -589,36 +405,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn joins_like_buildkit() {
-        assert_eq!(
-            join_lines("echo hello \\\ngoodbye\\\nfrog", '\\'),
-            "echo hello goodbyefrog"
-        );
-        assert_eq!(
-            join_lines("echo hi \\\n \\\n world \\\n\\\n good\\\n\\\nnight", '\\'),
-            "echo hi   world  goodnight"
-        );
-        assert_eq!(join_lines("a \\\n# comment\n\nb", '\\'), "a b");
-        assert_eq!(join_lines("a `\r\nb", '`'), "a b");
-        assert_eq!(join_lines("<<EOF\nbody\nEOF", '\\'), "<<EOF\nbody\nEOF");
-        assert_eq!(join_lines("foo \\\\", '\\'), "foo \\\\");
-    }
-
-    #[test]
-    fn instruction_end_drops_trailing_comments() {
-        let text = "RUN a\n# c\n\nFROM b";
-        assert_eq!(instruction_end(text, 0, 11), 5);
-    }
-
-    #[test]
-    fn words_keep_offsets() {
-        assert_eq!(
-            split_words("A=1  B=\"x y\" C", '\\').unwrap(),
-            vec![
-                ("A=1".to_string(), 0),
-                ("B=\"x y\"".to_string(), 5),
-                ("C".to_string(), 13)
-            ]
-        );
+    fn stage_names() {
+        assert!(valid_stage_name("build-env_1.x"));
+        assert!(!valid_stage_name("1build"));
+        assert!(!valid_stage_name(""));
     }
 }

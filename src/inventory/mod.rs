@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
+
+use crate::dependabot::settings::Settings as DependabotSettings;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -63,6 +65,8 @@ struct RawFleet {
     github: GithubSection,
     #[serde(default)]
     scan: ScanSection,
+    #[serde(default)]
+    dependabot: DependabotSettings,
     #[serde(default)]
     policy: PolicySection,
     #[serde(default)]
@@ -131,6 +135,7 @@ struct RawRepo {
     branch: Option<String>,
     #[serde(default)]
     skip: bool,
+    dependabot: Option<DependabotSettings>,
     #[serde(default)]
     build_args: BTreeMap<String, String>,
 }
@@ -153,6 +158,8 @@ pub struct Repo {
     /// The branch to track; `None` means the remote's HEAD.
     pub branch: Option<String>,
     pub skip: bool,
+    /// `[repo.dependabot]`: this repository's overrides of the fleet's `[dependabot]`.
+    pub dependabot: Option<DependabotSettings>,
     /// `--build-arg`s the repository's Dockerfiles are built with, for resolving `FROM ${ARG}`.
     pub build_args: BTreeMap<String, String>,
 }
@@ -168,6 +175,8 @@ pub struct Fleet {
     pub jobs: usize,
     pub api_url: String,
     pub scan: ScanSection,
+    /// `[dependabot]`: what every generated dependabot.yml contains.
+    pub dependabot: DependabotSettings,
     pub policy: crate::policy::Policy,
     pub repos: Vec<Repo>,
 }
@@ -249,6 +258,27 @@ impl Fleet {
             }
         }
 
+        let mut dependabot = raw.dependabot;
+        check_dependabot(file, text, &dependabot, "[dependabot]")?;
+        if let Some(dir) = &dependabot.templates {
+            let dir = base.join(dir);
+            if !dir.is_dir() {
+                let offset = text.find("templates").unwrap_or(0);
+                return Err(ConfigError::at(
+                    file,
+                    text,
+                    offset,
+                    format!(
+                        "templates directory {:?} does not exist",
+                        dir.display().to_string()
+                    ),
+                )
+                .with_help(
+                    "paths are relative to the fleet file; it should hold dependabot.yml.hbs",
+                ));
+            }
+            dependabot.templates = Some(dir);
+        }
         let policy = crate::policy::Policy::from_section(&raw.policy).map_err(|e| {
             let offset = if e.near.is_empty() {
                 text.find("[policy").unwrap_or(0)
@@ -313,11 +343,19 @@ impl Fleet {
                     url: format!("https://{host}/{name}.git"),
                 },
             };
+            let mut repo_dependabot = r.dependabot;
+            if let Some(d) = &mut repo_dependabot {
+                check_dependabot(file, text, d, &format!("[repo.dependabot] of {name:?}"))?;
+                if let Some(dir) = &d.templates {
+                    d.templates = Some(base.join(dir));
+                }
+            }
             repos.push(Repo {
                 name,
                 source,
                 branch: r.branch,
                 skip: r.skip,
+                dependabot: repo_dependabot,
                 build_args: r.build_args,
             });
         }
@@ -327,6 +365,7 @@ impl Fleet {
             jobs,
             api_url,
             scan: raw.scan,
+            dependabot,
             policy,
             repos,
         })
@@ -368,6 +407,28 @@ impl Fleet {
         }
         Ok(out)
     }
+}
+
+impl Fleet {
+    /// The `[dependabot]` settings for one repository: the fleet's, overlaid with its own.
+    pub fn dependabot_for(&self, repo: Option<&Repo>) -> DependabotSettings {
+        match repo.and_then(|r| r.dependabot.as_ref()) {
+            Some(over) => self.dependabot.overlay(over),
+            None => self.dependabot.clone(),
+        }
+    }
+}
+
+fn check_dependabot(
+    file: &Path,
+    text: &str,
+    settings: &DependabotSettings,
+    section: &str,
+) -> Result<(), ConfigError> {
+    settings.check().map_err(|p| {
+        let offset = text.find(p.key).unwrap_or(0);
+        ConfigError::at(file, text, offset, format!("{section}: {}", p.message)).with_help(p.help)
+    })
 }
 
 /// The web host that goes with an API URL: `api.github.com` → `github.com`, GHES keeps its host.
