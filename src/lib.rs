@@ -8,3 +8,4 @@ pub mod docker;
 pub mod finding;
 pub mod git;
 pub mod inventory;
+pub mod policy;
