@@ -209,7 +209,13 @@ mod tests {
     }
 
     /// tag, version, word, pre-release, suffix
-    type Case<'a> = (&'a str, &'a [u64], Option<&'a str>, Option<&'a str>, &'a str);
+    type Case<'a> = (
+        &'a str,
+        &'a [u64],
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a str,
+    );
 
     #[test]
     fn decomposition() {
