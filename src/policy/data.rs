@@ -385,6 +385,80 @@ impl Catalog {
     }
 }
 
+/// The rules' view of the data ([`super::facts::Facts`]). A cycle marked EOL without a date (a
+/// handful of ancient ones: Node.js 1–3, Solr 1–4) gets its release date as EOL date, so it reads
+/// as long past its end of life.
+impl From<&Catalog> for super::facts::Facts {
+    fn from(catalog: &Catalog) -> Self {
+        use super::facts;
+        let mut official: BTreeMap<String, facts::OfficialImage> = catalog
+            .official
+            .images
+            .iter()
+            .map(|(name, image)| {
+                let tags = image.tags.iter().cloned().collect();
+                (
+                    name.clone(),
+                    facts::OfficialImage {
+                        tags,
+                        removed: false,
+                    },
+                )
+            })
+            .collect();
+        for name in catalog.official.removed.images.keys() {
+            official
+                .entry(name.clone())
+                .or_insert(facts::OfficialImage {
+                    tags: Vec::new(),
+                    removed: true,
+                });
+        }
+        let products = catalog
+            .lifecycle
+            .products
+            .iter()
+            .map(|(product, cycles)| {
+                let cycles = cycles
+                    .iter()
+                    .map(|c| facts::Cycle {
+                        name: c.cycle.clone(),
+                        codename: c.codename_tag(),
+                        release: c.release,
+                        lts_from: c.lts_from(),
+                        eol: match c.eol {
+                            FlagOrDate::Date(date) => Some(date),
+                            FlagOrDate::Flag(true) => {
+                                c.release.or(NaiveDate::from_ymd_opt(1970, 1, 1))
+                            }
+                            FlagOrDate::Flag(false) => None,
+                        },
+                    })
+                    .collect();
+                (product.clone(), cycles)
+            })
+            .collect();
+        let describe = |s: &Source| {
+            format!(
+                "{}@{} ({})",
+                s.repository,
+                &s.commit[..s.commit.len().min(7)],
+                s.date
+            )
+        };
+        facts::Facts {
+            official,
+            products,
+            generated: Some(catalog.data_date()),
+            source: format!(
+                "{}, {}",
+                describe(&catalog.official.source),
+                describe(&catalog.lifecycle.source)
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,6 +593,45 @@ mod tests {
         assert!(variants.contains(&"3.14-alpine"));
         assert!(c.minimal_variants("python", "3.14-slim").is_empty());
         assert!(c.minimal_variants("bitnami/python", "3.14").is_empty());
+    }
+
+    #[test]
+    fn facts_for_the_rules() {
+        let facts = crate::policy::Facts::from(Catalog::embedded());
+        let today = day("2026-09-01");
+        assert!(
+            facts
+                .official("python")
+                .is_some_and(|i| !i.removed && i.tags.iter().any(|t| t == "3.14-slim"))
+        );
+        assert!(facts.official("centos").is_some_and(|i| i.removed));
+        let noble = facts
+            .cycles("ubuntu")
+            .iter()
+            .find(|c| c.name == "24.04")
+            .unwrap();
+        assert_eq!(noble.codename.as_deref(), Some("noble"));
+        assert!(noble.is_lts(today) && !noble.is_eol(today));
+        let node26 = facts
+            .cycles("nodejs")
+            .iter()
+            .find(|c| c.name == "26")
+            .unwrap();
+        assert!(!node26.is_lts(today) && node26.is_lts(day("2026-10-28")));
+        assert!(
+            facts
+                .cycles("nodejs")
+                .iter()
+                .find(|c| c.name == "1")
+                .unwrap()
+                .is_eol(today)
+        );
+        assert_eq!(facts.age_days(day("2026-08-31")), Some(10));
+        assert!(
+            facts
+                .source
+                .contains("docker-library/official-images@37079fb")
+        );
     }
 
     #[test]
