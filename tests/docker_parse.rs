@@ -546,3 +546,103 @@ proptest! {
         bounded_parse(&text[..cut]);
     }
 }
+
+// ---------------------------------------------------------------- realistic files
+
+#[test]
+fn windows_dockerfile_with_backtick_escape() {
+    let text = "# escape=`\r\nFROM mcr.microsoft.com/dotnet/framework/sdk:4.8-windowsservercore-ltsc2022 AS build\r\nWORKDIR C:\\src\r\nCOPY . .\r\nRUN msbuild /p:Configuration=Release `\r\n    /p:Platform=x64\r\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\r\nCOPY --from=build C:\\src\\bin C:\\app\r\nSHELL [\"powershell\", \"-Command\"]\r\n";
+    let df = parse(text);
+    assert_eq!(df.escape, '`');
+    assert_eq!(
+        bases(&df),
+        vec![
+            image("mcr.microsoft.com/dotnet/framework/sdk:4.8-windowsservercore-ltsc2022"),
+            image("mcr.microsoft.com/windows/servercore:ltsc2022")
+        ]
+    );
+    assert_eq!(
+        df.stages[0].instructions[2].arguments,
+        "msbuild /p:Configuration=Release     /p:Platform=x64"
+    );
+    assert_eq!(df.stages[1].line, 7);
+    assert_eq!(df.external_images().len(), 2);
+}
+
+#[test]
+fn cross_compiling_go_build() {
+    let text = r#"# syntax=docker/dockerfile:1.7
+ARG GO_VERSION=1.23
+ARG DISTROLESS=static-debian12:nonroot
+
+FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-alpine AS build
+ARG TARGETOS TARGETARCH
+WORKDIR /src
+RUN --mount=type=cache,target=/go/pkg/mod \
+    --mount=type=bind,source=go.mod,target=go.mod \
+    go mod download
+COPY <<EOF /src/version.txt
+FROM this-is-not-an-instruction
+EOF
+RUN CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -o /out/app ./cmd/app
+
+FROM gcr.io/distroless/${DISTROLESS}
+COPY --from=build /out/app /app
+USER nonroot:nonroot
+ENTRYPOINT ["/app"]
+"#;
+    let df = parse(text);
+    assert_eq!(df.syntax.as_deref(), Some("docker/dockerfile:1.7"));
+    assert_eq!(
+        bases(&df),
+        vec![
+            image("golang:1.23-alpine"),
+            image("gcr.io/distroless/static-debian12:nonroot")
+        ]
+    );
+    assert_eq!(df.stages[0].name.as_deref(), Some("build"));
+    assert_eq!(df.stages[0].platform.as_deref(), Some("$BUILDPLATFORM"));
+    assert_eq!(df.stages[0].line, 5);
+    assert_eq!(df.stages[1].line, 16);
+    assert_eq!(df.stages[1].from.args_used, vec!["DISTROLESS".to_string()]);
+    let keywords: Vec<&str> = df.stages[0]
+        .instructions
+        .iter()
+        .map(|i| i.keyword.as_str())
+        .collect();
+    assert_eq!(keywords, ["ARG", "WORKDIR", "RUN", "COPY", "RUN"]);
+    assert_eq!(
+        df.final_stage()
+            .unwrap()
+            .instructions
+            .last()
+            .unwrap()
+            .arguments,
+        "[\"/app\"]"
+    );
+    let distroless = &df.global_args[1];
+    assert_eq!(
+        &text[distroless.default_span.clone().unwrap()],
+        "static-debian12:nonroot"
+    );
+}
+
+#[test]
+fn arg_spread_over_lines_keeps_its_value() {
+    let df = parse("ARG BASE=alpine \\\n    TAG=3.20\nFROM ${BASE}:${TAG}\n");
+    assert_eq!(bases(&df), vec![image("alpine:3.20")]);
+    assert_eq!(df.global_args.len(), 2);
+    assert!(df.global_args[0].default_span.is_some());
+    assert_eq!(df.global_args[1].default.as_deref(), Some("3.20"));
+}
+
+#[test]
+fn deep_substitution_nesting_is_unresolved_not_a_crash() {
+    let text = format!(
+        "ARG V\nFROM alpine:{}3.20{}\n",
+        "${V:-".repeat(5000),
+        "}".repeat(5000)
+    );
+    let df = parse(&text);
+    assert!(unresolved_reason(&df.stages[0].from.base).contains("nested"));
+}
