@@ -329,6 +329,38 @@ fn embedded_example_fleet_json_is_exact() {
             "compose_files": []
         },
         {
+            "name": "acme/storefront",
+            "ecosystems": [
+                {"ecosystem": "docker", "directory": "/"},
+                {"ecosystem": "docker", "directory": "/services/api"},
+                {"ecosystem": "github-actions", "directory": "/"},
+                {"ecosystem": "gomod", "directory": "/services/api"},
+                {"ecosystem": "npm", "directory": "/"}
+            ],
+            "dockerfiles": [{"path": "Dockerfile"}, {"path": "services/api/Dockerfile"}],
+            "compose_files": []
+        },
+        {
+            "name": "acme/payments",
+            "ecosystems": [
+                {"ecosystem": "docker", "directory": "/"},
+                {"ecosystem": "docker", "directory": "/docker/worker"},
+                {"ecosystem": "github-actions", "directory": "/"},
+                {"ecosystem": "pip", "directory": "/"}
+            ],
+            "dockerfiles": [{"path": "Dockerfile"}, {"path": "docker/worker/Dockerfile"}],
+            "compose_files": []
+        },
+        {
+            "name": "acme/legacy-portal",
+            "ecosystems": [
+                {"ecosystem": "composer", "directory": "/"},
+                {"ecosystem": "docker", "directory": "/"}
+            ],
+            "dockerfiles": [{"path": "Dockerfile"}],
+            "compose_files": []
+        },
+        {
             "name": "acme/legacy-worker",
             "ecosystems": [
                 {"ecosystem": "docker", "directory": "/"},

@@ -15,6 +15,7 @@ use crate::detect::{ScanOptions, scan_dir};
 use crate::docker::{ImageRef, ImageUse};
 use crate::finding::{Finding, Severity};
 use crate::inventory::{ConfigError, Fleet};
+use crate::policy::data::Catalog;
 use crate::policy::{self, Facts, Policy, cve, rules};
 use crate::report::{self, CheckReport, DataInfo, RepoReport};
 
@@ -160,18 +161,21 @@ fn config_error(file: &Path, message: String) -> ConfigError {
     }
 }
 
-/// The image facts: the shipped data, or `--data-dir`.
+/// The image facts: the data shipped in this release, or `--data-dir`.
 fn load_facts(data_dir: Option<&Path>) -> Result<(Facts, String), ConfigError> {
-    match data_dir {
+    let (catalog, origin) = match data_dir {
         Some(dir) if !dir.is_dir() => {
-            Err(config_error(dir, "--data-dir must name a directory".into()))
+            return Err(config_error(dir, "--data-dir must name a directory".into()));
         }
-        Some(dir) => Ok((
-            Facts::default(),
-            format!("{} (no catalogue reader yet)", dir.display()),
-        )),
-        None => Ok((Facts::default(), "no image data".into())),
-    }
+        Some(dir) => (
+            Catalog::load_dir(dir).map_err(|e| config_error(dir, e.to_string()))?,
+            format!("{}: ", dir.display()),
+        ),
+        None => (Catalog::embedded().clone(), "shipped data: ".to_string()),
+    };
+    let facts = Facts::from(&catalog);
+    let source = format!("{origin}{}", facts.source);
+    Ok((facts, source))
 }
 
 /// Checks one repository; also returns its Dockerfiles' image uses for the CVE findings.

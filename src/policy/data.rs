@@ -449,6 +449,7 @@ impl From<&Catalog> for super::facts::Facts {
         facts::Facts {
             official,
             products,
+            image_products: catalog.lifecycle.images.clone(),
             generated: Some(catalog.data_date()),
             source: format!(
                 "{}, {}",

@@ -48,6 +48,9 @@ pub struct Facts {
     pub official: BTreeMap<String, OfficialImage>,
     /// Cycles per product, newest first.
     pub products: BTreeMap<String, Vec<Cycle>>,
+    /// Image (familiar name: `node`, `mcr.microsoft.com/dotnet/sdk`) → product, where the data
+    /// has a mapping; `lifecycle` falls back to its own table.
+    pub image_products: BTreeMap<String, String>,
     /// When the data was generated (reports say how old it is).
     pub generated: Option<NaiveDate>,
     /// Where it came from, for reports.

@@ -50,7 +50,7 @@ pub fn label(product: &str) -> &str {
 /// A release cycle found in a reference, and where in the tag (or repository) it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reading<'f> {
-    pub product: &'static str,
+    pub product: &'f str,
     pub cycle: &'f Cycle,
     /// The text naming it (`3.12.4`, `bookworm`, `alpine3.19`, `debian11`).
     pub written: String,
@@ -60,8 +60,16 @@ pub struct Reading<'f> {
     pub primary: bool,
 }
 
-/// The product an image's primary version belongs to.
-pub fn primary_product(image: &ImageRef) -> Option<&'static str> {
+/// The product an image's primary version belongs to: from the data's image map, else from
+/// the built-in table.
+pub fn primary_product<'f>(image: &ImageRef, facts: &'f Facts) -> Option<&'f str> {
+    let key = match official_name(image) {
+        Some(name) => name.to_string(),
+        None => format!("{}/{}", image.registry, image.repository),
+    };
+    if let Some(p) = facts.image_products.get(&key) {
+        return Some(p.as_str());
+    }
     if let Some(name) = official_name(image) {
         return PRODUCTS.iter().find(|(n, _)| *n == name).map(|(_, p)| *p);
     }
@@ -90,7 +98,7 @@ pub fn read<'f>(image: &ImageRef, facts: &'f Facts) -> Vec<Reading<'f>> {
     let Some(tag) = image.tag.as_deref() else {
         return out;
     };
-    let primary = primary_product(image);
+    let primary = primary_product(image, facts);
     let parts: Vec<&str> = tag.split('-').collect();
     let mut rest = &parts[..];
     if let Some(product) = primary

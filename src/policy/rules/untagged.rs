@@ -46,7 +46,7 @@ fn check(cx: &FileCx, out: &mut Vec<Hit>) {
         };
         let mut suggestion = u.image.clone();
         suggestion.digest = None;
-        let fix = primary_product(&u.image)
+        let fix = primary_product(&u.image, cx.facts)
             .and_then(|p| best_target(cx.facts.cycles(p), cx.today))
             .map(|c| {
                 suggestion.tag = Some(c.name.clone());
