@@ -540,3 +540,83 @@ fn hadolint_tag_rules_agree_with_untagged() {
         "too few fixtures where both report a missing tag: {agreed}"
     );
 }
+
+#[test]
+fn shipped_data_and_data_dir() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The shipped data knows Python 3.9 reached end of life (2025-10-31).
+    let v = json_of(
+        &[
+            "check",
+            "--repo",
+            "acme/legacy-worker",
+            "--format",
+            "json",
+            "--now",
+            NOW,
+        ],
+        root,
+        1,
+    );
+    let got = findings(&v);
+    for want in [
+        "base-image/eol",
+        "multi-stage/single-stage",
+        "multi-stage/build-tools-in-final",
+        "base-image/forbidden",
+        "workflow/monitor-missing",
+    ] {
+        assert!(
+            got.iter().any(|(r, _, _)| r == want),
+            "{want} missing: {got:?}"
+        );
+    }
+    assert!(
+        v["data"]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("shipped data: "),
+        "{}",
+        v["data"]
+    );
+    // --data-dir: newer data is used and its date reported; a bad one is a configuration error.
+    let data = TempDir::new().unwrap();
+    for f in ["official-images.json", "lifecycle.json"] {
+        std::fs::copy(root.join("data").join(f), data.path().join(f)).unwrap();
+    }
+    let v = json_of(
+        &[
+            "check",
+            "--repo",
+            "acme/legacy-worker",
+            "--format",
+            "json",
+            "--now",
+            NOW,
+            "--data-dir",
+            data.path().to_str().unwrap(),
+        ],
+        root,
+        1,
+    );
+    assert!(
+        v["data"]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with(data.path().to_str().unwrap())
+    );
+    assert_eq!(v["data"]["stale"], true);
+    std::fs::write(data.path().join("lifecycle.json"), "{").unwrap();
+    drydock()
+        .current_dir(root)
+        .args([
+            "check",
+            "--repo",
+            "acme/legacy-worker",
+            "--data-dir",
+            data.path().to_str().unwrap(),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("lifecycle.json"));
+}

@@ -522,3 +522,49 @@ fn fixture_dockerfiles_have_exactly_the_expected_findings() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    static FIXTURES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(fixture_texts);
+    static FACTS: std::sync::LazyLock<Facts> = std::sync::LazyLock::new(facts);
+
+    fn fixture_texts() -> Vec<String> {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dockerfiles");
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "Dockerfile"))
+            .map(|e| std::fs::read_to_string(e.path()).unwrap())
+            .collect();
+        v.sort();
+        v
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Arbitrary text never panics the parser or the rules.
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+            let _ = check_dockerfile("Dockerfile", &text, &BTreeMap::new(), &Policy::default(), &FACTS, today());
+        }
+
+        /// Fixtures with a cut, a duplicated span or an inserted character never panic.
+        #[test]
+        fn mutated_fixtures_never_panic(pick in 0usize..1000, at in 0usize..2000, len in 0usize..40, c in any::<char>()) {
+            let text = &FIXTURES[pick % FIXTURES.len()];
+            let at = text.floor_char_boundary(at.min(text.len()));
+            let end = text.floor_char_boundary((at + len).min(text.len()));
+            for mutated in [
+                format!("{}{}", &text[..at], &text[end..]),
+                format!("{}{}{}", &text[..end], &text[at..end], &text[end..]),
+                format!("{}{c}{}", &text[..at], &text[at..]),
+            ] {
+                let _ = check_dockerfile("Dockerfile", &mutated, &BTreeMap::new(), &Policy::default(), &FACTS, today());
+            }
+        }
+    }
+}
