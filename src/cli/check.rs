@@ -82,8 +82,10 @@ pub fn run(global: &Global, args: CheckArgs) -> anyhow::Result<u8> {
 
     let mut repos = Vec::with_capacity(targets.len());
     let mut located = Vec::new();
-    for (i, target) in targets.iter().enumerate() {
-        let (repo, uses) = check_target(target, &fleet, &facts, today);
+    for (i, (repo, uses)) in check_all(&targets, &fleet, &facts, today)
+        .into_iter()
+        .enumerate()
+    {
         located.extend(uses.into_iter().map(|(path, uses)| Located {
             repo: i,
             path,
@@ -123,7 +125,17 @@ pub fn run(global: &Global, args: CheckArgs) -> anyhow::Result<u8> {
         Format::Text => {
             let colour = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            report::text(&report, colour)
+            if global.quiet {
+                // Only errors, and the summary of everything.
+                let mut errors = report.clone();
+                for r in &mut errors.repos {
+                    r.findings.retain(|f| f.severity == Severity::Error);
+                    r.waived.clear();
+                }
+                report::text(&errors, colour)
+            } else {
+                report::text(&report, colour)
+            }
         }
         Format::Json => report::json(&report),
         Format::Sarif => report::sarif(&report),
@@ -176,6 +188,40 @@ fn load_facts(data_dir: Option<&Path>) -> Result<(Facts, String), ConfigError> {
     let facts = Facts::from(&catalog);
     let source = format!("{origin}{}", facts.source);
     Ok((facts, source))
+}
+
+/// Checks every target on up to `fleet.jobs` threads; results in the order of `targets`.
+#[allow(clippy::type_complexity)]
+fn check_all(
+    targets: &[Target],
+    fleet: &Fleet,
+    facts: &Facts,
+    today: chrono::NaiveDate,
+) -> Vec<(RepoReport, Vec<(String, Vec<ImageUse>)>)> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = fleet.jobs.clamp(1, targets.len().max(1));
+    let mut done: Vec<(usize, (RepoReport, Vec<(String, Vec<ImageUse>)>))> =
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut mine = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(target) = targets.get(i) else { break };
+                            mine.push((i, check_target(target, fleet, facts, today)));
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().expect("a check thread panicked"))
+                .collect()
+        });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Checks one repository; also returns its Dockerfiles' image uses for the CVE findings.

@@ -24,7 +24,12 @@ pub fn render(report: &CheckReport) -> String {
     let mut out = String::from("## drydock check\n\n");
     let _ = writeln!(out, "**{}**\n", report.summary.line(report.repos.len()));
     if report.data.stale {
-        let _ = writeln!(out, "> [!WARNING]\n> {}\n", report.data.line());
+        let line = report.data.line();
+        let _ = writeln!(
+            out,
+            "> [!WARNING]\n> {}\n",
+            line.strip_prefix("warning: ").unwrap_or(&line)
+        );
     }
     let clean: Vec<&str> = report
         .repos
