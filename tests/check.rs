@@ -357,27 +357,47 @@ fn trivy_deadlines_with_a_fixed_clock_and_state_file() {
     );
 }
 
-#[test]
-fn sarif_shape() {
-    let repo = sample_repo();
-    let out = drydock()
+/// SARIF of the sample repository plus an overdue CVE of an image it does not use.
+fn sample_sarif(repo: &TempDir) -> Vec<u8> {
+    let report =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/trivy/python-3.12-slim.json");
+    drydock()
+        .current_dir(repo.path())
         .args([
             "check",
             "--path",
-            repo.path().to_str().unwrap(),
+            ".",
             "--format",
             "sarif",
             "--now",
             NOW,
+            "--trivy-report",
+            report.to_str().unwrap(),
         ])
         .assert()
         .code(1)
         .get_output()
         .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        .clone()
+}
+
+#[test]
+fn sarif_shape() {
+    let repo = sample_repo();
+    let v: serde_json::Value = serde_json::from_slice(&sample_sarif(&repo)).unwrap();
     let results = v["runs"][0]["results"].as_array().unwrap();
-    assert!(!results.is_empty());
+    let uris: Vec<&str> = results
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        uris.contains(&"bad/Dockerfile") && uris.contains(&"python-3.12-slim.json"),
+        "{uris:?}"
+    );
     for r in results {
         let loc = &r["locations"][0]["physicalLocation"];
         assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
@@ -397,21 +417,7 @@ fn sarif_shape() {
 #[ignore = "needs external tools: run scripts/test.sh"]
 fn sarif_passes_the_sarif_2_1_0_schema() {
     let repo = sample_repo();
-    let out = drydock()
-        .args([
-            "check",
-            "--path",
-            repo.path().to_str().unwrap(),
-            "--format",
-            "sarif",
-            "--now",
-            NOW,
-        ])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
+    let out = sample_sarif(&repo);
     let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-2.1.0.json");
     let outcome = support::checkers::run_on_text(
         "check-jsonschema",

@@ -47,6 +47,9 @@ pub enum Format {
     Markdown,
 }
 
+/// The group that holds CVEs of images no checked Dockerfile uses; paths are report file names.
+const TRIVY_GROUP: &str = "trivy reports";
+
 /// Where a Dockerfile image use is, for attaching CVE findings.
 struct Located {
     repo: usize,
@@ -335,7 +338,7 @@ fn attach_cves(
             }
         }
         if !placed {
-            let name = format!("trivy report {}", file.display());
+            let name = TRIVY_GROUP.to_string();
             let idx = match repos.iter().position(|r| r.name == name) {
                 Some(i) => i,
                 None => {

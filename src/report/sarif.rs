@@ -30,11 +30,18 @@ pub fn render(report: &CheckReport) -> String {
             })
         })
         .collect();
-    let prefix = report.repos.len() > 1;
+    // Fleet repositories (`owner/repo`) get their name as a prefix when there are several;
+    // `--path` targets and the Trivy report group keep plain relative paths.
+    let fleet_names = report
+        .repos
+        .iter()
+        .filter(|r| is_fleet_name(&r.name))
+        .count();
+    let prefix = |name: &str| fleet_names > 1 && is_fleet_name(name);
     let mut results = Vec::new();
     for repo in &report.repos {
         for f in &repo.findings {
-            let uri = if prefix {
+            let uri = if prefix(&repo.name) {
                 format!("{}/{}", repo.name, f.path)
             } else {
                 f.path.clone()
@@ -98,6 +105,18 @@ pub fn render(report: &CheckReport) -> String {
     let mut s = serde_json::to_string_pretty(&sarif).expect("SARIF serialises");
     s.push('\n');
     s
+}
+
+/// `owner/repo`, as fleet repositories are named.
+fn is_fleet_name(name: &str) -> bool {
+    name.split_once('/').is_some_and(|(owner, repo)| {
+        let ok = |p: &str| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        };
+        ok(owner) && ok(repo)
+    })
 }
 
 #[cfg(test)]
