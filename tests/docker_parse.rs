@@ -567,6 +567,16 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
+    fn references_and_tags_never_panic(s in "[a-zA-Z0-9:/@._\\-\\[\\]]{0,80}|\\PC{0,40}") {
+        if let Ok(r) = ImageRef::parse(&s) {
+            // A parsed reference survives a round trip through its full form.
+            prop_assert_eq!(ImageRef::parse(&r.to_string()).unwrap(), r.clone());
+            let _ = drydock::docker::tag::Tag::parse(r.effective_tag());
+        }
+        let _ = drydock::docker::tag::Tag::parse(&s);
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         bounded_parse(&String::from_utf8_lossy(&bytes));
     }
