@@ -92,6 +92,35 @@ fn gitignored_files_are_skipped_even_outside_a_git_checkout() {
 }
 
 #[test]
+fn gitignore_negation_anchoring_and_precedence() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        &[
+            (".gitignore", "*.Dockerfile\n!keep.Dockerfile\n/rootonly/\n"),
+            ("a/x.Dockerfile", ""),
+            ("a/keep.Dockerfile", ""),
+            ("rootonly/Dockerfile", ""),
+            ("a/rootonly/Dockerfile", ""),
+            ("b/.gitignore", "!y.Dockerfile\n"),
+            ("b/y.Dockerfile", ""),
+            ("b/z.Dockerfile", ""),
+        ],
+    );
+    assert_eq!(
+        summary(dir.path(), &[]),
+        [
+            "docker /a",
+            "docker /a/rootonly",
+            "docker /b",
+            "dockerfile a/keep.Dockerfile",
+            "dockerfile a/rootonly/Dockerfile",
+            "dockerfile b/y.Dockerfile",
+        ]
+    );
+}
+
+#[test]
 fn git_info_exclude_is_honoured() {
     let dir = TempDir::new().unwrap();
     write(
@@ -138,7 +167,7 @@ fn exclude_globs_match_relative_paths() {
     assert_eq!(
         summary(
             dir.path(),
-            &["legacy", "/docs/**", "**/testdata", "tools/*/*.dev"]
+            &["legacy/", "/docs/**", "**/testdata", "tools/*/*.dev"]
         ),
         ["docker /", "gomod /services/a", "dockerfile Dockerfile"]
     );

@@ -100,10 +100,8 @@ fn scan_all(
     jobs: usize,
 ) -> Vec<Result<RepoScan, String>> {
     let next = AtomicUsize::new(0);
-    let mut results: Vec<Option<Result<RepoScan, String>>> = Vec::with_capacity(targets.len());
-    results.resize_with(targets.len(), || None);
     let threads = jobs.clamp(1, targets.len().max(1));
-    let done: Vec<Vec<(usize, Result<RepoScan, String>)>> = std::thread::scope(|scope| {
+    let mut done: Vec<(usize, Result<RepoScan, String>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
@@ -119,19 +117,14 @@ fn scan_all(
             .collect();
         workers
             .into_iter()
-            .map(|w| {
+            .flat_map(|w| {
                 w.join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .collect()
     });
-    for (i, result) in done.into_iter().flatten() {
-        results[i] = Some(result);
-    }
-    results
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err("not scanned".into())))
-        .collect()
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 fn scan_target(target: &Target, options: &ScanOptions) -> Result<RepoScan, String> {
