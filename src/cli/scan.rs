@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::{Global, Target, exit, load_fleet, targets};
 use crate::detect::{EcosystemDir, FoundFile, RepoScan, ScanOptions, scan_dir};
+use crate::inventory::Source;
 
 /// Scan repositories for package ecosystems, Dockerfiles and compose files.
 #[derive(Debug, Args)]
@@ -129,12 +130,17 @@ fn scan_all(
 
 fn scan_target(target: &Target, options: &ScanOptions) -> Result<RepoScan, String> {
     if !target.root.exists() {
-        return Err(match target.repo {
-            Some(_) => format!(
+        let remote = target
+            .repo
+            .as_ref()
+            .is_some_and(|r| matches!(r.source, Source::Remote { .. }));
+        return Err(if remote {
+            format!(
                 "not synced: run `drydock sync` (no checkout at {})",
                 target.root.display()
-            ),
-            None => format!("{} does not exist", target.root.display()),
+            )
+        } else {
+            format!("{} does not exist", target.root.display())
         });
     }
     let scan = scan_dir(&target.root, options).map_err(|e| e.to_string())?;
