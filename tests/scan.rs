@@ -296,12 +296,15 @@ fn scan_path_that_is_not_a_directory_is_a_configuration_error() {
         .stderr(predicate::str::contains("--path must name a directory"));
 }
 
-/// The embedded fleet: the examples that ship with drydock, exactly.
+/// The example repositories this test owns, exactly (`--repo` keeps examples added later for
+/// other commands out of the comparison).
 #[test]
 fn embedded_example_fleet_json_is_exact() {
     let output = drydock()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["scan", "--format", "json"])
+        .args(["--repo", "acme/shop", "--repo", "acme/billing-api"])
+        .args(["--repo", "acme/infra", "--repo", "acme/ledger"])
         .assert()
         .success()
         .get_output()
@@ -356,18 +359,46 @@ fn embedded_example_fleet_json_is_exact() {
             ],
             "dockerfiles": [{"path": "src/Ledger.Api/Dockerfile"}],
             "compose_files": []
-        },
-        {
-            "name": "acme/legacy-worker",
-            "ecosystems": [
-                {"ecosystem": "docker", "directory": "/"},
-                {"ecosystem": "pip", "directory": "/"}
-            ],
-            "dockerfiles": [{"path": "Dockerfile"}],
-            "compose_files": []
         }
     ]});
     assert_eq!(json, expected);
+}
+
+/// Every repository of the embedded fleet scans cleanly, in fleet order.
+#[test]
+fn whole_embedded_fleet_scans() {
+    let output = drydock()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["scan", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    let names: Vec<&str> = json["repos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    let fleet =
+        drydock::inventory::Fleet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fleet.toml"))
+            .unwrap();
+    let expected: Vec<&str> = fleet
+        .repos
+        .iter()
+        .filter(|r| !r.skip)
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(names, expected);
+    assert!(
+        json["repos"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("error").is_none())
+    );
 }
 
 #[test]
