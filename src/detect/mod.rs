@@ -58,6 +58,7 @@ mod workspace;
 #[cfg(test)]
 mod tests;
 
+pub use containers::{is_compose_file, is_dockerfile};
 pub use ecosystem::Ecosystem;
 pub use walk::{ScanError, ScanOptions, scan_dir};
 
