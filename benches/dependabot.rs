@@ -19,16 +19,33 @@ const ROUNDS: usize = 5;
 /// A repository of `n` services: npm at the root, go and a Dockerfile per service.
 fn scan(n: usize) -> RepoScan {
     let mut ecosystems = vec![
-        EcosystemDir { ecosystem: Ecosystem::Npm, directory: "/".into() },
-        EcosystemDir { ecosystem: Ecosystem::GithubActions, directory: "/".into() },
+        EcosystemDir {
+            ecosystem: Ecosystem::Npm,
+            directory: "/".into(),
+        },
+        EcosystemDir {
+            ecosystem: Ecosystem::GithubActions,
+            directory: "/".into(),
+        },
     ];
-    let mut dockerfiles = vec![FoundFile { path: "Dockerfile".into() }];
+    let mut dockerfiles = vec![FoundFile {
+        path: "Dockerfile".into(),
+    }];
     for i in 0..n {
-        ecosystems.push(EcosystemDir { ecosystem: Ecosystem::Gomod, directory: format!("/services/s{i}") });
-        dockerfiles.push(FoundFile { path: format!("services/s{i}/Dockerfile") });
+        ecosystems.push(EcosystemDir {
+            ecosystem: Ecosystem::Gomod,
+            directory: format!("/services/s{i}"),
+        });
+        dockerfiles.push(FoundFile {
+            path: format!("services/s{i}/Dockerfile"),
+        });
     }
     ecosystems.sort();
-    RepoScan { ecosystems, dockerfiles, compose_files: Vec::new() }
+    RepoScan {
+        ecosystems,
+        dockerfiles,
+        compose_files: Vec::new(),
+    }
 }
 
 fn main() {
@@ -44,11 +61,15 @@ fn main() {
     let settings = Settings::default();
     // 1,000 configs: the existing files owners wrote (the corpus, cycled) for repositories of
     // 0 to 9 services.
-    let work: Vec<(RepoScan, String)> = (0..CONFIGS).map(|i| (scan(i % 10), corpus[i % corpus.len()].clone())).collect();
+    let work: Vec<(RepoScan, String)> = (0..CONFIGS)
+        .map(|i| (scan(i % 10), corpus[i % corpus.len()].clone()))
+        .collect();
 
     let floor = best_of(|| {
         for (_, text) in &work {
-            let _ = black_box(serde_saphyr::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}')));
+            let _ = black_box(serde_saphyr::from_str::<serde_json::Value>(
+                text.trim_start_matches('\u{feff}'),
+            ));
         }
     });
     let drydock = best_of(|| {
@@ -56,15 +77,32 @@ fn main() {
             let generated = renderer.render(&desired(scan, &settings)).unwrap();
             black_box(validate(&generated, ".github/dependabot.yml", Some(scan)));
             black_box(validate(text, ".github/dependabot.yml", Some(scan)));
-            let r = repair(text, ".github/dependabot.yml", Inputs { scan, settings: &settings, renderer: &renderer });
+            let r = repair(
+                text,
+                ".github/dependabot.yml",
+                Inputs {
+                    scan,
+                    settings: &settings,
+                    renderer: &renderer,
+                },
+            );
             black_box(r);
         }
     });
     let per = |d: Duration| d.as_secs_f64() * 1e6 / CONFIGS as f64;
     println!("configs: {CONFIGS} (best of {ROUNDS} rounds)");
-    println!("serde-saphyr parse only (floor):        {:>9.1} µs/config", per(floor));
-    println!("drydock render + validate + repair:     {:>9.1} µs/config", per(drydock));
-    println!("ratio drydock / floor:                  {:>9.1}x", drydock.as_secs_f64() / floor.as_secs_f64());
+    println!(
+        "serde-saphyr parse only (floor):        {:>9.1} µs/config",
+        per(floor)
+    );
+    println!(
+        "drydock render + validate + repair:     {:>9.1} µs/config",
+        per(drydock)
+    );
+    println!(
+        "ratio drydock / floor:                  {:>9.1}x",
+        drydock.as_secs_f64() / floor.as_secs_f64()
+    );
 }
 
 fn best_of(mut f: impl FnMut()) -> Duration {

@@ -507,7 +507,8 @@ name = "a/c"
 
     #[test]
     fn values_github_rejects_are_located_config_errors() {
-        let e = parse("[dependabot]\nschedule = { interval = \"weekly\", time = \"6:00\" }\n").unwrap_err();
+        let e = parse("[dependabot]\nschedule = { interval = \"weekly\", time = \"6:00\" }\n")
+            .unwrap_err();
         assert!(e.message.contains("not hh:mm"), "{e}");
         assert_eq!(e.line, 2);
         let e = parse("[dependabot]\nschedule = { interval = \"fortnightly\" }\n").unwrap_err();
@@ -515,8 +516,14 @@ name = "a/c"
         let e = parse("[dependabot]\nregistries = { npm = { type = \"npm-registry\", url = \"https://r\", token = \"abc\" } }\n").unwrap_err();
         assert!(e.message.contains("literal `token`"), "{e}");
         let e = parse("[dependabot]\ncommit_message = { prefix = \"x\" }\n").unwrap_err();
-        assert_eq!(e.help.as_deref(), Some("did you mean `commit-message`? (see docs/fleet-toml.md)"));
-        let e = parse("[[repo]]\nname = \"a/b\"\n[repo.dependabot]\nversioning-strategy = \"newest\"\n").unwrap_err();
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `commit-message`? (see docs/fleet-toml.md)")
+        );
+        let e = parse(
+            "[[repo]]\nname = \"a/b\"\n[repo.dependabot]\nversioning-strategy = \"newest\"\n",
+        )
+        .unwrap_err();
         assert!(e.message.starts_with("[repo.dependabot] of \"a/b\""), "{e}");
     }
 }
