@@ -282,3 +282,92 @@ fn branch_templates() {
     );
     assert!(template_problem("deps..{dependency}", false).is_some());
 }
+
+/// How a scalar reads, in the validator's tree and in serde-saphyr with `strict_booleans`.
+fn both_typings(scalar: &str) -> (String, String) {
+    let text = format!("k: {scalar}\n");
+    let ours = match yaml::parse(&text).map(|p| p.root.get("k").map(|n| n.value.clone())) {
+        Ok(Some(yaml::Value::Null)) => "null".to_string(),
+        Ok(Some(yaml::Value::Bool(b))) => format!("bool {b}"),
+        Ok(Some(yaml::Value::Int(i))) => format!("number {}", i as f64),
+        Ok(Some(yaml::Value::Float(f))) => format!("number {f}"),
+        Ok(Some(yaml::Value::Str { text, .. })) => format!("string {text}"),
+        other => format!("{other:?}"),
+    };
+    let options = serde_saphyr::options! { strict_booleans: true };
+    let theirs = match serde_saphyr::from_str_with_options::<serde_json::Value>(&text, options) {
+        Ok(v) => match &v["k"] {
+            serde_json::Value::Null => "null".to_string(),
+            serde_json::Value::Bool(b) => format!("bool {b}"),
+            serde_json::Value::Number(n) => format!("number {}", n.as_f64().unwrap()),
+            serde_json::Value::String(s) => format!("string {s}"),
+            other => format!("{other:?}"),
+        },
+        Err(e) => format!("error {e}"),
+    };
+    (ours, theirs)
+}
+
+/// (`.inf` and `.nan` are left out: serde-saphyr rejects them by policy, the validator reads them
+/// as numbers; neither is a valid value anywhere in dependabot.yml.)
+#[test]
+fn scalars_are_typed_like_serde_saphyr_with_strict_booleans() {
+    let scalars = [
+        "2",
+        "\"2\"",
+        "'2'",
+        "-7",
+        "+3",
+        "0x1F",
+        "0o17",
+        "1.5",
+        ".5",
+        "1e3",
+        "2.0",
+        "true",
+        "True",
+        "FALSE",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "y",
+        "~",
+        "null",
+        "",
+        "06:00",
+        "6:00",
+        "0900",
+        "\"06:00\"",
+        "weekly",
+        "1_000",
+        "!!str 2",
+        "v1.2",
+        "'* * * * *'",
+        "'*'",
+        "\"\"",
+        "1_",
+        "_1",
+        "0b101",
+        "1__0",
+    ];
+    let mut differences = Vec::new();
+    for scalar in scalars {
+        let (ours, theirs) = both_typings(scalar);
+        if ours != theirs {
+            differences.push(format!("{scalar:?}: ours {ours}, serde-saphyr {theirs}"));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_plain_scalar_is_typed_like_serde_saphyr(scalar in "[-+0-9a-fA-FxoOeE._:~]{1,8}|[a-zA-Z]{1,6}") {
+        let (ours, theirs) = both_typings(&scalar);
+        // serde-saphyr rejects non-finite floats by policy; both failing to parse is agreement.
+        if !theirs.starts_with("error") {
+            proptest::prop_assert_eq!(ours, theirs, "scalar {:?}", scalar);
+        }
+    }
+}

@@ -358,19 +358,32 @@ fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
 }
 
 fn parse_int(text: &str) -> Option<i64> {
-    if let Some(oct) = text.strip_prefix("0o") {
-        return i64::from_str_radix(oct, 8).ok().filter(|_| !oct.is_empty());
-    }
-    if let Some(hex) = text.strip_prefix("0x") {
-        return i64::from_str_radix(hex, 16)
-            .ok()
-            .filter(|_| !hex.is_empty());
-    }
-    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let radix = [("0o", 8), ("0x", 16), ("0b", 2)]
+        .into_iter()
+        .find_map(|(p, r)| body.strip_prefix(p).map(|d| (d, r)));
+    let magnitude = match radix {
+        Some((digits, radix)) => {
+            if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+                return None;
+            }
+            i64::from_str_radix(digits, radix).ok()?
+        }
+        None => {
+            // Underscores between digits (`1_000`), as serde-saphyr and YAML 1.1 readers accept.
+            let groups_ok = body
+                .split('_')
+                .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
+            if !groups_ok || (body.contains('_') && body.starts_with('0')) {
+                return None;
+            }
+            body.replace('_', "").parse::<i64>().ok()?
+        }
+    };
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 fn is_float(text: &str) -> bool {
