@@ -80,7 +80,7 @@ fn is_schema_only(obj: &schema::Obj, key: &str) -> bool {
 
 pub fn unknown_key(doc: &Doc, out: &mut Out) {
     for issue in issues(doc) {
-        let Issue::UnknownKey { obj, key, path } = issue else {
+        let Issue::UnknownKey { obj, key, path, .. } = issue else {
             continue;
         };
         let Some(name) = key.as_key() else {
@@ -121,15 +121,18 @@ pub fn unknown_key(doc: &Doc, out: &mut Out) {
 
 pub fn removed_key(doc: &Doc, out: &mut Out) {
     for issue in issues(doc) {
-        let Issue::UnknownKey { obj, key, path } = issue else {
+        let Issue::UnknownKey {
+            obj,
+            key,
+            value,
+            path,
+        } = issue
+        else {
             continue;
         };
         if !key.as_key().is_some_and(|k| is_removed(obj, k)) {
             continue;
         }
-        let Some(value) = doc_value(doc.root, &path, key) else {
-            continue;
-        };
         let people: Vec<&str> = value
             .as_seq()
             .unwrap_or(&[])
@@ -155,33 +158,9 @@ pub fn removed_key(doc: &Doc, out: &mut Out) {
     }
 }
 
-/// The value of `key` inside the mapping at `path` (walker paths are `updates[2].groups.x`).
-fn doc_value<'a>(root: &'a Node, path: &str, key: &Node) -> Option<&'a Node> {
-    let map = node_at(root, path)?;
-    map.as_map()?
-        .iter()
-        .find(|(k, _)| std::ptr::eq(k, key) || k == key)
-        .map(|(_, v)| v)
-}
-
-fn node_at<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
-    let mut node = root;
-    for part in path.split('.').filter(|p| !p.is_empty()) {
-        let (name, index) = match part.split_once('[') {
-            Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
-            None => (part, None),
-        };
-        node = node.get(name)?;
-        if let Some(i) = index {
-            node = node.as_seq()?.get(i)?;
-        }
-    }
-    Some(node)
-}
-
 pub fn schema_only_key(doc: &Doc, out: &mut Out) {
     for issue in issues(doc) {
-        let Issue::UnknownKey { obj, key, path } = issue else {
+        let Issue::UnknownKey { obj, key, path, .. } = issue else {
             continue;
         };
         if key.as_key().is_some_and(|k| is_schema_only(obj, k)) {
@@ -933,7 +912,14 @@ pub fn missing_ecosystem(doc: &Doc, out: &mut Out) {
             .updates
             .iter()
             .filter(|e| e.ecosystem == Some(ecosystem))
-            .any(|e| e.dirs.iter().any(|(d, _)| dirs::covers(d, &dir)));
+            .any(|e| {
+                e.dirs.iter().any(|(d, _)| {
+                    // An entry at `/.github/workflows` reads what github-actions at `/` reads.
+                    let same = std::iter::once(dir.as_str())
+                        .chain(facts::implied_directories(ecosystem, &dir).iter().copied());
+                    same.into_iter().any(|target| dirs::covers(d, target))
+                })
+            });
         if !covered {
             out.at_with_fix(
                 anchor,

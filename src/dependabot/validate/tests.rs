@@ -371,3 +371,25 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn an_entry_at_the_workflows_directory_covers_github_actions_at_the_root() {
+    use crate::detect::Ecosystem;
+    let text = "version: 2
+updates:
+  - package-ecosystem: github-actions
+    directory: /.github/workflows
+    schedule: {interval: weekly}
+";
+    let s = scan(
+        &[
+            (Ecosystem::GithubActions, "/"),
+            (Ecosystem::GithubActions, "/.github/actions/setup"),
+        ],
+        &[],
+    );
+    let found = validate(text, "x", Some(&s));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].rule, "dependabot/missing-ecosystem");
+    assert!(found[0].message.contains("/.github/actions/setup"));
+}
