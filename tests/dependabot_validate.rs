@@ -126,6 +126,74 @@ fn every_invalid_file_has_an_error_and_a_line_inside_the_file() {
     }
 }
 
+/// A monorepo on disk, scanned by `detect::scan_dir`, against the config its owners wrote: the
+/// policy rules see what the scan found.
+#[test]
+fn policy_rules_compare_the_config_with_a_scanned_repository() {
+    let repo = tempfile::tempdir().unwrap();
+    let files = [
+        ("Dockerfile", "FROM debian:12\n"),
+        ("services/api/Dockerfile", "FROM rust:1.95\n"),
+        ("services/web/Containerfile", "FROM node:22\n"),
+        ("tools/ci/Dockerfile", "FROM alpine:3.20\n"),
+        ("services/web/package.json", "{}\n"),
+        ("go.mod", "module example.com/x\n\ngo 1.23\n"),
+        (".github/workflows/ci.yml", "on: push\njobs: {}\n"),
+    ];
+    for (path, text) in files {
+        let path = repo.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let scan = drydock::detect::scan_dir(repo.path(), &Default::default()).unwrap();
+    let config = "version: 2
+updates:
+  - package-ecosystem: docker
+    directories: [\"/\", \"/services/*\"]
+    schedule:
+      interval: weekly
+    labels: [dependencies, docker, security]
+  - package-ecosystem: docker
+    directory: /tools/ci
+    schedule:
+      interval: monthly
+  - package-ecosystem: github-actions
+    directory: /
+    schedule:
+      interval: weekly
+";
+    let findings = validate(config, ".github/dependabot.yml", Some(&scan));
+    let got: Vec<(&str, usize, &str)> = findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.line.unwrap(), f.message.as_str()))
+        .collect();
+    let rules: Vec<(&str, usize)> = got.iter().map(|(r, l, _)| (*r, *l)).collect();
+    assert_eq!(
+        rules,
+        vec![
+            ("dependabot/missing-ecosystem", 2),
+            ("dependabot/missing-ecosystem", 2),
+            ("dependabot/docker-coverage", 8),
+            ("dependabot/docker-coverage", 11),
+        ],
+        "{got:#?}"
+    );
+    assert!(
+        got[0].2.contains("`gomod` at `/`") || got[1].2.contains("`gomod` at `/`"),
+        "{got:#?}"
+    );
+    assert!(
+        got[0].2.contains("`npm` at `/services/web`")
+            || got[1].2.contains("`npm` at `/services/web`")
+    );
+    assert!(
+        got[2].2.contains("`security`") && got[2].2.contains("/tools/ci"),
+        "{got:#?}"
+    );
+    assert!(got[3].2.contains("less often than weekly"), "{got:#?}");
+    assert!(findings.iter().all(|f| f.path == ".github/dependabot.yml"));
+}
+
 /// Files where the vendored schema of check-jsonschema lags GitHub (dependabot.md §5.2), so only
 /// the newer SchemaStore copy in tests/schemas/ can judge them.
 fn vendored_schema_lags(text: &str) -> bool {
