@@ -9,3 +9,6 @@ pub mod docker;
 pub mod finding;
 pub mod git;
 pub mod inventory;
+pub mod plan;
+pub mod policy;
+pub mod report;

@@ -9,6 +9,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::inventory::{ConfigError, Fleet, Repo};
 
+pub mod plan;
+pub mod check;
 pub mod scan;
 pub mod sync;
 
@@ -56,8 +58,12 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check Dockerfiles against the base-image policy (and Trivy reports against the CVE deadlines).
+    Check(check::CheckArgs),
     /// Show the package ecosystems, Dockerfiles and compose files of each repository.
     Scan(scan::ScanArgs),
+    /// Show the files drydock would create or change (dependabot.yml), as diffs, and findings.
+    Plan(plan::PlanArgs),
     /// Clone or fetch every repository of the fleet into the workspace.
     Sync(sync::SyncArgs),
 }
@@ -67,7 +73,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(&cli.global);
     let result: anyhow::Result<u8> = match cli.command {
+        Command::Check(args) => check::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
+        Command::Plan(args) => plan::run(&cli.global, args),
         Command::Sync(args) => sync::run(&cli.global, args),
     };
     match result {

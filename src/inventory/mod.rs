@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
+
+use crate::dependabot::settings::Settings as DependabotSettings;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -64,7 +66,43 @@ struct RawFleet {
     #[serde(default)]
     scan: ScanSection,
     #[serde(default)]
+    dependabot: DependabotSettings,
+    #[serde(default)]
+    policy: PolicySection,
+    #[serde(default)]
     repo: Vec<RawRepo>,
+}
+
+/// `[policy]`: the base-image policy's patterns, production globs and severities. Unset lists
+/// keep the defaults (`crate::policy::DEFAULT_*`); set lists replace them, except
+/// `verified_publishers`, which adds to the allowed category.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySection {
+    pub preferred: Option<Vec<String>>,
+    pub allowed: Option<Vec<String>>,
+    pub restricted: Option<Vec<String>>,
+    #[serde(default)]
+    pub verified_publishers: Vec<String>,
+    pub production: Option<Vec<String>>,
+    pub non_production: Option<Vec<String>>,
+    /// Rule id → `error` | `warning` | `note` | `off`.
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    #[serde(default)]
+    pub waiver: Vec<WaiverSection>,
+}
+
+/// `[[policy.waiver]]`: exempts one rule's findings in matching repositories and paths until
+/// `expires`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverSection {
+    pub repo: Option<String>,
+    pub path: Option<String>,
+    pub rule: String,
+    pub reason: String,
+    pub expires: toml::value::Datetime,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -97,6 +135,9 @@ struct RawRepo {
     branch: Option<String>,
     #[serde(default)]
     skip: bool,
+    dependabot: Option<DependabotSettings>,
+    #[serde(default)]
+    build_args: BTreeMap<String, String>,
 }
 
 /// Where a repository's files come from.
@@ -117,6 +158,10 @@ pub struct Repo {
     /// The branch to track; `None` means the remote's HEAD.
     pub branch: Option<String>,
     pub skip: bool,
+    /// `[repo.dependabot]`: this repository's overrides of the fleet's `[dependabot]`.
+    pub dependabot: Option<DependabotSettings>,
+    /// `--build-arg`s the repository's Dockerfiles are built with, for resolving `FROM ${ARG}`.
+    pub build_args: BTreeMap<String, String>,
 }
 
 /// A validated `fleet.toml`.
@@ -130,6 +175,9 @@ pub struct Fleet {
     pub jobs: usize,
     pub api_url: String,
     pub scan: ScanSection,
+    /// `[dependabot]`: what every generated dependabot.yml contains.
+    pub dependabot: DependabotSettings,
+    pub policy: crate::policy::Policy,
     pub repos: Vec<Repo>,
 }
 
@@ -210,6 +258,40 @@ impl Fleet {
             }
         }
 
+        let mut dependabot = raw.dependabot;
+        check_dependabot(file, text, &dependabot, "[dependabot]")?;
+        if let Some(dir) = &dependabot.templates {
+            let dir = base.join(dir);
+            if !dir.is_dir() {
+                let offset = text.find("templates").unwrap_or(0);
+                return Err(ConfigError::at(
+                    file,
+                    text,
+                    offset,
+                    format!(
+                        "templates directory {:?} does not exist",
+                        dir.display().to_string()
+                    ),
+                )
+                .with_help(
+                    "paths are relative to the fleet file; it should hold dependabot.yml.hbs",
+                ));
+            }
+            dependabot.templates = Some(dir);
+        }
+        let policy = crate::policy::Policy::from_section(&raw.policy).map_err(|e| {
+            let offset = if e.near.is_empty() {
+                text.find("[policy").unwrap_or(0)
+            } else {
+                text.find(e.near.as_str()).unwrap_or(0)
+            };
+            let err = ConfigError::at(file, text, offset, e.message);
+            match e.help {
+                Some(h) => err.with_help(h),
+                None => err,
+            }
+        })?;
+
         let host = web_host(&api_url);
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut repos = Vec::with_capacity(raw.repo.len());
@@ -261,11 +343,20 @@ impl Fleet {
                     url: format!("https://{host}/{name}.git"),
                 },
             };
+            let mut repo_dependabot = r.dependabot;
+            if let Some(d) = &mut repo_dependabot {
+                check_dependabot(file, text, d, &format!("[repo.dependabot] of {name:?}"))?;
+                if let Some(dir) = &d.templates {
+                    d.templates = Some(base.join(dir));
+                }
+            }
             repos.push(Repo {
                 name,
                 source,
                 branch: r.branch,
                 skip: r.skip,
+                dependabot: repo_dependabot,
+                build_args: r.build_args,
             });
         }
         Ok(Fleet {
@@ -274,6 +365,8 @@ impl Fleet {
             jobs,
             api_url,
             scan: raw.scan,
+            dependabot,
+            policy,
             repos,
         })
     }
@@ -314,6 +407,28 @@ impl Fleet {
         }
         Ok(out)
     }
+}
+
+impl Fleet {
+    /// The `[dependabot]` settings for one repository: the fleet's, overlaid with its own.
+    pub fn dependabot_for(&self, repo: Option<&Repo>) -> DependabotSettings {
+        match repo.and_then(|r| r.dependabot.as_ref()) {
+            Some(over) => self.dependabot.overlay(over),
+            None => self.dependabot.clone(),
+        }
+    }
+}
+
+fn check_dependabot(
+    file: &Path,
+    text: &str,
+    settings: &DependabotSettings,
+    section: &str,
+) -> Result<(), ConfigError> {
+    settings.check().map_err(|p| {
+        let offset = text.find(p.key).unwrap_or(0);
+        ConfigError::at(file, text, offset, format!("{section}: {}", p.message)).with_help(p.help)
+    })
 }
 
 /// The web host that goes with an API URL: `api.github.com` → `github.com`, GHES keeps its host.
