@@ -10,3 +10,5 @@ pub mod finding;
 pub mod git;
 pub mod inventory;
 pub mod plan;
+pub mod policy;
+pub mod report;

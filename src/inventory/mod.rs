@@ -68,7 +68,41 @@ struct RawFleet {
     #[serde(default)]
     dependabot: DependabotSettings,
     #[serde(default)]
+    policy: PolicySection,
+    #[serde(default)]
     repo: Vec<RawRepo>,
+}
+
+/// `[policy]`: the base-image policy's patterns, production globs and severities. Unset lists
+/// keep the defaults (`crate::policy::DEFAULT_*`); set lists replace them, except
+/// `verified_publishers`, which adds to the allowed category.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySection {
+    pub preferred: Option<Vec<String>>,
+    pub allowed: Option<Vec<String>>,
+    pub restricted: Option<Vec<String>>,
+    #[serde(default)]
+    pub verified_publishers: Vec<String>,
+    pub production: Option<Vec<String>>,
+    pub non_production: Option<Vec<String>>,
+    /// Rule id → `error` | `warning` | `note` | `off`.
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    #[serde(default)]
+    pub waiver: Vec<WaiverSection>,
+}
+
+/// `[[policy.waiver]]`: exempts one rule's findings in matching repositories and paths until
+/// `expires`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverSection {
+    pub repo: Option<String>,
+    pub path: Option<String>,
+    pub rule: String,
+    pub reason: String,
+    pub expires: toml::value::Datetime,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -102,6 +136,8 @@ struct RawRepo {
     #[serde(default)]
     skip: bool,
     dependabot: Option<DependabotSettings>,
+    #[serde(default)]
+    build_args: BTreeMap<String, String>,
 }
 
 /// Where a repository's files come from.
@@ -124,6 +160,8 @@ pub struct Repo {
     pub skip: bool,
     /// `[repo.dependabot]`: this repository's overrides of the fleet's `[dependabot]`.
     pub dependabot: Option<DependabotSettings>,
+    /// `--build-arg`s the repository's Dockerfiles are built with, for resolving `FROM ${ARG}`.
+    pub build_args: BTreeMap<String, String>,
 }
 
 /// A validated `fleet.toml`.
@@ -139,6 +177,7 @@ pub struct Fleet {
     pub scan: ScanSection,
     /// `[dependabot]`: what every generated dependabot.yml contains.
     pub dependabot: DependabotSettings,
+    pub policy: crate::policy::Policy,
     pub repos: Vec<Repo>,
 }
 
@@ -240,6 +279,18 @@ impl Fleet {
             }
             dependabot.templates = Some(dir);
         }
+        let policy = crate::policy::Policy::from_section(&raw.policy).map_err(|e| {
+            let offset = if e.near.is_empty() {
+                text.find("[policy").unwrap_or(0)
+            } else {
+                text.find(e.near.as_str()).unwrap_or(0)
+            };
+            let err = ConfigError::at(file, text, offset, e.message);
+            match e.help {
+                Some(h) => err.with_help(h),
+                None => err,
+            }
+        })?;
 
         let host = web_host(&api_url);
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -305,6 +356,7 @@ impl Fleet {
                 branch: r.branch,
                 skip: r.skip,
                 dependabot: repo_dependabot,
+                build_args: r.build_args,
             });
         }
         Ok(Fleet {
@@ -314,6 +366,7 @@ impl Fleet {
             api_url,
             scan: raw.scan,
             dependabot,
+            policy,
             repos,
         })
     }

@@ -391,6 +391,7 @@ pub enum Issue<'a> {
     UnknownKey {
         obj: &'static Obj,
         key: &'a Node,
+        value: &'a Node,
         path: String,
     },
     BadValue {
@@ -516,6 +517,7 @@ fn walk_obj<'a>(node: &'a Node, obj: &'static Obj, path: &str, out: &mut dyn FnM
             None => out(Issue::UnknownKey {
                 obj,
                 key,
+                value,
                 path: path.to_string(),
             }),
         }

@@ -102,7 +102,9 @@ fn cooldown_days_and_update_level_default_days() {
 
 #[test]
 fn yes_is_a_string_under_yaml_1_2() {
-    let text = GOOD.replace("    labels: [dependencies]", "    vendor: yes");
+    let text = GOOD
+        .replace("    labels: [dependencies]", "    vendor: yes")
+        .replace("npm", "bundler");
     assert_eq!(
         ids(&text),
         vec!["dependabot/ambiguous-boolean", "dependabot/invalid-value"]
@@ -246,4 +248,148 @@ updates:
     assert_eq!(validate(text, "x", Some(&s)), vec![]);
     let monthly = text.replace("0 6 * * 1", "0 6 1 * *");
     assert_eq!(validate(&monthly, "x", Some(&s)).len(), 1);
+}
+
+#[test]
+fn the_rules_document_lists_every_rule() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/dependabot-rules.md");
+    let written = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        written == rules_markdown(),
+        "docs/dependabot-rules.md is out of date; write this into it:\n{}",
+        rules_markdown()
+    );
+}
+
+#[test]
+fn branch_templates() {
+    use super::checks::template_problem;
+    assert_eq!(
+        template_problem("{prefix}/{package_manager}/{dependency}-{version}", false),
+        None
+    );
+    assert!(template_problem("{prefix}/{package_manager}", true).is_some());
+    assert!(
+        template_problem("{prefix}/{dep}", false)
+            .unwrap()
+            .contains("unknown placeholder")
+    );
+    assert!(template_problem("a}b", false).is_some());
+    assert!(
+        template_problem("deps/{dependency} x", false)
+            .unwrap()
+            .contains("git branch")
+    );
+    assert!(template_problem("deps..{dependency}", false).is_some());
+}
+
+/// How a scalar reads, in the validator's tree and in serde-saphyr with `strict_booleans`.
+fn both_typings(scalar: &str) -> (String, String) {
+    let text = format!("k: {scalar}\n");
+    let ours = match yaml::parse(&text).map(|p| p.root.get("k").map(|n| n.value.clone())) {
+        Ok(Some(yaml::Value::Null)) => "null".to_string(),
+        Ok(Some(yaml::Value::Bool(b))) => format!("bool {b}"),
+        Ok(Some(yaml::Value::Int(i))) => format!("number {}", i as f64),
+        Ok(Some(yaml::Value::Float(f))) => format!("number {f}"),
+        Ok(Some(yaml::Value::Str { text, .. })) => format!("string {text}"),
+        other => format!("{other:?}"),
+    };
+    let options = serde_saphyr::options! { strict_booleans: true };
+    let theirs = match serde_saphyr::from_str_with_options::<serde_json::Value>(&text, options) {
+        Ok(v) => match &v["k"] {
+            serde_json::Value::Null => "null".to_string(),
+            serde_json::Value::Bool(b) => format!("bool {b}"),
+            serde_json::Value::Number(n) => format!("number {}", n.as_f64().unwrap()),
+            serde_json::Value::String(s) => format!("string {s}"),
+            other => format!("{other:?}"),
+        },
+        Err(e) => format!("error {e}"),
+    };
+    (ours, theirs)
+}
+
+/// (`.inf` and `.nan` are left out: serde-saphyr rejects them by policy, the validator reads them
+/// as numbers; neither is a valid value anywhere in dependabot.yml.)
+#[test]
+fn scalars_are_typed_like_serde_saphyr_with_strict_booleans() {
+    let scalars = [
+        "2",
+        "\"2\"",
+        "'2'",
+        "-7",
+        "+3",
+        "0x1F",
+        "0o17",
+        "1.5",
+        ".5",
+        "1e3",
+        "2.0",
+        "true",
+        "True",
+        "FALSE",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "y",
+        "~",
+        "null",
+        "",
+        "06:00",
+        "6:00",
+        "0900",
+        "\"06:00\"",
+        "weekly",
+        "1_000",
+        "!!str 2",
+        "v1.2",
+        "'* * * * *'",
+        "'*'",
+        "\"\"",
+        "1_",
+        "_1",
+        "0b101",
+        "1__0",
+    ];
+    let mut differences = Vec::new();
+    for scalar in scalars {
+        let (ours, theirs) = both_typings(scalar);
+        if ours != theirs {
+            differences.push(format!("{scalar:?}: ours {ours}, serde-saphyr {theirs}"));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_plain_scalar_is_typed_like_serde_saphyr(scalar in "[-+0-9a-fA-FxoOeE._:~]{1,8}|[a-zA-Z]{1,6}") {
+        let (ours, theirs) = both_typings(&scalar);
+        // serde-saphyr rejects non-finite floats by policy; both failing to parse is agreement.
+        if !theirs.starts_with("error") {
+            proptest::prop_assert_eq!(ours, theirs, "scalar {:?}", scalar);
+        }
+    }
+}
+
+#[test]
+fn an_entry_at_the_workflows_directory_covers_github_actions_at_the_root() {
+    use crate::detect::Ecosystem;
+    let text = "version: 2
+updates:
+  - package-ecosystem: github-actions
+    directory: /.github/workflows
+    schedule: {interval: weekly}
+";
+    let s = scan(
+        &[
+            (Ecosystem::GithubActions, "/"),
+            (Ecosystem::GithubActions, "/.github/actions/setup"),
+        ],
+        &[],
+    );
+    let found = validate(text, "x", Some(&s));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].rule, "dependabot/missing-ecosystem");
+    assert!(found[0].message.contains("/.github/actions/setup"));
 }

@@ -113,8 +113,9 @@ pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
 
 enum Open {
     Seq(Node),
-    /// The mapping and the key waiting for its value.
-    Map(Node, Option<Node>),
+    /// The mapping, the key waiting for its value, and entries from `<<` merge keys, which
+    /// apply at the end to the keys the mapping does not set itself.
+    Map(Node, Option<Node>, Vec<(Node, Node)>),
 }
 
 struct Builder<'t> {
@@ -170,6 +171,7 @@ impl Builder<'_> {
                             value: Value::Map(Vec::new()),
                         },
                         None,
+                        Vec::new(),
                     ),
                     anchor,
                 ));
@@ -177,7 +179,19 @@ impl Builder<'_> {
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some((open, anchor)) = self.stack.pop() {
                     let node = match open {
-                        Open::Seq(node) | Open::Map(node, _) => node,
+                        Open::Seq(node) => node,
+                        Open::Map(mut node, _, merged) => {
+                            if let Value::Map(entries) = &mut node.value {
+                                for (key, value) in merged {
+                                    if !entries.iter().any(|(k, _)| {
+                                        k.as_key().is_some() && k.as_key() == key.as_key()
+                                    }) {
+                                        entries.push((key, value));
+                                    }
+                                }
+                            }
+                            node
+                        }
                     };
                     self.complete(node, anchor)?;
                 }
@@ -228,12 +242,12 @@ impl Builder<'_> {
                     items.push(node);
                 }
             }
-            Some((Open::Map(map, pending), _)) => match pending.take() {
+            Some((Open::Map(map, pending, merged), _)) => match pending.take() {
                 None => *pending = Some(node),
                 Some(key) => {
                     if let Value::Map(entries) = &mut map.value {
                         if is_merge_key(&key) {
-                            merge_into(entries, node);
+                            merge_into(merged, node);
                         } else {
                             if let Some(name) = key.as_key()
                                 && entries.iter().any(|(k, _)| k.as_key() == Some(name))
@@ -259,19 +273,20 @@ fn is_merge_key(key: &Node) -> bool {
     matches!(&key.value, Value::Str { text, plain: true } if text == "<<")
 }
 
-fn merge_into(entries: &mut Vec<(Node, Node)>, source: Node) {
+fn merge_into(merged: &mut Vec<(Node, Node)>, source: Node) {
     let sources = match source.value {
         Value::Seq(items) => items,
         _ => vec![source],
     };
     for source in sources {
-        if let Value::Map(merged) = source.value {
-            for (key, value) in merged {
-                if !entries
+        if let Value::Map(entries) = source.value {
+            for (key, value) in entries {
+                // With several sources, the first one that sets a key wins.
+                if !merged
                     .iter()
                     .any(|(k, _)| k.as_key().is_some() && k.as_key() == key.as_key())
                 {
-                    entries.push((key, value));
+                    merged.push((key, value));
                 }
             }
         }
@@ -343,19 +358,32 @@ fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
 }
 
 fn parse_int(text: &str) -> Option<i64> {
-    if let Some(oct) = text.strip_prefix("0o") {
-        return i64::from_str_radix(oct, 8).ok().filter(|_| !oct.is_empty());
-    }
-    if let Some(hex) = text.strip_prefix("0x") {
-        return i64::from_str_radix(hex, 16)
-            .ok()
-            .filter(|_| !hex.is_empty());
-    }
-    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let radix = [("0o", 8), ("0x", 16), ("0b", 2)]
+        .into_iter()
+        .find_map(|(p, r)| body.strip_prefix(p).map(|d| (d, r)));
+    let magnitude = match radix {
+        Some((digits, radix)) => {
+            if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+                return None;
+            }
+            i64::from_str_radix(digits, radix).ok()?
+        }
+        None => {
+            // Underscores between digits (`1_000`), as serde-saphyr and YAML 1.1 readers accept.
+            let groups_ok = body
+                .split('_')
+                .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
+            if !groups_ok || (body.contains('_') && body.starts_with('0')) {
+                return None;
+            }
+            body.replace('_', "").parse::<i64>().ok()?
+        }
+    };
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 fn is_float(text: &str) -> bool {
