@@ -9,8 +9,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::inventory::{ConfigError, Fleet, Repo};
 
-pub mod plan;
 pub mod check;
+pub mod plan;
 pub mod scan;
 pub mod sync;
 
