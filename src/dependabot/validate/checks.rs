@@ -3,7 +3,7 @@
 use super::dirs;
 use super::facts;
 use super::schema::{self, Issue, Ty};
-use super::yaml::{Node, Value};
+use super::yaml::{self, Node, Value};
 use super::{Doc, Entry, Out};
 use crate::detect::Ecosystem;
 use crate::inventory::closest;
@@ -33,6 +33,36 @@ pub fn yaml_alias(doc: &Doc, out: &mut Out) {
             ),
             None,
         );
+    }
+}
+
+/// Tabs in indentation. The YAML 1.2 grammar allows a tab before a comment, libyaml (Ruby's
+/// Psych, PyYAML, ruamel) does not: "found character '\\t' that cannot start any token".
+pub fn tab_whitespace(doc: &Doc, out: &mut Out) {
+    for (i, line) in doc.text.trim_start_matches('\u{feff}').lines().enumerate() {
+        let number = i + 1;
+        if doc
+            .parsed
+            .scalar_continuations
+            .iter()
+            .any(|r| r.contains(&number))
+        {
+            continue;
+        }
+        let indent: String = line
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let rest = line[indent.len()..].trim_end_matches('\r');
+        if let Some(tab) = indent.find('\t').filter(|_| !rest.is_empty()) {
+            out.line(
+                number,
+                Some(tab + 1),
+                "a tab in the indentation of this line; GitHub's YAML reader rejects the file"
+                    .into(),
+                None,
+            );
+        }
     }
 }
 
@@ -695,7 +725,9 @@ pub fn time_format(doc: &Doc, out: &mut Out) {
             continue;
         };
         let Some(text) = value.as_str() else { continue };
-        if !is_hh_mm(text) {
+        let unquoted_non_string = matches!(value.value, Value::Str { plain: true, .. })
+            && yaml::yaml11_reading(text).is_some();
+        if !is_hh_mm(text) && !unquoted_non_string {
             out.at(
                 value,
                 format!("`time` of `{name}` is \"{text}\"; GitHub wants hh:mm (00:00 to 23:59)"),
@@ -752,27 +784,36 @@ pub fn day_without_weekly(doc: &Doc, out: &mut Out) {
 }
 
 pub fn ambiguous_boolean(doc: &Doc, out: &mut Out) {
-    fn visit(node: &Node, out: &mut Out) {
-        match &node.value {
-            Value::Str { text, plain: true } => {
-                if matches!(
-                    text.to_ascii_lowercase().as_str(),
-                    "yes" | "no" | "on" | "off"
-                ) {
-                    out.at(
-                        node,
-                        format!(
-                            "unquoted `{text}` is a string here but a boolean to YAML 1.1 readers"
-                        ),
-                    );
-                }
-            }
-            Value::Seq(items) => items.iter().for_each(|i| visit(i, out)),
-            Value::Map(entries) => entries.iter().for_each(|(_, v)| visit(v, out)),
-            _ => {}
+    for issue in issues(doc) {
+        if let Issue::Yaml11Bool { node, path } = issue {
+            let text = node.as_str().unwrap_or_default();
+            out.at(
+                node,
+                format!("`{path}: {text}` is a boolean to GitHub (YAML 1.1) but a string to YAML 1.2 tools and schemas"),
+            );
         }
     }
-    visit(doc.root, out);
+}
+
+pub fn yaml11_type(doc: &Doc, out: &mut Out) {
+    for issue in issues(doc) {
+        if let Issue::Yaml11 {
+            node,
+            path,
+            reads_as,
+        } = issue
+        {
+            let text = node.as_str().unwrap_or_default();
+            out.at_with_fix(
+                node,
+                format!(
+                    "unquoted `{text}` in `{path}` is {reads_as} to GitHub's YAML 1.1 reader, which wants a string (\"of type {} did not match the following type: string\")",
+                    reads_as.trim_start_matches("an ").trim_start_matches("a ")
+                ),
+                format!("Quote it: \"{text}\"."),
+            );
+        }
+    }
 }
 
 /// The schedule that applies to an entry: its own, or its multi-ecosystem group's.

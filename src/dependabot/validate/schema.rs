@@ -399,6 +399,16 @@ pub enum Issue<'a> {
         path: String,
         expected: String,
     },
+    /// A plain scalar where a string is expected that GitHub's YAML 1.1 reader reads as
+    /// something else (`reads_as`: "an integer", "a boolean", ...).
+    Yaml11 {
+        node: &'a Node,
+        path: String,
+        reads_as: &'static str,
+    },
+    /// `yes`/`no`/`on`/`off` where a boolean is expected: GitHub reads a boolean, YAML 1.2 tools a
+    /// string.
+    Yaml11Bool { node: &'a Node, path: String },
     Missing {
         map: &'a Node,
         path: String,
@@ -415,6 +425,30 @@ pub fn walk<'a>(node: &'a Node, ty: &'static Ty, path: &str, out: &mut dyn FnMut
             expected,
         })
     };
+    if let Value::Str { text, plain: true } = &node.value {
+        let wants_string = match ty {
+            Ty::Str | Ty::ShortStr(_) | Ty::Enum(_) | Ty::StrOrList | Ty::RegistryRefs => true,
+            Ty::Bool => {
+                if super::yaml::yaml11_reading(text) == Some("a boolean") {
+                    out(Issue::Yaml11Bool {
+                        node,
+                        path: path.to_string(),
+                    });
+                    return;
+                }
+                false
+            }
+            _ => false,
+        };
+        if let Some(reads_as) = super::yaml::yaml11_reading(text).filter(|_| wants_string) {
+            out(Issue::Yaml11 {
+                node,
+                path: path.to_string(),
+                reads_as,
+            });
+            return;
+        }
+    }
     match ty {
         Ty::Any => {}
         Ty::Str => {

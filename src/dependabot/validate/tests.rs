@@ -101,13 +101,47 @@ fn cooldown_days_and_update_level_default_days() {
 }
 
 #[test]
-fn yes_is_a_string_under_yaml_1_2() {
+fn yes_where_a_boolean_belongs_is_a_warning_and_where_a_string_belongs_an_error() {
     let text = GOOD
         .replace("    labels: [dependencies]", "    vendor: yes")
         .replace("npm", "bundler");
+    assert_eq!(ids(&text), vec!["dependabot/ambiguous-boolean"]);
+    let text = GOOD.replace("[dependencies]", "[dependencies, on]");
+    assert_eq!(rules_of(&text), vec![("dependabot/yaml11-type".into(), 10)]);
+}
+
+#[test]
+fn unquoted_times_are_integers_to_github() {
+    let text = GOOD.replace("\"06:00\"", "06:00");
+    let found = validate(&text, "x", None);
+    assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(
-        ids(&text),
-        vec!["dependabot/ambiguous-boolean", "dependabot/invalid-value"]
+        (found[0].rule.as_str(), found[0].line),
+        ("dependabot/yaml11-type", Some(8))
+    );
+    assert_eq!(found[0].fix.as_deref(), Some("Quote it: \"06:00\"."));
+    for (scalar, reads_as) in [
+        ("09:00", Some("an integer")),
+        ("1:30:15", Some("an integer")),
+        ("190:20:30.15", Some("a number")),
+        ("2024-01-31", Some("a date")),
+        ("1,000", Some("an integer")),
+        ("On", Some("a boolean")),
+        ("6:60", None),
+        ("v1:2", None),
+        ("12:3x", None),
+        ("dependencies", None),
+    ] {
+        assert_eq!(yaml::yaml11_reading(scalar), reads_as, "{scalar}");
+    }
+}
+
+#[test]
+fn tabs_in_indentation_are_errors_but_not_inside_scalars() {
+    let text = "version: 2\nupdates:\n\t# a tab before a comment\n  - package-ecosystem: npm\t# after a value is fine\n    directory: /\n    schedule: {interval: weekly}\n    commit-message:\n      prefix: \"a\n\tb\"\n";
+    assert_eq!(
+        rules_of(text),
+        vec![("dependabot/tab-whitespace".into(), 3)]
     );
 }
 

@@ -48,6 +48,9 @@ pub struct Parsed {
     pub aliases: Vec<Marked>,
     /// The second (and later) occurrence of a key in one mapping.
     pub duplicate_keys: Vec<Marked>,
+    /// Lines that continue a scalar begun on an earlier line (quoted or block scalars), where
+    /// whitespace is content.
+    pub scalar_continuations: Vec<std::ops::RangeInclusive<usize>>,
 }
 
 /// Why the text is not a YAML document drydock can read.
@@ -75,6 +78,7 @@ pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
         anchors: Vec::new(),
         aliases: Vec::new(),
         duplicate_keys: Vec::new(),
+        scalar_continuations: Vec::new(),
         expanded: 0,
     };
     let mut documents = 0usize;
@@ -108,6 +112,7 @@ pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
         anchors: builder.anchors,
         aliases: builder.aliases,
         duplicate_keys: builder.duplicate_keys,
+        scalar_continuations: builder.scalar_continuations,
     })
 }
 
@@ -126,6 +131,7 @@ struct Builder<'t> {
     anchors: Vec<Marked>,
     aliases: Vec<Marked>,
     duplicate_keys: Vec<Marked>,
+    scalar_continuations: Vec<std::ops::RangeInclusive<usize>>,
     expanded: usize,
 }
 
@@ -138,6 +144,9 @@ impl Builder<'_> {
         let (line, column) = at(&span.start);
         match event {
             Event::Scalar(text, style, anchor, tag) => {
+                if span.end.line() > line {
+                    self.scalar_continuations.push(line + 1..=span.end.line());
+                }
                 let tag_suffix = tag
                     .as_ref()
                     .filter(|t| t.is_yaml_core_schema())
@@ -465,4 +474,58 @@ impl Node {
             Value::Map(_) => "a mapping",
         }
     }
+}
+
+/// What GitHub's YAML 1.1 reader (Ruby's Psych) makes of a plain scalar that YAML 1.2 reads as a
+/// string, when that is not a string: `09:00` is the sexagesimal integer 540, `yes` a boolean,
+/// `2024-01-31` a date, `1,000` an integer. GitHub then reports "of type integer did not match the
+/// following type: string" (dependabot-core#3263).
+pub fn yaml11_reading(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    if matches!(lower.as_str(), "yes" | "no" | "on" | "off") {
+        return Some("a boolean");
+    }
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    // Sexagesimal: [0-9][0-9_]*(:[0-5]?[0-9]){1,2}, optionally with a fraction.
+    let (whole, fraction) = match body.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (body, None),
+    };
+    let mut parts = whole.split(':');
+    let head = parts.next().unwrap_or("");
+    let tail: Vec<&str> = parts.collect();
+    let base60 = |p: &&str| {
+        (1..=2).contains(&p.len())
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && (p.len() == 1 || p.as_bytes()[0] <= b'5')
+    };
+    if head.starts_with(|c: char| c.is_ascii_digit())
+        && digits(head)
+        && (1..=2).contains(&tail.len())
+        && tail.iter().all(base60)
+    {
+        return match fraction {
+            None => Some("an integer"),
+            Some(f) if f.bytes().all(|b| b.is_ascii_digit() || b == b'_') => Some("a number"),
+            Some(_) => None,
+        };
+    }
+    let date: Vec<&str> = text.split('-').collect();
+    if date.len() == 3
+        && date[0].len() == 4
+        && (1..=2).contains(&date[1].len())
+        && (1..=2).contains(&date[2].len())
+        && date.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Some("a date");
+    }
+    let groups: Vec<&str> = body.split(',').collect();
+    if groups.len() > 1
+        && groups.iter().all(|g| digits(g))
+        && body.starts_with(|c: char| c.is_ascii_digit())
+    {
+        return Some("an integer");
+    }
+    None
 }
