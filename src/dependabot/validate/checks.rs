@@ -36,8 +36,9 @@ pub fn yaml_alias(doc: &Doc, out: &mut Out) {
     }
 }
 
-/// Tabs in indentation. The YAML 1.2 grammar allows a tab before a comment, libyaml (Ruby's
-/// Psych, PyYAML, ruamel) does not: "found character '\\t' that cannot start any token".
+/// Tabs in indentation. The YAML 1.2 grammar allows a tab before a comment or after `- `; libyaml,
+/// under Ruby's Psych on GitHub's side, does not ("found character that cannot start any token",
+/// "found a tab character that violates indentation"; wallabag/wallabag#8023).
 pub fn tab_whitespace(doc: &Doc, out: &mut Out) {
     for (i, line) in doc.text.trim_start_matches('\u{feff}').lines().enumerate() {
         let number = i + 1;
@@ -54,7 +55,8 @@ pub fn tab_whitespace(doc: &Doc, out: &mut Out) {
             .take_while(|c| *c == ' ' || *c == '\t')
             .collect();
         let rest = line[indent.len()..].trim_end_matches('\r');
-        if let Some(tab) = indent.find('\t').filter(|_| !rest.is_empty()) {
+        // A whitespace-only line is rejected only when it starts with a tab.
+        if let Some(tab) = indent.find('\t').filter(|t| !rest.is_empty() || *t == 0) {
             out.line(
                 number,
                 Some(tab + 1),
@@ -63,6 +65,25 @@ pub fn tab_whitespace(doc: &Doc, out: &mut Out) {
                 None,
             );
         }
+    }
+    for (line, column) in &doc.parsed.tabs_after_indicators {
+        out.line(
+            *line,
+            Some(*column),
+            "a tab after `-` or `?`; GitHub's YAML reader (libyaml) rejects the file".into(),
+            None,
+        );
+    }
+}
+
+pub fn multiple_documents(doc: &Doc, out: &mut Out) {
+    if let Some(line) = doc.parsed.second_document {
+        out.line(
+            line,
+            Some(1),
+            "a second YAML document starts here; GitHub reads only the first, so everything from here on is ignored".into(),
+            None,
+        );
     }
 }
 

@@ -54,6 +54,9 @@ rules! {
     "tab-whitespace", Error, checks::tab_whitespace,
         "A tab in a line's indentation, even before a comment: libyaml (GitHub's Ruby reader) rejects it, though YAML 1.2 allows it.",
         "Replace the tab with spaces.";
+    "multiple-documents", Error, checks::multiple_documents,
+        "The file holds more than one YAML document; GitHub reads the first and ignores the rest.",
+        "Merge the documents into one (delete the `---` line).";
     "duplicate-key", Error, checks::duplicate_key,
         "A key appears twice in one mapping, so one of the two blocks is silently lost.",
         "Merge the two blocks into one key.";

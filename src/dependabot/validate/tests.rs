@@ -427,3 +427,29 @@ updates:
     assert_eq!(found[0].rule, "dependabot/missing-ecosystem");
     assert!(found[0].message.contains("/.github/actions/setup"));
 }
+
+#[test]
+fn a_reserved_indicator_is_invalid_yaml() {
+    // elastic/apm-agent-nodejs#2966: GitHub said "found character that cannot start any token".
+    let text = GOOD.replace(
+        "    labels: [dependencies]",
+        "    ignore:\n      - dependency-name: @babel/core",
+    );
+    assert_eq!(
+        rules_of(&text),
+        vec![("dependabot/invalid-yaml".into(), 11)]
+    );
+}
+
+/// Checked against libyaml (PyYAML's CSafeLoader): it rejects a tab after `-` and accepts one
+/// after `:` or inside flow style.
+#[test]
+fn tabs_after_block_indicators_are_errors_but_not_in_flow_style() {
+    let text = "version: 2\nupdates:\n  - package-ecosystem:\tnpm\n    directory: /\n    schedule: {interval:\tweekly}\n    labels:\n      -\tdependencies\n      - \"a\tb\" \t# fine\n";
+    let found = validate(text, "x", None);
+    let got: Vec<_> = found
+        .iter()
+        .map(|f| (f.rule.as_str(), f.line.unwrap(), f.column.unwrap()))
+        .collect();
+    assert_eq!(got, vec![("dependabot/tab-whitespace", 7, 8)]);
+}

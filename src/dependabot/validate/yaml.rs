@@ -5,7 +5,9 @@
 //! Built from the event stream of `granit-parser` (the parser under serde-saphyr), because
 //! serde's data model has no place for anchors or for repeated keys.
 
-use serde_saphyr::granit_parser::{Event, Marker, Options, Parser, ScalarStyle, Span};
+use serde_saphyr::granit_parser::{
+    Event, Marker, Options, Parser, ScalarStyle, Span, StructureStyle,
+};
 use std::collections::HashMap;
 
 /// A node of the document, with the 1-based line and column where it starts.
@@ -51,6 +53,10 @@ pub struct Parsed {
     /// Lines that continue a scalar begun on an earlier line (quoted or block scalars), where
     /// whitespace is content.
     pub scalar_continuations: Vec<std::ops::RangeInclusive<usize>>,
+    /// (line, column) of tabs right after a block indicator (`-\titem`, `?\tkey`).
+    pub tabs_after_indicators: Vec<(usize, usize)>,
+    /// The line where a second YAML document starts; it and everything after are not read.
+    pub second_document: Option<usize>,
 }
 
 /// Why the text is not a YAML document drydock can read.
@@ -73,15 +79,18 @@ pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
     let mut builder = Builder {
         text,
         stack: Vec::new(),
+        flow: Vec::new(),
         finished: None,
         anchored: HashMap::new(),
         anchors: Vec::new(),
         aliases: Vec::new(),
         duplicate_keys: Vec::new(),
         scalar_continuations: Vec::new(),
+        tabs_after_indicators: Vec::new(),
         expanded: 0,
     };
     let mut documents = 0usize;
+    let mut second_document = None;
     for event in parser {
         let (event, span) = event.map_err(|e| SyntaxError {
             line: e.marker().line(),
@@ -92,11 +101,9 @@ pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
             Event::DocumentStart(..) => {
                 documents += 1;
                 if documents > 1 {
-                    return Err(SyntaxError {
-                        line: span.start.line(),
-                        column: span.start.col() + 1,
-                        message: "a second YAML document starts here; dependabot.yml must hold exactly one".into(),
-                    });
+                    // Like Ruby's Psych.safe_load, read the first document only.
+                    second_document = Some(span.start.line());
+                    break;
                 }
             }
             other => builder.event(other, span)?,
@@ -113,6 +120,8 @@ pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
         aliases: builder.aliases,
         duplicate_keys: builder.duplicate_keys,
         scalar_continuations: builder.scalar_continuations,
+        tabs_after_indicators: builder.tabs_after_indicators,
+        second_document,
     })
 }
 
@@ -126,12 +135,15 @@ enum Open {
 struct Builder<'t> {
     text: &'t str,
     stack: Vec<(Open, usize)>,
+    /// Whether each open collection is in flow style (`[...]`, `{...}`).
+    flow: Vec<bool>,
     finished: Option<Node>,
     anchored: HashMap<usize, Node>,
     anchors: Vec<Marked>,
     aliases: Vec<Marked>,
     duplicate_keys: Vec<Marked>,
     scalar_continuations: Vec<std::ops::RangeInclusive<usize>>,
+    tabs_after_indicators: Vec<(usize, usize)>,
     expanded: usize,
 }
 
@@ -142,6 +154,25 @@ fn at(marker: &Marker) -> (usize, usize) {
 impl Builder<'_> {
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), SyntaxError> {
         let (line, column) = at(&span.start);
+        let starts_node = matches!(
+            event,
+            Event::Scalar(..)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+                | Event::Alias(_)
+        );
+        if starts_node && self.flow.last() != Some(&true) {
+            self.note_tab_after_indicator(&span);
+        }
+        match &event {
+            Event::SequenceStart(style, ..) | Event::MappingStart(style, ..) => {
+                self.flow.push(*style == StructureStyle::Flow);
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.flow.pop();
+            }
+            _ => {}
+        }
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 if span.end.line() > line {
@@ -238,6 +269,33 @@ impl Builder<'_> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// A tab between a block indicator (`-`, `?`) and the node after it, which libyaml (GitHub's
+    /// reader) rejects ("found character that cannot start any token") though YAML 1.2 allows it.
+    /// After `:` libyaml accepts a tab.
+    fn note_tab_after_indicator(&mut self, span: &Span) {
+        let Some(start) = span.start.byte_offset() else {
+            return;
+        };
+        let before = &self.text.as_bytes()[..start.min(self.text.len())];
+        let gap = before
+            .iter()
+            .rev()
+            .take_while(|b| **b == b' ' || **b == b'\t')
+            .count();
+        let indicator = before.len().checked_sub(gap + 1).map(|i| before[i]);
+        if gap > 0 && matches!(indicator, Some(b'-' | b'?')) {
+            let gap_start = before.len() - gap;
+            if let Some(tab) = before[gap_start..].iter().position(|b| *b == b'\t') {
+                let line_start = before[..gap_start]
+                    .iter()
+                    .rposition(|b| *b == b'\n')
+                    .map_or(0, |i| i + 1);
+                let column = self.text[line_start..gap_start + tab].chars().count() + 1;
+                self.tabs_after_indicators.push((span.start.line(), column));
+            }
+        }
     }
 
     fn complete(&mut self, node: Node, anchor: usize) -> Result<(), SyntaxError> {
