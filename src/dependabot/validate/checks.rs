@@ -272,6 +272,7 @@ pub fn invalid_value(doc: &Doc, out: &mut Out) {
             node,
             path,
             expected,
+            choices,
         } = issue
         {
             let what = if path.is_empty() {
@@ -279,10 +280,21 @@ pub fn invalid_value(doc: &Doc, out: &mut Out) {
             } else {
                 format!("`{path}`")
             };
+            let suggestion = node.as_str().and_then(|s| {
+                choices
+                    .iter()
+                    .copied()
+                    .find(|c| c.eq_ignore_ascii_case(s.trim()))
+                    .or_else(|| closest(s, choices.iter().copied()))
+            });
+            let fix = match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("Write {expected}."),
+            };
             out.at_with_fix(
                 node,
                 format!("{what} must be {expected}, found {}", describe(node)),
-                format!("Write {expected}."),
+                fix,
             );
         }
     }

@@ -398,6 +398,8 @@ pub enum Issue<'a> {
         node: &'a Node,
         path: String,
         expected: String,
+        /// The allowed values, for an enumeration (for a did-you-mean).
+        choices: &'static [&'static str],
     },
     /// A plain scalar where a string is expected that GitHub's YAML 1.1 reader reads as
     /// something else (`reads_as`: "an integer", "a boolean", ...).
@@ -423,6 +425,7 @@ pub fn walk<'a>(node: &'a Node, ty: &'static Ty, path: &str, out: &mut dyn FnMut
             node,
             path: path.to_string(),
             expected,
+            choices: &[],
         })
     };
     if let Value::Str { text, plain: true } = &node.value {
@@ -474,7 +477,12 @@ pub fn walk<'a>(node: &'a Node, ty: &'static Ty, path: &str, out: &mut dyn FnMut
         }
         Ty::Enum(values) => {
             if !node.as_str().is_some_and(|s| values.contains(&s)) {
-                bad(format!("one of {}", quoted_list(values)), out);
+                out(Issue::BadValue {
+                    node,
+                    path: path.to_string(),
+                    expected: format!("one of {}", quoted_list(values)),
+                    choices: values,
+                });
             }
         }
         Ty::List(item) => walk_list(node, item, None, path, out),
@@ -518,6 +526,7 @@ fn walk_list<'a>(
             node,
             path: path.to_string(),
             expected,
+            choices: &[],
         });
         return;
     };
@@ -526,6 +535,7 @@ fn walk_list<'a>(
             node,
             path: path.to_string(),
             expected: format!("a list of at most {max} items"),
+            choices: &[],
         });
     }
     for (i, child) in items.iter().enumerate() {
@@ -539,6 +549,7 @@ fn walk_obj<'a>(node: &'a Node, obj: &'static Obj, path: &str, out: &mut dyn FnM
             node,
             path: path.to_string(),
             expected: "a mapping".into(),
+            choices: &[],
         });
         return;
     };
