@@ -377,3 +377,25 @@ fn an_alias_bomb_is_bounded() {
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0].rule, "dependabot/invalid-yaml");
 }
+
+#[test]
+fn deep_nesting_is_refused_not_overflowed() {
+    for text in [
+        format!(
+            "version: 2\nupdates: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ),
+        format!(
+            "version: 2\nupdates:\n{}",
+            (0..2_000)
+                .map(|i| format!("{}- \n", " ".repeat(i * 2)))
+                .collect::<String>()
+        ),
+    ] {
+        let started = Instant::now();
+        let findings = validate(&text, "x", None);
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(findings.iter().any(|f| f.severity == Severity::Error));
+    }
+}

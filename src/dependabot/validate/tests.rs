@@ -456,7 +456,18 @@ fn tabs_after_block_indicators_are_errors_but_not_in_flow_style() {
 
 #[test]
 fn enumerations_suggest_the_closest_value() {
-    let fix_of = |text: &str| validate(text, "x", None).into_iter().map(|f| f.fix.unwrap()).collect::<Vec<_>>();
-    assert_eq!(fix_of(&GOOD.replace("interval: weekly", "interval: weekley")), vec!["did you mean `weekly`?"]);
-    assert_eq!(fix_of(&GOOD.replace("day: monday", "day: Monday")), vec!["did you mean `monday`?"]);
+    let fix_of = |text: &str| {
+        validate(text, "x", None)
+            .into_iter()
+            .map(|f| f.fix.unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        fix_of(&GOOD.replace("interval: weekly", "interval: weekley")),
+        vec!["did you mean `weekly`?"]
+    );
+    assert_eq!(
+        fix_of(&GOOD.replace("day: monday", "day: Monday")),
+        vec!["did you mean `monday`?"]
+    );
 }
