@@ -471,3 +471,12 @@ fn enumerations_suggest_the_closest_value() {
         vec!["did you mean `monday`?"]
     );
 }
+
+#[test]
+fn empty_directories_and_patterns_are_invalid() {
+    let text = GOOD.replace("directory: /", "directories: []");
+    assert_eq!(
+        rules_of(&text),
+        vec![("dependabot/invalid-value".into(), 4)]
+    );
+}
