@@ -17,7 +17,7 @@ pub fn yaml_alias(doc: &Doc, out: &mut Out) {
             anchor.line,
             Some(anchor.column),
             format!(
-                "anchor `&{}`: GitHub rejects YAML anchors and aliases in dependabot.yml",
+                "anchor `&{}`: GitHub rejects the aliases anchors exist for (\"YAML aliases are not supported\")",
                 anchor.name
             ),
             None,

@@ -4,14 +4,17 @@
 //!
 //! Every rule is one entry of [`RULES`]: id, severity, one-line doc, fix hint and its check.
 //! Checks read a located YAML tree ([`yaml`]), so every finding has a line.
+//!
+//! GitHub reads the file with Ruby's Psych: libyaml syntax and YAML 1.1 types. The tree is typed
+//! the YAML 1.2 way (`yes` is a string, like serde-saphyr's `strict_booleans`), and the rules
+//! report where the two readings differ and it matters: an unquoted `time: 09:00` is an integer
+//! to GitHub, a tab before a comment is a syntax error to libyaml, a second document is ignored.
 
 mod checks;
 mod dirs;
 mod facts;
 mod schema;
 mod yaml;
-
-pub use dirs::{covers, normalise as normalise_directory, overlap as directories_overlap};
 
 use crate::detect::RepoScan;
 use crate::finding::{Finding, Severity};
@@ -177,7 +180,7 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 }
 
 /// What the checks see: the parsed document, the update entries, and the scan when there is one.
-pub struct Doc<'a> {
+struct Doc<'a> {
     pub text: &'a str,
     pub root: &'a Node,
     pub parsed: &'a yaml::Parsed,
@@ -186,7 +189,7 @@ pub struct Doc<'a> {
 }
 
 /// One `updates[]` item, with the keys most rules need already read.
-pub struct Entry<'a> {
+struct Entry<'a> {
     pub index: usize,
     pub node: &'a Node,
     pub ecosystem: Option<&'a str>,
@@ -197,7 +200,7 @@ pub struct Entry<'a> {
 }
 
 /// Where the checks put their findings; the current rule gives id, severity and default fix.
-pub struct Out<'r> {
+struct Out<'r> {
     rule: &'r Rule,
     path: &'r str,
     findings: Vec<Finding>,

@@ -480,3 +480,24 @@ fn empty_directories_and_patterns_are_invalid() {
         vec![("dependabot/invalid-value".into(), 4)]
     );
 }
+
+#[test]
+fn reviewers_name_who_moves_to_codeowners() {
+    let text = GOOD.replace(
+        "    labels:",
+        "    reviewers: [octocat, acme/web]\n    labels:",
+    );
+    let found = validate(&text, "x", None);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].rule, "dependabot/removed-key");
+    assert_eq!(found[0].severity, Severity::Error);
+    assert!(
+        found[0]
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("octocat, acme/web to .github/CODEOWNERS"),
+        "{:?}",
+        found[0].fix
+    );
+}
