@@ -102,19 +102,61 @@ fn tokens(segment: &str) -> Vec<Tok> {
     out
 }
 
+/// A `directory` or `directories` entry, normalised and parsed once.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// The normalised text (`/apps/*`).
+    pub text: String,
+    segments: Vec<Seg>,
+    literal: bool,
+}
+
+impl Pattern {
+    pub fn new(pattern: &str) -> Pattern {
+        let text = normalise(pattern);
+        Pattern {
+            segments: segments(&text),
+            literal: !has_glob(&text),
+            text,
+        }
+    }
+
+    /// Whether the pattern covers the directory `dir`.
+    pub fn covers(&self, dir: &str) -> bool {
+        if self.literal {
+            return self.text == dir || self.text == normalise(dir);
+        }
+        let literal: Vec<Seg> = normalise(dir)
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| Seg::Glob(s.chars().map(Tok::Lit).collect()))
+            .collect();
+        intersects(&self.segments, &literal)
+    }
+
+    /// Whether some directory is matched by both patterns.
+    pub fn overlaps(&self, other: &Pattern) -> bool {
+        match (self.literal, other.literal) {
+            (true, true) => self.text == other.text,
+            _ => intersects(&self.segments, &other.segments),
+        }
+    }
+
+    pub fn is_literal(&self) -> bool {
+        self.literal
+    }
+}
+
 /// Whether `pattern` (a `directory` or a `directories` entry) covers the directory `dir`.
-pub fn covers(pattern: &str, dir: &str) -> bool {
-    let literal: Vec<Seg> = normalise(dir)
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| Seg::Glob(s.chars().map(Tok::Lit).collect()))
-        .collect();
-    intersects(&segments(pattern), &literal)
+#[cfg(test)]
+fn covers(pattern: &str, dir: &str) -> bool {
+    Pattern::new(pattern).covers(dir)
 }
 
 /// Whether some directory is matched by both patterns.
-pub fn overlap(a: &str, b: &str) -> bool {
-    intersects(&segments(a), &segments(b))
+#[cfg(test)]
+fn overlap(a: &str, b: &str) -> bool {
+    Pattern::new(a).overlaps(&Pattern::new(b))
 }
 
 /// Intersection of two segment sequences, by search over pairs of positions: a `**` on either
