@@ -301,4 +301,48 @@ mod tests {
         assert!(!covers("/services/*", "/services/api/v2"));
         assert!(covers("/.github/*", "/.github/actions"));
     }
+
+    fn pattern() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let segment = prop_oneof![
+            Just("a"),
+            Just("b"),
+            Just("ab"),
+            Just("ba"),
+            Just("*"),
+            Just("**"),
+            Just("?"),
+            Just("[ab]"),
+            Just("[!a]"),
+            Just("a*"),
+            Just("*b"),
+            Just(".github"),
+        ];
+        proptest::collection::vec(segment, 0..4).prop_map(|s| format!("/{}", s.join("/")))
+    }
+
+    fn directory() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let segment = prop_oneof![
+            Just("a"),
+            Just("b"),
+            Just("ab"),
+            Just("ba"),
+            Just("c"),
+            Just(".github")
+        ];
+        proptest::collection::vec(segment, 0..4).prop_map(|s| format!("/{}", s.join("/")))
+    }
+
+    proptest::proptest! {
+        /// Whenever a directory is covered by both patterns, they overlap (and overlap is symmetric).
+        #[test]
+        fn overlap_is_symmetric_and_never_misses_a_shared_directory(a in pattern(), b in pattern(), d in directory()) {
+            proptest::prop_assert_eq!(overlap(&a, &b), overlap(&b, &a));
+            if covers(&a, &d) && covers(&b, &d) {
+                proptest::prop_assert!(overlap(&a, &b), "{} and {} both cover {}", a, b, d);
+            }
+            proptest::prop_assert!(overlap(&a, &a));
+        }
+    }
 }
