@@ -44,6 +44,7 @@ pub fn expand(
         escape,
         lookup,
         used: BTreeSet::new(),
+        depth: 0,
     };
     match lexer.word(None) {
         Ok(value) => Ok(Expanded {
@@ -63,7 +64,15 @@ struct Lexer<'a> {
     escape: char,
     lookup: &'a dyn Fn(&str) -> Value,
     used: BTreeSet<String>,
+    /// Nesting of `${...}`, bounded so a hostile file cannot exhaust the stack.
+    depth: usize,
 }
+
+/// Deeper `${a:-${b:-...}}` nesting than this is refused.
+const MAX_DEPTH: usize = 32;
+
+/// Pattern operations (`${V#p}`, `${V//p/r}`) are quadratic or worse; longer values are refused.
+const MAX_PATTERN_VALUE: usize = 4096;
 
 impl Lexer<'_> {
     fn peek(&self) -> Option<char> {
@@ -171,6 +180,18 @@ impl Lexer<'_> {
 
     /// After a `$`.
     fn dollar(&mut self) -> Result<String, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(format!(
+                "variable substitutions nested deeper than {MAX_DEPTH} levels"
+            ));
+        }
+        self.depth += 1;
+        let result = self.dollar_inner();
+        self.depth -= 1;
+        result
+    }
+
+    fn dollar_inner(&mut self) -> Result<String, String> {
         if self.peek() != Some('{') {
             let name = self.name();
             if name.is_empty() {
@@ -208,6 +229,7 @@ impl Lexer<'_> {
                 }
                 let pattern = self.word(Some('}'))?;
                 let value = self.value(&name)?.unwrap_or_default();
+                check_pattern_size(&name, &value, &pattern)?;
                 Ok(trim_pattern(&value, &pattern, op == '#', longest))
             }
             '/' => {
@@ -218,6 +240,7 @@ impl Lexer<'_> {
                 let pattern = self.word_until_slash()?;
                 let replacement = self.word(Some('}'))?;
                 let value = self.value(&name)?.unwrap_or_default();
+                check_pattern_size(&name, &value, &pattern)?;
                 Ok(replace_pattern(&value, &pattern, &replacement, all))
             }
             other => Err(format!(
@@ -282,6 +305,16 @@ impl Lexer<'_> {
             }
         }
     }
+}
+
+fn check_pattern_size(name: &str, value: &str, pattern: &str) -> Result<(), String> {
+    if value.len() + pattern.len() > MAX_PATTERN_VALUE {
+        return Err(format!(
+            "`{name}` is too long for a pattern substitution ({} characters; drydock stops at {MAX_PATTERN_VALUE})",
+            value.len() + pattern.len()
+        ));
+    }
+    Ok(())
 }
 
 /// A shell glob (`*`, `?`, `[...]` treated literally) matching `text` entirely.
@@ -426,6 +459,23 @@ mod tests {
         assert!(ex("'open").is_err());
         let used = expand("${SET}:${UNSET:-x}", '\\', &env).unwrap().used;
         assert_eq!(used.into_iter().collect::<Vec<_>>(), ["SET", "UNSET"]);
+    }
+
+    #[test]
+    fn hostile_words_are_bounded() {
+        let deep = format!("{}x{}", "${UNSET:-".repeat(1000), "}".repeat(1000));
+        assert!(ex(&deep).unwrap_err().contains("nested"));
+        let shallow = format!("{}x{}", "${UNSET:-".repeat(10), "}".repeat(10));
+        assert_eq!(ex(&shallow), Ok("x".to_string()));
+        let long = |name: &str| {
+            if name == "LONG" {
+                Value::Set("a".repeat(100_000))
+            } else {
+                Value::Unset
+            }
+        };
+        let err = expand("${LONG//a*a/b}", '\\', &long).unwrap_err();
+        assert!(err.message.contains("too long"));
     }
 
     #[test]

@@ -58,23 +58,27 @@ pub fn parse(text: &str, build_args: &BTreeMap<String, String>) -> Result<Docker
     let mut global_args = Vec::new();
     let mut env: BTreeMap<String, Value> = BTreeMap::new();
     let mut stages: Vec<Stage> = Vec::new();
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
     for raw in &parsed.instructions {
+        let line = line_starts.partition_point(|&start| start <= raw.keyword_span.start);
         validate(raw).map_err(|m| error(raw.keyword_span.start, m))?;
         match raw.keyword.as_str() {
             "ARG" if stages.is_empty() => {
-                for decl in arg_decls(text, raw) {
+                for decl in arg_decls(raw, line) {
                     let value = arg_value(&decl, text, escape, &env, build_args);
                     env.insert(decl.name.clone(), value);
                     global_args.push(decl);
                 }
             }
             "FROM" => {
-                let stage = from_stage(text, raw, escape, &stages, &env, build_args)
+                let stage = from_stage(text, raw, line, escape, &stages, &env, build_args)
                     .map_err(|(at, m)| error(at, m))?;
                 stages.push(stage);
             }
             keyword => match stages.last_mut() {
-                Some(stage) => stage.instructions.push(convert(text, raw)),
+                Some(stage) => stage.instructions.push(convert(raw, line)),
                 None => {
                     return Err(error(
                         raw.keyword_span.start,
@@ -150,7 +154,7 @@ fn validate(raw: &RawInstruction) -> Result<(), String> {
     Ok(())
 }
 
-fn convert(text: &str, raw: &RawInstruction) -> Instruction {
+fn convert(raw: &RawInstruction, line: usize) -> Instruction {
     let mut arguments = raw.arguments.clone();
     for heredoc in &raw.heredocs {
         arguments.push('\n');
@@ -160,15 +164,16 @@ fn convert(text: &str, raw: &RawInstruction) -> Instruction {
     Instruction {
         keyword: raw.keyword.clone(),
         flags: raw.flags.iter().map(|f| f.text.clone()).collect(),
+        flag_spans: raw.flags.iter().map(|f| f.span.clone()).collect(),
+        exec: raw.json.clone(),
         arguments,
-        line: syntax::locate(text, raw.keyword_span.start).0,
+        line,
         span: raw.span.clone(),
     }
 }
 
 /// `ARG a=1 b="x y" c`: one declaration per word.
-fn arg_decls(text: &str, raw: &RawInstruction) -> Vec<ArgDecl> {
-    let line = syntax::locate(text, raw.keyword_span.start).0;
+fn arg_decls(raw: &RawInstruction, line: usize) -> Vec<ArgDecl> {
     raw.words
         .iter()
         .map(|word| {
@@ -279,6 +284,7 @@ fn lookup_global(
 fn from_stage(
     text: &str,
     raw: &RawInstruction,
+    line: usize,
     escape: char,
     earlier: &[Stage],
     env: &BTreeMap<String, Value>,
@@ -339,7 +345,7 @@ fn from_stage(
             base,
             args_used,
         },
-        line: syntax::locate(text, raw.keyword_span.start).0,
+        line,
         instructions: Vec::new(),
     })
 }

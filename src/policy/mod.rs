@@ -7,6 +7,7 @@
 //! is read and written at the edge (`cve::StateFile`).
 
 pub mod cve;
+pub mod data;
 pub mod facts;
 pub mod lifecycle;
 pub mod pattern;
