@@ -101,13 +101,47 @@ fn cooldown_days_and_update_level_default_days() {
 }
 
 #[test]
-fn yes_is_a_string_under_yaml_1_2() {
+fn yes_where_a_boolean_belongs_is_a_warning_and_where_a_string_belongs_an_error() {
     let text = GOOD
         .replace("    labels: [dependencies]", "    vendor: yes")
         .replace("npm", "bundler");
+    assert_eq!(ids(&text), vec!["dependabot/ambiguous-boolean"]);
+    let text = GOOD.replace("[dependencies]", "[dependencies, on]");
+    assert_eq!(rules_of(&text), vec![("dependabot/yaml11-type".into(), 10)]);
+}
+
+#[test]
+fn unquoted_times_are_integers_to_github() {
+    let text = GOOD.replace("\"06:00\"", "06:00");
+    let found = validate(&text, "x", None);
+    assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(
-        ids(&text),
-        vec!["dependabot/ambiguous-boolean", "dependabot/invalid-value"]
+        (found[0].rule.as_str(), found[0].line),
+        ("dependabot/yaml11-type", Some(8))
+    );
+    assert_eq!(found[0].fix.as_deref(), Some("Quote it: \"06:00\"."));
+    for (scalar, reads_as) in [
+        ("09:00", Some("an integer")),
+        ("1:30:15", Some("an integer")),
+        ("190:20:30.15", Some("a number")),
+        ("2024-01-31", Some("a date")),
+        ("1,000", Some("an integer")),
+        ("On", Some("a boolean")),
+        ("6:60", None),
+        ("v1:2", None),
+        ("12:3x", None),
+        ("dependencies", None),
+    ] {
+        assert_eq!(yaml::yaml11_reading(scalar), reads_as, "{scalar}");
+    }
+}
+
+#[test]
+fn tabs_in_indentation_are_errors_but_not_inside_scalars() {
+    let text = "version: 2\nupdates:\n\t# a tab before a comment\n  - package-ecosystem: npm\t# after a value is fine\n    directory: /\n    schedule: {interval: weekly}\n    commit-message:\n      prefix: \"a\n\tb\"\n";
+    assert_eq!(
+        rules_of(text),
+        vec![("dependabot/tab-whitespace".into(), 3)]
     );
 }
 
@@ -392,4 +426,78 @@ updates:
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].rule, "dependabot/missing-ecosystem");
     assert!(found[0].message.contains("/.github/actions/setup"));
+}
+
+#[test]
+fn a_reserved_indicator_is_invalid_yaml() {
+    // elastic/apm-agent-nodejs#2966: GitHub said "found character that cannot start any token".
+    let text = GOOD.replace(
+        "    labels: [dependencies]",
+        "    ignore:\n      - dependency-name: @babel/core",
+    );
+    assert_eq!(
+        rules_of(&text),
+        vec![("dependabot/invalid-yaml".into(), 11)]
+    );
+}
+
+/// Checked against libyaml (PyYAML's CSafeLoader): it rejects a tab after `-` and accepts one
+/// after `:` or inside flow style.
+#[test]
+fn tabs_after_block_indicators_are_errors_but_not_in_flow_style() {
+    let text = "version: 2\nupdates:\n  - package-ecosystem:\tnpm\n    directory: /\n    schedule: {interval:\tweekly}\n    labels:\n      -\tdependencies\n      - \"a\tb\" \t# fine\n";
+    let found = validate(text, "x", None);
+    let got: Vec<_> = found
+        .iter()
+        .map(|f| (f.rule.as_str(), f.line.unwrap(), f.column.unwrap()))
+        .collect();
+    assert_eq!(got, vec![("dependabot/tab-whitespace", 7, 8)]);
+}
+
+#[test]
+fn enumerations_suggest_the_closest_value() {
+    let fix_of = |text: &str| {
+        validate(text, "x", None)
+            .into_iter()
+            .map(|f| f.fix.unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        fix_of(&GOOD.replace("interval: weekly", "interval: weekley")),
+        vec!["did you mean `weekly`?"]
+    );
+    assert_eq!(
+        fix_of(&GOOD.replace("day: monday", "day: Monday")),
+        vec!["did you mean `monday`?"]
+    );
+}
+
+#[test]
+fn empty_directories_and_patterns_are_invalid() {
+    let text = GOOD.replace("directory: /", "directories: []");
+    assert_eq!(
+        rules_of(&text),
+        vec![("dependabot/invalid-value".into(), 4)]
+    );
+}
+
+#[test]
+fn reviewers_name_who_moves_to_codeowners() {
+    let text = GOOD.replace(
+        "    labels:",
+        "    reviewers: [octocat, acme/web]\n    labels:",
+    );
+    let found = validate(&text, "x", None);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].rule, "dependabot/removed-key");
+    assert_eq!(found[0].severity, Severity::Error);
+    assert!(
+        found[0]
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("octocat, acme/web to .github/CODEOWNERS"),
+        "{:?}",
+        found[0].fix
+    );
 }
