@@ -478,14 +478,14 @@ fn toml_error(file: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
     let offset = e.span().map_or(0, |s| s.start);
     let message = e.message().trim().to_string();
     let mut err = ConfigError::at(file, text, offset, message.clone());
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        if let Some((unknown, expected)) = rest.split_once("`, expected ") {
-            let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-            err = match closest(unknown, candidates.iter().copied()) {
-                Some(s) => err.with_help(format!("did you mean `{s}`? (see docs/fleet-toml.md)")),
-                None => err.with_help("remove the key; docs/fleet-toml.md lists every key"),
-            };
-        }
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((unknown, expected)) = rest.split_once("`, expected ")
+    {
+        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        err = match closest(unknown, candidates.iter().copied()) {
+            Some(s) => err.with_help(format!("did you mean `{s}`? (see docs/fleet-toml.md)")),
+            None => err.with_help("remove the key; docs/fleet-toml.md lists every key"),
+        };
     }
     err
 }

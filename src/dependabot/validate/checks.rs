@@ -2,8 +2,8 @@
 
 use super::dirs;
 use super::facts;
-use super::schema::{self, Issue, Ty};
-use super::yaml::{Node, Value};
+use super::schema::{self, Issue};
+use super::yaml::{self, Node, Value};
 use super::{Doc, Entry, Out};
 use crate::detect::Ecosystem;
 use crate::inventory::closest;
@@ -17,7 +17,7 @@ pub fn yaml_alias(doc: &Doc, out: &mut Out) {
             anchor.line,
             Some(anchor.column),
             format!(
-                "anchor `&{}`: GitHub rejects YAML anchors and aliases in dependabot.yml",
+                "anchor `&{}`: GitHub rejects the aliases anchors exist for (\"YAML aliases are not supported\")",
                 anchor.name
             ),
             None,
@@ -31,6 +31,57 @@ pub fn yaml_alias(doc: &Doc, out: &mut Out) {
                 "alias `*{}`: GitHub rejects YAML aliases (\"YAML aliases are not supported\")",
                 alias.name
             ),
+            None,
+        );
+    }
+}
+
+/// Tabs in indentation. The YAML 1.2 grammar allows a tab before a comment or after `- `; libyaml,
+/// under Ruby's Psych on GitHub's side, does not ("found character that cannot start any token",
+/// "found a tab character that violates indentation"; wallabag/wallabag#8023).
+pub fn tab_whitespace(doc: &Doc, out: &mut Out) {
+    for (i, line) in doc.text.trim_start_matches('\u{feff}').lines().enumerate() {
+        let number = i + 1;
+        if doc
+            .parsed
+            .scalar_continuations
+            .iter()
+            .any(|r| r.contains(&number))
+        {
+            continue;
+        }
+        let indent: String = line
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let rest = line[indent.len()..].trim_end_matches('\r');
+        // A whitespace-only line is rejected only when it starts with a tab.
+        if let Some(tab) = indent.find('\t').filter(|t| !rest.is_empty() || *t == 0) {
+            out.line(
+                number,
+                Some(tab + 1),
+                "a tab in the indentation of this line; GitHub's YAML reader rejects the file"
+                    .into(),
+                None,
+            );
+        }
+    }
+    for (line, column) in &doc.parsed.tabs_after_indicators {
+        out.line(
+            *line,
+            Some(*column),
+            "a tab after `-` or `?`; GitHub's YAML reader (libyaml) rejects the file".into(),
+            None,
+        );
+    }
+}
+
+pub fn multiple_documents(doc: &Doc, out: &mut Out) {
+    if let Some(line) = doc.parsed.second_document {
+        out.line(
+            line,
+            Some(1),
+            "a second YAML document starts here; GitHub reads only the first, so everything from here on is ignored".into(),
             None,
         );
     }
@@ -62,12 +113,8 @@ pub fn version(doc: &Doc, out: &mut Out) {
     }
 }
 
-/// The schema issues of the document (the walker is cheap, so each rule walks again).
-fn issues<'a>(doc: &Doc<'a>) -> Vec<Issue<'a>> {
-    let mut found = Vec::new();
-    static TOP: Ty = Ty::Obj(&schema::TOP);
-    schema::walk(doc.root, &TOP, "", &mut |issue| found.push(issue));
-    found
+fn issues<'d, 'a>(doc: &'d Doc<'a>) -> &'d [Issue<'a>] {
+    &doc.issues
 }
 
 fn is_removed(obj: &schema::Obj, key: &str) -> bool {
@@ -80,7 +127,7 @@ fn is_schema_only(obj: &schema::Obj, key: &str) -> bool {
 
 pub fn unknown_key(doc: &Doc, out: &mut Out) {
     for issue in issues(doc) {
-        let Issue::UnknownKey { obj, key, path } = issue else {
+        let Issue::UnknownKey { obj, key, path, .. } = issue else {
             continue;
         };
         let Some(name) = key.as_key() else {
@@ -89,7 +136,7 @@ pub fn unknown_key(doc: &Doc, out: &mut Out) {
                 format!(
                     "{} is not a valid key in {}",
                     describe(key),
-                    place(obj, &path)
+                    place(obj, path)
                 ),
             );
             continue;
@@ -113,7 +160,7 @@ pub fn unknown_key(doc: &Doc, out: &mut Out) {
         };
         out.at_with_fix(
             key,
-            format!("unknown key `{name}` in {}", place(obj, &path)),
+            format!("unknown key `{name}` in {}", place(obj, path)),
             fix,
         );
     }
@@ -121,15 +168,18 @@ pub fn unknown_key(doc: &Doc, out: &mut Out) {
 
 pub fn removed_key(doc: &Doc, out: &mut Out) {
     for issue in issues(doc) {
-        let Issue::UnknownKey { obj, key, path } = issue else {
+        let Issue::UnknownKey {
+            obj,
+            key,
+            value,
+            path,
+        } = issue
+        else {
             continue;
         };
         if !key.as_key().is_some_and(|k| is_removed(obj, k)) {
             continue;
         }
-        let Some(value) = doc_value(doc.root, &path, key) else {
-            continue;
-        };
         let people: Vec<&str> = value
             .as_seq()
             .unwrap_or(&[])
@@ -148,40 +198,16 @@ pub fn removed_key(doc: &Doc, out: &mut Out) {
             key,
             format!(
                 "`reviewers` in {} was removed by GitHub; Dependabot rejects it",
-                place(obj, &path)
+                place(obj, path)
             ),
             fix,
         );
     }
 }
 
-/// The value of `key` inside the mapping at `path` (walker paths are `updates[2].groups.x`).
-fn doc_value<'a>(root: &'a Node, path: &str, key: &Node) -> Option<&'a Node> {
-    let map = node_at(root, path)?;
-    map.as_map()?
-        .iter()
-        .find(|(k, _)| std::ptr::eq(k, key) || k == key)
-        .map(|(_, v)| v)
-}
-
-fn node_at<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
-    let mut node = root;
-    for part in path.split('.').filter(|p| !p.is_empty()) {
-        let (name, index) = match part.split_once('[') {
-            Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
-            None => (part, None),
-        };
-        node = node.get(name)?;
-        if let Some(i) = index {
-            node = node.as_seq()?.get(i)?;
-        }
-    }
-    Some(node)
-}
-
 pub fn schema_only_key(doc: &Doc, out: &mut Out) {
     for issue in issues(doc) {
-        let Issue::UnknownKey { obj, key, path } = issue else {
+        let Issue::UnknownKey { obj, key, path, .. } = issue else {
             continue;
         };
         if key.as_key().is_some_and(|k| is_schema_only(obj, k)) {
@@ -189,7 +215,7 @@ pub fn schema_only_key(doc: &Doc, out: &mut Out) {
                 key,
                 format!(
                     "`name` in {} is only in SchemaStore's schema, not in GitHub's options",
-                    place(obj, &path)
+                    place(obj, path)
                 ),
             );
         }
@@ -242,6 +268,7 @@ pub fn invalid_value(doc: &Doc, out: &mut Out) {
             node,
             path,
             expected,
+            choices,
         } = issue
         {
             let what = if path.is_empty() {
@@ -249,10 +276,21 @@ pub fn invalid_value(doc: &Doc, out: &mut Out) {
             } else {
                 format!("`{path}`")
             };
+            let suggestion = node.as_str().and_then(|s| {
+                choices
+                    .iter()
+                    .copied()
+                    .find(|c| c.eq_ignore_ascii_case(s.trim()))
+                    .or_else(|| closest(s, choices.iter().copied()))
+            });
+            let fix = match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("Write {expected}."),
+            };
             out.at_with_fix(
                 node,
                 format!("{what} must be {expected}, found {}", describe(node)),
-                format!("Write {expected}."),
+                fix,
             );
         }
     }
@@ -337,25 +375,18 @@ pub fn glob_in_directory(doc: &Doc, out: &mut Out) {
     }
 }
 
-/// The set of directories an entry covers, normalised, with implied ones.
-fn dir_set(entry: &Entry) -> BTreeSet<String> {
-    entry.dirs.iter().map(|(d, _)| dirs::normalise(d)).collect()
-}
-
-/// Entries that GitHub compares with each other: same ecosystem and target branch.
-fn comparable<'e>(doc: &'e Doc) -> Vec<(&'e Entry<'e>, &'e Entry<'e>)> {
-    let mut pairs = Vec::new();
-    for (j, b) in doc.updates.iter().enumerate() {
-        for a in &doc.updates[..j] {
-            if a.ecosystem.is_some()
-                && a.ecosystem == b.ecosystem
-                && a.target_branch == b.target_branch
-            {
-                pairs.push((a, b));
-            }
+/// Entries GitHub compares with each other (same ecosystem and target branch), in file order.
+fn comparable_groups<'d, 'a>(doc: &'d Doc<'a>) -> Vec<Vec<&'d Entry<'a>>> {
+    let mut groups: BTreeMap<(&str, Option<&str>), Vec<&Entry>> = BTreeMap::new();
+    for entry in &doc.updates {
+        if let Some(ecosystem) = entry.ecosystem {
+            groups
+                .entry((ecosystem, entry.target_branch))
+                .or_default()
+                .push(entry);
         }
     }
-    pairs
+    groups.into_values().collect()
 }
 
 fn branch_name(entry: &Entry) -> String {
@@ -366,9 +397,13 @@ fn branch_name(entry: &Entry) -> String {
 }
 
 pub fn duplicate_update(doc: &Doc, out: &mut Out) {
-    let mut reported = BTreeSet::new();
-    for (a, b) in comparable(doc) {
-        if !b.dirs.is_empty() && dir_set(a) == dir_set(b) && reported.insert(b.index) {
+    for group in comparable_groups(doc) {
+        let mut first: BTreeMap<&BTreeSet<String>, &Entry> = BTreeMap::new();
+        for b in group.into_iter().filter(|e| !e.dirs.is_empty()) {
+            let Some(a) = first.get(&b.dir_set) else {
+                first.insert(&b.dir_set, b);
+                continue;
+            };
             out.at(
                 b.node,
                 format!(
@@ -384,48 +419,56 @@ pub fn duplicate_update(doc: &Doc, out: &mut Out) {
     }
 }
 
+/// The first pair of directories (as written in `a`, and in `b` with its node) that overlap.
+fn first_overlap<'a>(a: &Entry<'a>, b: &Entry<'a>) -> Option<(&'a str, &'a str, &'a Node)> {
+    b.patterns.iter().find_map(|(bi, bp)| {
+        a.patterns
+            .iter()
+            .find(|(_, ap)| ap.overlaps(bp))
+            .map(|(ai, _)| (a.dirs[*ai].0, b.dirs[*bi].0, b.dirs[*bi].1))
+    })
+}
+
+/// Every pair of entries of a group whose directories overlap, without comparing every pair: a
+/// literal directory can only meet the same literal or a glob.
 pub fn overlapping_directories(doc: &Doc, out: &mut Out) {
-    for (a, b) in comparable(doc) {
-        if b.dirs.is_empty() || dir_set(a) == dir_set(b) {
-            continue;
-        }
-        let ecosystem = b.ecosystem.unwrap_or_default();
-        let expand = |e: &Entry<'_>| -> Vec<(String, String)> {
-            e.dirs
-                .iter()
-                .flat_map(|(d, _)| {
-                    std::iter::once(d.to_string())
-                        .chain(
-                            facts::implied_directories(ecosystem, d)
-                                .iter()
-                                .map(|s| s.to_string()),
-                        )
-                        .map(move |p| (d.to_string(), p))
-                })
-                .collect()
-        };
-        let hit = expand(b).into_iter().find_map(|(bd, bp)| {
-            expand(a)
-                .into_iter()
-                .find(|(_, ap)| dirs::overlap(ap, &bp))
-                .map(|(ad, _)| (ad, bd))
-        });
-        if let Some((ad, bd)) = hit {
-            let node = b
-                .dirs
-                .iter()
-                .find(|(d, _)| *d == bd)
-                .map(|(_, n)| *n)
-                .unwrap_or(b.node);
-            out.at(
-                node,
-                format!(
-                    "`{bd}` of {} overlaps `{ad}` of {} (ecosystem `{ecosystem}`, {}): GitHub rejects overlapping directories",
-                    b.name(),
-                    a.name(),
-                    branch_name(b)
-                ),
-            );
+    for group in comparable_groups(doc) {
+        let mut by_literal: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut with_globs: Vec<usize> = Vec::new();
+        for (j, b) in group.iter().enumerate() {
+            let mut candidates: BTreeSet<usize> = with_globs.iter().copied().collect();
+            for (_, pattern) in &b.patterns {
+                if pattern.is_literal() {
+                    candidates.extend(by_literal.get(pattern.text.as_str()).into_iter().flatten());
+                } else {
+                    candidates.extend(0..j);
+                }
+            }
+            for a in candidates.into_iter().map(|i| group[i]) {
+                if a.dir_set == b.dir_set {
+                    continue; // duplicate-update's
+                }
+                if let Some((ad, bd, node)) = first_overlap(a, b) {
+                    let ecosystem = b.ecosystem.unwrap_or_default();
+                    out.at(
+                        node,
+                        format!(
+                            "`{bd}` of {} overlaps `{ad}` of {} (ecosystem `{ecosystem}`, {}): GitHub rejects overlapping directories",
+                            b.name(),
+                            a.name(),
+                            branch_name(b)
+                        ),
+                    );
+                }
+            }
+            for (_, pattern) in &b.patterns {
+                if pattern.is_literal() {
+                    by_literal.entry(pattern.text.as_str()).or_default().push(j);
+                }
+            }
+            if b.patterns.iter().any(|(_, p)| !p.is_literal()) {
+                with_globs.push(j);
+            }
         }
     }
 }
@@ -716,7 +759,9 @@ pub fn time_format(doc: &Doc, out: &mut Out) {
             continue;
         };
         let Some(text) = value.as_str() else { continue };
-        if !is_hh_mm(text) {
+        let unquoted_non_string = matches!(value.value, Value::Str { plain: true, .. })
+            && yaml::yaml11_reading(text).is_some();
+        if !is_hh_mm(text) && !unquoted_non_string {
             out.at(
                 value,
                 format!("`time` of `{name}` is \"{text}\"; GitHub wants hh:mm (00:00 to 23:59)"),
@@ -773,27 +818,36 @@ pub fn day_without_weekly(doc: &Doc, out: &mut Out) {
 }
 
 pub fn ambiguous_boolean(doc: &Doc, out: &mut Out) {
-    fn visit(node: &Node, out: &mut Out) {
-        match &node.value {
-            Value::Str { text, plain: true } => {
-                if matches!(
-                    text.to_ascii_lowercase().as_str(),
-                    "yes" | "no" | "on" | "off"
-                ) {
-                    out.at(
-                        node,
-                        format!(
-                            "unquoted `{text}` is a string here but a boolean to YAML 1.1 readers"
-                        ),
-                    );
-                }
-            }
-            Value::Seq(items) => items.iter().for_each(|i| visit(i, out)),
-            Value::Map(entries) => entries.iter().for_each(|(_, v)| visit(v, out)),
-            _ => {}
+    for issue in issues(doc) {
+        if let Issue::Yaml11Bool { node, path } = issue {
+            let text = node.as_str().unwrap_or_default();
+            out.at(
+                node,
+                format!("`{path}: {text}` is a boolean to GitHub (YAML 1.1) but a string to YAML 1.2 tools and schemas"),
+            );
         }
     }
-    visit(doc.root, out);
+}
+
+pub fn yaml11_type(doc: &Doc, out: &mut Out) {
+    for issue in issues(doc) {
+        if let Issue::Yaml11 {
+            node,
+            path,
+            reads_as,
+        } = issue
+        {
+            let text = node.as_str().unwrap_or_default();
+            out.at_with_fix(
+                node,
+                format!(
+                    "unquoted `{text}` in `{path}` is {reads_as} to GitHub's YAML 1.1 reader, which wants a string (\"of type {} did not match the following type: string\")",
+                    reads_as.trim_start_matches("an ").trim_start_matches("a ")
+                ),
+                format!("Quote it: \"{text}\"."),
+            );
+        }
+    }
 }
 
 /// The schedule that applies to an entry: its own, or its multi-ecosystem group's.
@@ -849,7 +903,7 @@ pub fn docker_coverage(doc: &Doc, out: &mut Out) {
             .updates
             .iter()
             .filter(|e| e.ecosystem == Some(docker) && e.target_branch.is_none())
-            .filter(|e| e.dirs.iter().any(|(d, _)| dirs::covers(d, dir)))
+            .filter(|e| e.patterns.iter().any(|(_, p)| p.covers(dir)))
             .collect();
         if covering.is_empty() {
             out.at_with_fix(
@@ -933,7 +987,12 @@ pub fn missing_ecosystem(doc: &Doc, out: &mut Out) {
             .updates
             .iter()
             .filter(|e| e.ecosystem == Some(ecosystem))
-            .any(|e| e.dirs.iter().any(|(d, _)| dirs::covers(d, &dir)));
+            .any(|e| {
+                // An entry at `/.github/workflows` reads what github-actions at `/` reads.
+                let mut targets = std::iter::once(dir.as_str())
+                    .chain(facts::implied_directories(ecosystem, &dir).iter().copied());
+                targets.any(|target| e.patterns.iter().any(|(_, p)| p.covers(target)))
+            });
         if !covered {
             out.at_with_fix(
                 anchor,
