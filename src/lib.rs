@@ -7,3 +7,4 @@ pub mod detect;
 pub mod docker;
 pub mod finding;
 pub mod inventory;
+pub mod registry;
