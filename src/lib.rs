@@ -8,3 +8,4 @@ pub mod docker;
 pub mod finding;
 pub mod inventory;
 pub mod registry;
+pub mod workflow;

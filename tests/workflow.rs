@@ -1,0 +1,164 @@
+//! The rendered base-image monitor workflow, for several configurations, passes actionlint (with
+//! shellcheck), `zizmor --offline` with no findings, and the SchemaStore workflow schema.
+
+use std::path::Path;
+use std::process::Command;
+
+use drydock::registry::select::Level;
+use drydock::workflow::{self, Frequency, Install, Settings};
+
+fn configurations() -> Vec<(&'static str, Settings)> {
+    let base = Settings {
+        repo: "acme/api".into(),
+        frequency: Frequency::Weekly,
+        level: Level::Minor,
+        auto_merge: false,
+        devops_team: Some("acme/devops".into()),
+        test_command: Some("make test\n./scripts/smoke.sh \"$PWD\"".into()),
+        install: Install::Binary {
+            url: "https://github.com/acme/drydock/releases/download/v0.1.0/drydock-x86_64-linux"
+                .into(),
+            sha256: "0123456789abcdef".repeat(4),
+        },
+        actions: workflow::default_actions(),
+        trivy_version: workflow::DEFAULT_TRIVY_VERSION.into(),
+    };
+    let mut daily_automerge_container = base.clone();
+    daily_automerge_container.repo = "acme/web".into();
+    daily_automerge_container.frequency = Frequency::Daily;
+    daily_automerge_container.auto_merge = true;
+    daily_automerge_container.install = Install::Container {
+        image: format!("ghcr.io/acme/drydock:0.1.0@sha256:{}", "ab".repeat(32)),
+    };
+    let mut no_tests_no_team = base.clone();
+    no_tests_no_team.repo = "acme/tools".into();
+    no_tests_no_team.test_command = None;
+    no_tests_no_team.devops_team = None;
+    no_tests_no_team.level = Level::Major;
+    let mut automerge_binary = base.clone();
+    automerge_binary.auto_merge = true;
+    automerge_binary.devops_team = None;
+    vec![
+        ("weekly-review-binary", base),
+        ("daily-automerge-container", daily_automerge_container),
+        ("weekly-nomerge-notests", no_tests_no_team),
+        ("weekly-automerge-binary", automerge_binary),
+    ]
+}
+
+fn render_all(dir: &Path) -> Vec<std::path::PathBuf> {
+    configurations()
+        .into_iter()
+        .map(|(name, settings)| {
+            let text = workflow::render(&settings).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let path = dir.join(".github/workflows").join(format!("{name}.yml"));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+            path
+        })
+        .collect()
+}
+
+fn run(tool: &str, args: &[&str], files: &[std::path::PathBuf]) -> (i32, String) {
+    let out = Command::new(tool)
+        .args(args)
+        .args(files)
+        .env("ZIZMOR_OFFLINE", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} is not on PATH ({e}): run scripts/test.sh"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+fn which(tool: &str) -> String {
+    let out = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .unwrap();
+    let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        !path.is_empty(),
+        "{tool} is not on PATH: run scripts/test.sh"
+    );
+    path
+}
+
+#[test]
+#[ignore = "needs external tools: run scripts/test.sh"]
+fn rendered_workflows_pass_actionlint_with_shellcheck() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = render_all(dir.path());
+    let shellcheck = format!("-shellcheck={}", which("shellcheck"));
+    let (code, out) = run("actionlint", &[&shellcheck, "-pyflakes="], &files);
+    assert_eq!(code, 0, "actionlint:\n{out}");
+}
+
+#[test]
+#[ignore = "needs external tools: run scripts/test.sh"]
+fn rendered_workflows_have_no_zizmor_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = render_all(dir.path());
+    let (code, out) = run("zizmor", &["--offline", "--color=never"], &files);
+    assert_eq!(code, 0, "zizmor:\n{out}");
+    assert!(out.contains("No findings"), "zizmor:\n{out}");
+}
+
+#[test]
+#[ignore = "needs external tools: run scripts/test.sh"]
+fn rendered_workflows_match_the_workflow_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = render_all(dir.path());
+    let (code, out) = run(
+        "check-jsonschema",
+        &["--builtin-schema", "vendor.github-workflows"],
+        &files,
+    );
+    assert_eq!(code, 0, "check-jsonschema:\n{out}");
+}
+
+#[test]
+fn rendered_workflows_keep_untrusted_input_out_of_scripts() {
+    for (name, settings) in configurations() {
+        let text = workflow::render(&settings).unwrap();
+        assert!(!text.contains("pull_request_target"), "{name}");
+        assert!(
+            text.contains("permissions: {}"),
+            "{name}: read-only at the top"
+        );
+        let mut in_run = false;
+        for line in text.lines() {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("run:") {
+                in_run = true;
+                assert!(
+                    !trimmed.contains("${{"),
+                    "{name}: expression in run: {line}"
+                );
+                continue;
+            }
+            let indent = line.len() - trimmed.len();
+            if in_run && !trimmed.is_empty() && indent <= 8 {
+                in_run = false;
+            }
+            if in_run {
+                assert!(
+                    !line.contains("${{"),
+                    "{name}: expression in a script: {line}"
+                );
+            }
+            if let Some(uses) = trimmed
+                .strip_prefix("uses: ")
+                .or_else(|| trimmed.strip_prefix("- uses: "))
+            {
+                let (_, rest) = uses.split_once('@').expect("pinned");
+                let (sha, comment) = rest.split_once(" # ").expect("version comment");
+                assert_eq!(sha.len(), 40, "{name}: {line}");
+                assert!(comment.starts_with('v'), "{name}: {line}");
+            }
+        }
+    }
+}
