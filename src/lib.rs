@@ -3,9 +3,11 @@
 //! The pipeline and where each concern lives is described in `ARCHITECTURE.md`.
 
 pub mod cli;
+pub mod dependabot;
 pub mod detect;
 pub mod docker;
 pub mod finding;
 pub mod inventory;
+pub mod plan;
 pub mod registry;
 pub mod workflow;

@@ -9,6 +9,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::inventory::{ConfigError, Fleet, Repo};
 
+pub mod scan;
+
 /// Exit statuses, documented in the README.
 pub mod exit {
     /// Nothing to report.
@@ -22,7 +24,11 @@ pub mod exit {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "drydock", version, about = "Roll a container base-image policy out across a fleet of repositories, and keep it there.")]
+#[command(
+    name = "drydock",
+    version,
+    about = "Roll a container base-image policy out across a fleet of repositories, and keep it there."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -48,14 +54,18 @@ pub struct Global {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Show the package ecosystems, Dockerfiles and compose files of each repository.
+    Scan(scan::ScanArgs),
+}
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(&cli.global);
-    let result: anyhow::Result<u8> = match cli.command {};
-    #[allow(unreachable_code)]
+    let result: anyhow::Result<u8> = match cli.command {
+        Command::Scan(args) => scan::run(&cli.global, args),
+    };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => report_error(&e),
@@ -108,7 +118,11 @@ pub fn load_fleet(global: &Global, path_mode: bool) -> Result<Fleet, ConfigError
 }
 
 /// The repositories a fleet-walking command works on, or the one `--path` names.
-pub fn targets(global: &Global, fleet: &Fleet, path: Option<&Path>) -> Result<Vec<Target>, ConfigError> {
+pub fn targets(
+    global: &Global,
+    fleet: &Fleet,
+    path: Option<&Path>,
+) -> Result<Vec<Target>, ConfigError> {
     if let Some(dir) = path {
         if !dir.is_dir() {
             return Err(ConfigError {

@@ -65,7 +65,11 @@ ecosystems! {
 impl std::str::FromStr for Ecosystem {
     type Err = ();
     fn from_str(s: &str) -> Result<Self, ()> {
-        Ecosystem::ALL.iter().copied().find(|e| e.as_str() == s).ok_or(())
+        Ecosystem::ALL
+            .iter()
+            .copied()
+            .find(|e| e.as_str() == s)
+            .ok_or(())
     }
 }
 

@@ -1,13 +1,64 @@
 //! Ecosystem and container-file detection: given the files of a repository, which Dependabot
 //! package ecosystems live in which directories, and where the Dockerfiles and compose files are.
 //!
-//! The core works on a list of repository-relative paths plus a way to read a few of them
-//! (workspace manifests); walking the tree on disk is done by [`walk`] at the edge.
+//! The core ([`detect`]) is pure: it works on a list of repository-relative paths plus a way to
+//! read a few of them (workspace manifests), and never touches the disk itself. Walking a checkout
+//! is done by [`scan_dir`] at the edge ([`walk`]).
+//!
+//! Detection is table-driven: [`FAMILIES`] lists one detector per ecosystem family (js, python,
+//! jvm, ...). Adding an ecosystem means a variant in `ecosystem.rs` and a line in its family's
+//! detector. Decisions where Dependabot itself is ambiguous (see `dependabot.md` §2.1):
+//!
+//! - **npm vs bun**: a text `bun.lock` beside `package.json` means `bun`, anything else `npm`;
+//!   never both for one directory.
+//! - **pip vs uv**: `pyproject.toml` with `uv.lock` beside it means `uv`; otherwise `pyproject.toml`,
+//!   `Pipfile`, `setup.py`, files named `*requirements*.txt|.in` or any `.txt`/`.in` inside a
+//!   `requirements/` directory (reported at the directory holding `requirements/`) mean `pip`.
+//!   Other `.txt` files never count.
+//! - **terraform vs opentofu** is decided per repository: `opentofu` when any `*.tofu` file exists
+//!   or a `.terraform.lock.hcl` names `registry.opentofu.org`. Directories count when they hold
+//!   `*.tf`, `*.tofu`, `terragrunt.hcl` or `.terraform.lock.hcl`; other `*.hcl` (Packer, Nomad,
+//!   Vault) do not.
+//! - **nuget**: entry points are `*.sln`, `*.slnx`, `*.proj`, `*.csproj`, `*.vbproj`, `*.fsproj`,
+//!   `packages.config`, `Directory.Packages.props` and `.config/dotnet-tools.json`. A solution's
+//!   directory is one entry covering every project the solution references (Dependabot walks up to
+//!   it), projects outside every solution get their own entry, and `Directory.Packages.props`
+//!   counts only where no other entry point lies at or below it. `global.json` is `dotnet-sdk`.
+//! - **github-actions**: `/` when `.github/workflows` holds YAML or the root has `action.y(a)ml`,
+//!   plus every other directory holding `action.y(a)ml` (local composite actions).
+//! - **docker**: directories holding a Dockerfile (`Dockerfile`, `Containerfile`, `*.Dockerfile`,
+//!   `Dockerfile.*`, `*.containerfile`, case-insensitive, never `*.dockerignore`); Kubernetes YAML
+//!   is not read. **devcontainers**: the project directory of `.devcontainer.json`,
+//!   `.devcontainer/devcontainer.json` or `.devcontainer/<sub>/devcontainer.json` (`/` at the root).
+//! - **Workspaces** are reported at their root only, members dropped, for npm/yarn/pnpm/bun
+//!   (`workspaces`, `pnpm-workspace.yaml`, `lerna.json`), deno, uv, Cargo (every package under the
+//!   root except `exclude`d ones), go.work, Maven `<modules>`, Gradle `settings.gradle` includes
+//!   (plus `buildSrc`), sbt sub-builds one level down, mix umbrellas and pub workspaces. A
+//!   manifest is read only when another manifest of its kind lies below it, so single-project
+//!   repositories are detected from names alone.
 
+mod actions;
+mod containers;
+mod dotnet;
 mod ecosystem;
+mod files;
+mod go;
+mod iac;
+mod js;
+mod jvm;
+mod other;
+mod python;
+mod rust;
+mod walk;
+mod workspace;
+
+#[cfg(test)]
+mod tests;
 
 pub use ecosystem::Ecosystem;
+pub use walk::{ScanError, ScanOptions, scan_dir};
 
+use files::Files;
 use serde::Serialize;
 
 /// An ecosystem configured at a directory, in Dependabot's form (`/`, `/web`).
@@ -29,4 +80,137 @@ pub struct RepoScan {
     pub ecosystems: Vec<EcosystemDir>,
     pub dockerfiles: Vec<FoundFile>,
     pub compose_files: Vec<FoundFile>,
+}
+
+/// A family of related ecosystems and the detector that decides between them.
+struct Family {
+    name: &'static str,
+    ecosystems: &'static [Ecosystem],
+    detect: fn(&Files<'_>, &mut Found),
+}
+
+/// Every detector. Each ecosystem belongs to exactly one family (a test checks it).
+const FAMILIES: &[Family] = {
+    use Ecosystem::*;
+    &[
+        Family {
+            name: "js",
+            ecosystems: &[Npm, Bun, Deno],
+            detect: js::detect,
+        },
+        Family {
+            name: "python",
+            ecosystems: &[Pip, Uv, Conda],
+            detect: python::detect,
+        },
+        Family {
+            name: "jvm",
+            ecosystems: &[Maven, Gradle, Sbt],
+            detect: jvm::detect,
+        },
+        Family {
+            name: "dotnet",
+            ecosystems: &[Nuget, DotnetSdk],
+            detect: dotnet::detect,
+        },
+        Family {
+            name: "iac",
+            ecosystems: &[Terraform, Opentofu],
+            detect: iac::detect,
+        },
+        Family {
+            name: "containers",
+            ecosystems: &[Docker, DockerCompose, Helm, Devcontainers],
+            detect: containers::detect,
+        },
+        Family {
+            name: "github-actions",
+            ecosystems: &[GithubActions],
+            detect: actions::detect,
+        },
+        Family {
+            name: "rust",
+            ecosystems: &[Cargo, RustToolchain],
+            detect: rust::detect,
+        },
+        Family {
+            name: "go",
+            ecosystems: &[Gomod],
+            detect: go::detect,
+        },
+        Family {
+            name: "other",
+            ecosystems: &[
+                Bazel,
+                Bundler,
+                Composer,
+                Elm,
+                Gitsubmodule,
+                Julia,
+                Mix,
+                Nix,
+                PreCommit,
+                Pub,
+                Swift,
+                Vcpkg,
+            ],
+            detect: other::detect,
+        },
+    ]
+};
+
+/// What the detectors report, collected before sorting.
+#[derive(Default)]
+struct Found {
+    ecosystems: Vec<EcosystemDir>,
+    dockerfiles: Vec<FoundFile>,
+    compose_files: Vec<FoundFile>,
+}
+
+impl Found {
+    /// Records `ecosystem` at `dir` (repository-relative, `""` for the root).
+    fn add(&mut self, ecosystem: Ecosystem, dir: &str) {
+        self.ecosystems.push(EcosystemDir {
+            ecosystem,
+            directory: files::dependabot_dir(dir),
+        });
+    }
+}
+
+/// Detects the ecosystems, Dockerfiles and compose files of a repository from its file paths
+/// (repository-relative, `/`-separated, already filtered by the walk). `read` returns the text of
+/// one of those files; it is called only for the few workspace manifests that need reading.
+pub fn detect<'a>(
+    paths: impl IntoIterator<Item = &'a str>,
+    read: &dyn Fn(&str) -> Option<String>,
+) -> RepoScan {
+    let files = Files::new(paths.into_iter().map(|p| -> &str { p }), read);
+    let mut found = Found::default();
+    for family in FAMILIES {
+        let before = found.ecosystems.len();
+        (family.detect)(&files, &mut found);
+        debug_assert!(
+            found.ecosystems[before..]
+                .iter()
+                .all(|e| family.ecosystems.contains(&e.ecosystem)),
+            "family {} reported an ecosystem it does not own",
+            family.name
+        );
+    }
+    let Found {
+        mut ecosystems,
+        mut dockerfiles,
+        mut compose_files,
+    } = found;
+    ecosystems.sort_unstable();
+    ecosystems.dedup();
+    dockerfiles.sort_unstable();
+    dockerfiles.dedup();
+    compose_files.sort_unstable();
+    compose_files.dedup();
+    RepoScan {
+        ecosystems,
+        dockerfiles,
+        compose_files,
+    }
 }

@@ -67,7 +67,10 @@ pub enum Base {
     Stage(usize),
     Image(ImageRef),
     /// An expression that cannot be resolved from the global ARG defaults and build args.
-    Unresolved { expression: String, reason: String },
+    Unresolved {
+        expression: String,
+        reason: String,
+    },
 }
 
 /// An instruction inside a stage, with continuations joined.

@@ -1,0 +1,72 @@
+//! dependabot.yml as a [`ManagedFile`] of the plan: generated from the scan and settings when
+//! absent, repaired when present.
+
+use super::CONFIG_PATHS;
+use super::desired::desired;
+use super::render::Renderer;
+use super::repair::{Inputs, repair};
+use super::settings::Settings;
+use crate::detect::RepoScan;
+use crate::finding::Finding;
+use crate::plan::{ManagedFile, Proposal};
+
+/// The dependabot.yml of one repository.
+#[derive(Debug)]
+pub struct DependabotFile<'a> {
+    pub scan: &'a RepoScan,
+    pub settings: &'a Settings,
+    pub renderer: &'a Renderer,
+}
+
+impl ManagedFile for DependabotFile<'_> {
+    fn paths(&self) -> &[&str] {
+        &CONFIG_PATHS
+    }
+
+    fn generate(&self) -> anyhow::Result<Proposal> {
+        let d = desired(self.scan, self.settings);
+        let text = self.renderer.render(&d)?;
+        let reasons = d
+            .updates
+            .iter()
+            .map(|u| {
+                format!(
+                    "{} in {}: the repository has {} manifests there",
+                    u.ecosystem,
+                    u.dirs().join(", "),
+                    u.ecosystem
+                )
+            })
+            .collect();
+        Ok(Proposal {
+            text,
+            reasons,
+            findings: Vec::new(),
+        })
+    }
+
+    fn repair(&self, path: &str, existing: &str) -> Proposal {
+        let r = repair(
+            existing,
+            path,
+            Inputs {
+                scan: self.scan,
+                settings: self.settings,
+                renderer: self.renderer,
+            },
+        );
+        Proposal {
+            text: r.text,
+            reasons: r
+                .changes
+                .iter()
+                .map(|c| format!("line {}: {} ({})", c.line, c.change, c.reason))
+                .collect(),
+            findings: r.findings,
+        }
+    }
+
+    fn validate(&self, _path: &str, _text: &str) -> Vec<Finding> {
+        Vec::new()
+    }
+}

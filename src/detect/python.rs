@@ -1,0 +1,82 @@
+//! Python: `pip` (pip, pip-compile, pipenv, poetry), `uv` and `conda`.
+
+use super::Found;
+use super::ecosystem::Ecosystem;
+use super::files::{Files, base_name, ends_with_ci, parent, strictly_under};
+use super::workspace::Members;
+
+pub(super) fn detect(files: &Files<'_>, out: &mut Found) {
+    let projects = files.dirs_with(|n| n == "pyproject.toml");
+    let uv_roots: Vec<&str> = projects
+        .iter()
+        .copied()
+        .filter(|d| files.has(d, "uv.lock"))
+        .collect();
+    let workspaces: Vec<Members> = uv_roots
+        .iter()
+        .filter(|root| projects.iter().any(|d| strictly_under(d, root).is_some()))
+        .filter_map(|root| uv_workspace(root, &files.read(root, "pyproject.toml")?))
+        .collect();
+
+    let mut pip_dirs: Vec<&str> = Vec::new();
+    for (dir, name) in files.iter() {
+        if is_pip_manifest(name) {
+            pip_dirs.push(dir);
+        } else if base_name(dir) == "requirements"
+            && (ends_with_ci(name, ".txt") || ends_with_ci(name, ".in"))
+        {
+            // A `requirements/` directory belongs to the project that holds it.
+            pip_dirs.extend(parent(dir));
+        }
+    }
+    pip_dirs.sort_unstable();
+    pip_dirs.dedup();
+
+    for dir in pip_dirs {
+        if uv_roots.contains(&dir) {
+            out.add(Ecosystem::Uv, dir);
+        } else if !workspaces.iter().any(|w| w.contains(dir)) {
+            out.add(Ecosystem::Pip, dir);
+        }
+    }
+    for dir in files.dirs_with(|n| n == "environment.yml" || n == "environment.yaml") {
+        out.add(Ecosystem::Conda, dir);
+    }
+}
+
+/// Files that make a directory a pip project. Any `.txt` would satisfy Dependabot's own check
+/// (even `LICENSE.txt`); only requirements files are meant.
+fn is_pip_manifest(name: &str) -> bool {
+    matches!(name, "pyproject.toml" | "Pipfile" | "setup.py")
+        || ((ends_with_ci(name, ".txt") || ends_with_ci(name, ".in"))
+            && name.to_ascii_lowercase().contains("requirements"))
+}
+
+/// The `[tool.uv.workspace]` of a root `pyproject.toml`.
+fn uv_workspace(root: &str, text: &str) -> Option<Members> {
+    #[derive(serde::Deserialize)]
+    struct Pyproject {
+        tool: Option<Tool>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Tool {
+        uv: Option<Uv>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Uv {
+        workspace: Option<Workspace>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Workspace {
+        #[serde(default)]
+        members: Vec<String>,
+        #[serde(default)]
+        exclude: Vec<String>,
+    }
+    let workspace = toml::from_str::<Pyproject>(text)
+        .ok()?
+        .tool?
+        .uv?
+        .workspace?;
+    Some(Members::new(root, workspace.members, workspace.exclude))
+}
