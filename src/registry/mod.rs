@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod select;
+pub mod sites;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -222,7 +222,7 @@ pub fn render(settings: &Settings) -> Result<String, SettingsError> {
     };
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
-    hb.register_escape_fn(yaml_quote);
+    hb.register_escape_fn(crate::dependabot::yaml_text::quote);
     hb.register_helper("indent", Box::new(indent_helper));
     let install = if container_image.is_some() {
         INSTALL_CONTAINER
@@ -234,24 +234,6 @@ pub fn render(settings: &Settings) -> Result<String, SettingsError> {
         .map_err(|e| SettingsError(format!("workflow template: {e}")))?;
     hb.render("workflow", &view)
         .map_err(|e| SettingsError(format!("rendering the workflow: {e}")))
-}
-
-/// A double-quoted YAML scalar: safe for any text in any value position.
-pub fn yaml_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// `{{{indent text N}}}`: every non-empty line indented by N spaces, for a `run: |` block.
@@ -348,10 +330,5 @@ mod tests {
         assert!(render(&s).unwrap_err().0.contains("actions/checkout"));
         s.actions.remove("actions/checkout");
         assert!(render(&s).unwrap_err().0.contains("[workflow.actions]"));
-    }
-
-    #[test]
-    fn quotes_yaml() {
-        assert_eq!(yaml_quote("a\"b\\c\nd"), r#""a\"b\\c\nd""#);
     }
 }
