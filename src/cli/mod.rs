@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::inventory::{ConfigError, Fleet, Repo};
 
+pub mod bump;
 pub mod scan;
 
 /// Exit statuses, documented in the README.
@@ -57,6 +58,8 @@ pub struct Global {
 pub enum Command {
     /// Show the package ecosystems, Dockerfiles and compose files of each repository.
     Scan(scan::ScanArgs),
+    /// Move Dockerfile base images to the newest tag the policy allows (the monitor workflow's engine).
+    Bump(bump::BumpArgs),
 }
 
 /// Entry point of the binary.
@@ -65,6 +68,7 @@ pub fn main() -> ExitCode {
     init_tracing(&cli.global);
     let result: anyhow::Result<u8> = match cli.command {
         Command::Scan(args) => scan::run(&cli.global, args),
+        Command::Bump(args) => bump::run(&cli.global, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
