@@ -7,6 +7,7 @@ pub mod dependabot;
 pub mod detect;
 pub mod docker;
 pub mod finding;
+pub mod git;
 pub mod inventory;
 pub mod plan;
 pub mod registry;

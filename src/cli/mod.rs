@@ -10,7 +10,9 @@ use clap::{Args, Parser, Subcommand};
 use crate::inventory::{ConfigError, Fleet, Repo};
 
 pub mod bump;
+pub mod plan;
 pub mod scan;
+pub mod sync;
 
 /// Exit statuses, documented in the README.
 pub mod exit {
@@ -60,6 +62,10 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Move Dockerfile base images to the newest tag the policy allows (the monitor workflow's engine).
     Bump(bump::BumpArgs),
+    /// Show the files drydock would create or change (dependabot.yml), as diffs, and findings.
+    Plan(plan::PlanArgs),
+    /// Clone or fetch every repository of the fleet into the workspace.
+    Sync(sync::SyncArgs),
 }
 
 /// Entry point of the binary.
@@ -69,6 +75,8 @@ pub fn main() -> ExitCode {
     let result: anyhow::Result<u8> = match cli.command {
         Command::Scan(args) => scan::run(&cli.global, args),
         Command::Bump(args) => bump::run(&cli.global, args),
+        Command::Plan(args) => plan::run(&cli.global, args),
+        Command::Sync(args) => sync::run(&cli.global, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -4,8 +4,9 @@
 use super::CONFIG_PATHS;
 use super::desired::desired;
 use super::render::Renderer;
-use super::repair::{Inputs, repair};
+use super::repair::{Inputs, repair, rules};
 use super::settings::Settings;
+use super::validate::validate;
 use crate::detect::RepoScan;
 use crate::finding::Finding;
 use crate::plan::{ManagedFile, Proposal};
@@ -62,11 +63,16 @@ impl ManagedFile for DependabotFile<'_> {
                 .iter()
                 .map(|c| format!("line {}: {} ({})", c.line, c.change, c.reason))
                 .collect(),
-            findings: r.findings,
+            // The validator reports these on the (unchanged) file itself.
+            findings: r
+                .findings
+                .into_iter()
+                .filter(|f| f.rule != rules::INVALID_YAML && f.rule != rules::ALIASES)
+                .collect(),
         }
     }
 
-    fn validate(&self, _path: &str, _text: &str) -> Vec<Finding> {
-        Vec::new()
+    fn validate(&self, path: &str, text: &str) -> Vec<Finding> {
+        validate(text, path, Some(self.scan))
     }
 }

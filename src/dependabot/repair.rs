@@ -99,11 +99,12 @@ pub fn repair(original: &str, path: &str, inputs: Inputs<'_>) -> Repaired {
     session.plan_edits(inputs);
     let Session {
         edits,
-        changes,
+        mut changes,
         mut findings,
         reviewers,
         ..
     } = session;
+    changes.sort_by_key(|c| c.line);
     if edits.is_empty() {
         return Repaired {
             text: original.to_string(),
@@ -144,6 +145,7 @@ pub fn repair(original: &str, path: &str, inputs: Inputs<'_>) -> Repaired {
 
 /// The text with `edits` (byte range, replacement) applied; ranges never overlap.
 fn apply(text: &str, mut edits: Vec<Edit>) -> String {
+    // Stable: insertions at one point keep the order they were planned in.
     edits.sort_by_key(|e| (e.start, e.end));
     let mut out = String::with_capacity(text.len() + 256);
     let mut at = 0;
@@ -177,6 +179,17 @@ fn verify(before: &str, after: &str, inputs: Inputs<'_>) -> Result<(), String> {
         if !covered {
             return Err(format!("the {} entry for {:?} would be lost", k.0, k.1));
         }
+    }
+    let errors = |text: &str| -> BTreeSet<String> {
+        super::validate::validate(text, "", Some(inputs.scan))
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| f.rule)
+            .collect()
+    };
+    let (was, now) = (errors(before), errors(after));
+    if let Some(rule) = now.difference(&was).next() {
+        return Err(format!("the result would break the rule {rule}"));
     }
     new.plan_edits(inputs);
     if !new.edits.is_empty() {
@@ -248,6 +261,7 @@ fn start(node: &YamlNode) -> usize {
 
 impl Session {
     /// Parses the file (LF line endings, no BOM). Invalid YAML and aliases are findings.
+    #[allow(clippy::result_large_err)] // the error is the finding the caller reports
     fn open(text: &str, path: &str) -> Result<Session, Finding> {
         let invalid = |line: usize, column: usize, msg: String| {
             finding(
@@ -376,19 +390,20 @@ impl Session {
                 .find_entry_by_key("reviewers")
                 .and_then(|e| e.key_node())
                 .map(|k| start(&k));
-            if let Some(at) = key_at {
-                if self.remove_key(&map, "reviewers") {
-                    let listed = if names.is_empty() {
-                        "nobody".to_string()
-                    } else {
-                        names.join(", ")
-                    };
-                    self.change(
+            if let Some(at) = key_at
+                && self.remove_key(&map, "reviewers")
+            {
+                let listed = if names.is_empty() {
+                    "nobody".to_string()
+                } else {
+                    names.join(", ")
+                };
+                self.change(
                         at,
                         format!("removed `reviewers` ({listed}) from {what}"),
                         "GitHub no longer accepts `reviewers` in dependabot.yml; list these owners in CODEOWNERS instead",
                     );
-                    self.findings.push(finding(
+                self.findings.push(finding(
                         rules::REVIEWERS,
                         Severity::Note,
                         &self.path,
@@ -396,42 +411,41 @@ impl Session {
                         format!("`reviewers` listed {listed}: add them to .github/CODEOWNERS so they keep reviewing dependency updates"),
                         "add a CODEOWNERS line for the manifests of this entry",
                     ));
-                    self.reviewers.extend(names);
-                }
+                self.reviewers.extend(names);
             }
         }
-        if map.contains_key("commit_message") && !map.contains_key("commit-message") {
-            if let Some(key) = map
+        if map.contains_key("commit_message")
+            && !map.contains_key("commit-message")
+            && let Some(key) = map
                 .find_entry_by_key("commit_message")
                 .and_then(|e| e.key_node())
-            {
-                let r = key.byte_range();
-                self.edit(r.start as usize, r.end as usize, "commit-message".into());
-                self.change(
-                    r.start as usize,
-                    format!("renamed `commit_message` to `commit-message` in {what}"),
-                    "GitHub rejects unknown keys; the option is spelt with a hyphen",
-                );
-            }
+        {
+            let r = key.byte_range();
+            self.edit(r.start as usize, r.end as usize, "commit-message".into());
+            self.change(
+                r.start as usize,
+                format!("renamed `commit_message` to `commit-message` in {what}"),
+                "GitHub rejects unknown keys; the option is spelt with a hyphen",
+            );
         }
         if let Some(dir) = map.get("directory") {
             let value = scalar_string(&dir).unwrap_or_default();
-            if value.contains(['*', '?', '[']) && !map.contains_key("directories") {
-                if let Some(key) = map
+            if value.contains(['*', '?', '['])
+                && !map.contains_key("directories")
+                && let Some(key) = map
                     .find_entry_by_key("directory")
                     .and_then(|e| e.key_node())
-                {
-                    let k = key.byte_range();
-                    let v = dir.byte_range();
-                    self.edit(k.start as usize, k.end as usize, "directories".into());
-                    let raw = self.text[v.start as usize..v.end as usize].to_string();
-                    self.edit(v.start as usize, v.end as usize, format!("[{raw}]"));
-                    self.change(
-                        k.start as usize,
-                        format!("turned `directory: {value}` into `directories: [{value}]` in {what}"),
-                        "GitHub rejects glob patterns in `directory`; globs belong in `directories`",
-                    );
-                }
+            {
+                let k = key.byte_range();
+                let v = dir.byte_range();
+                self.edit(k.start as usize, k.end as usize, "directories".into());
+                let raw = self.text[v.start as usize..v.end as usize].to_string();
+                self.edit(v.start as usize, v.end as usize, format!("[{raw}]"));
+                self.change(
+                    k.start as usize,
+                    format!("turned `directory: {value}` into `directories: [{value}]` in {what}"),
+                    "GitHub rejects glob patterns in `directory`; globs belong in `directories`",
+                );
             }
         }
         if let Some(schedule) = map.get_mapping("schedule") {
@@ -449,14 +463,14 @@ impl Session {
                         .find_entry_by_key(key)
                         .and_then(|e| e.key_node())
                         .map(|k| start(&k));
-                    if let Some(at) = at {
-                        if self.remove_key(&cooldown, key) {
-                            self.change(
+                    if let Some(at) = at
+                        && self.remove_key(&cooldown, key)
+                    {
+                        self.change(
                                 at,
                                 format!("removed `cooldown.{key}` from {what}"),
                                 "GitHub rejects SemVer cooldown days for this ecosystem (only `default-days` applies) and stops all updates",
                             );
-                        }
                     }
                 }
             }
@@ -699,11 +713,13 @@ impl Session {
     // ----- text edits ---------------------------------------------------------------------
 
     fn edit(&mut self, start: usize, end: usize, insert: String) {
-        if self
-            .edits
-            .iter()
-            .any(|e| start < e.end.max(e.start + 1) && e.start < end.max(start + 1))
-        {
+        let clash = |e: &Edit| match (start == end, e.start == e.end) {
+            (true, true) => false,
+            (true, false) => e.start < start && start < e.end,
+            (false, true) => start < e.start && e.start < end,
+            (false, false) => start < e.end && e.start < end,
+        };
+        if self.edits.iter().any(clash) {
             self.cannot(
                 start,
                 "two repairs touch the same text; only the first is made".into(),
@@ -975,8 +991,18 @@ fn saphyr_location(e: &serde_saphyr::Error) -> Option<(usize, usize)> {
     Some((loc.line() as usize, loc.column() as usize))
 }
 
+/// The first line of a parser message, without the "error: line N column M:" prefix the
+/// finding already carries.
 fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or(s).to_string()
+    let line = s.lines().next().unwrap_or(s);
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    match line
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
+        Some((_, message)) => message.to_string(),
+        None => line.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -296,14 +296,14 @@ impl Settings {
                     &format!("use one of {}", INTERVALS.join(", ")),
                 );
             }
-            if let Some(day) = &s.day {
-                if !one_of(day, DAYS) {
-                    return bad(
-                        "day",
-                        format!("schedule day {day:?} is not a weekday name"),
-                        "use monday … sunday, in lower case",
-                    );
-                }
+            if let Some(day) = &s.day
+                && !one_of(day, DAYS)
+            {
+                return bad(
+                    "day",
+                    format!("schedule day {day:?} is not a weekday name"),
+                    "use monday … sunday, in lower case",
+                );
             }
             if let Some(t) = &s.time {
                 let b = t.as_bytes();
@@ -350,14 +350,14 @@ impl Settings {
                 _ => {}
             }
         }
-        if let Some(v) = &self.versioning_strategy {
-            if !one_of(v, VERSIONING) {
-                return bad(
-                    "versioning-strategy",
-                    format!("versioning-strategy {v:?} is not one GitHub accepts"),
-                    &format!("use one of {}", VERSIONING.join(", ")),
-                );
-            }
+        if let Some(v) = &self.versioning_strategy
+            && !one_of(v, VERSIONING)
+        {
+            return bad(
+                "versioning-strategy",
+                format!("versioning-strategy {v:?} is not one GitHub accepts"),
+                &format!("use one of {}", VERSIONING.join(", ")),
+            );
         }
         if let Some(c) = &self.commit_message {
             for p in [&c.prefix, &c.prefix_development].into_iter().flatten() {
@@ -448,16 +448,15 @@ impl Settings {
                 );
             }
             for (k, v) in &r.other {
-                if let Some(s) = v.as_str() {
-                    if matches!(k.as_str(), "password" | "token" | "key" | "auth-key")
-                        && !s.contains("${{")
-                    {
-                        return bad(
-                            "registries",
-                            format!("registry {name:?} has a literal `{k}`"),
-                            "never put secrets in fleet.toml: write a reference such as \"${{secrets.NPM_TOKEN}}\" to a Dependabot secret",
-                        );
-                    }
+                if let Some(s) = v.as_str()
+                    && matches!(k.as_str(), "password" | "token" | "key" | "auth-key")
+                    && !s.contains("${{")
+                {
+                    return bad(
+                        "registries",
+                        format!("registry {name:?} has a literal `{k}`"),
+                        "never put secrets in fleet.toml: write a reference such as \"${{secrets.NPM_TOKEN}}\" to a Dependabot secret",
+                    );
                 }
             }
         }

@@ -142,6 +142,7 @@ fn gradle_includes(text: &str) -> Vec<&str> {
 fn gradle_project_dirs(text: &str) -> Vec<&str> {
     let mut dirs = Vec::new();
     for line in code_lines(text) {
+        let line = line.lines().next().unwrap_or("");
         let Some(at) = line.find(".projectDir") else {
             continue;
         };

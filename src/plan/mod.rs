@@ -186,6 +186,7 @@ pub fn read_repo(root: &Path, paths: &[&str]) -> Existing {
 }
 
 /// `root/rel` if it exists as a regular file reached without symlinks; None if absent.
+#[allow(clippy::result_large_err)] // the error is the finding the caller reports
 fn inside(root: &Path, rel: &str) -> Result<Option<PathBuf>, Finding> {
     let mut at = root.to_path_buf();
     let parts: Vec<Component> = Path::new(rel).components().collect();

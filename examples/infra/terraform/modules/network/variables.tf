@@ -1,0 +1,7 @@
+variable "cidr_block" {
+  type = string
+}
+
+variable "name" {
+  type = string
+}
