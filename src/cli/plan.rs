@@ -15,6 +15,7 @@ use crate::dependabot::render::Renderer;
 use crate::detect::{ScanOptions, scan_dir};
 use crate::inventory::Fleet;
 use crate::plan::{Action, RepoPlan, plan_repo, write_changes};
+use crate::workflow::managed::{WorkflowFile, not_configured};
 
 /// Show the files drydock would create or change, as diffs, and the findings about them.
 #[derive(Debug, Args)]
@@ -126,7 +127,29 @@ fn plan_target(
         settings: &settings,
         renderer,
     };
-    plan_repo(&target.name, &target.root, &[&dependabot])
+    let mut files: Vec<&dyn crate::plan::ManagedFile> = vec![&dependabot];
+    let (workflow, not_configured) = monitor_workflow(fleet, target, !scan.dockerfiles.is_empty());
+    files.extend(workflow.as_ref().map(|w| w as &dyn crate::plan::ManagedFile));
+    let mut plan = plan_repo(&target.name, &target.root, &files);
+    plan.findings.extend(not_configured);
+    plan
+}
+
+/// The base-image monitor workflow for a repository with Dockerfiles, unless it opted out; a
+/// finding when the fleet does not say how the workflow installs drydock.
+fn monitor_workflow(
+    fleet: &Fleet,
+    target: &Target,
+    has_dockerfiles: bool,
+) -> (Option<WorkflowFile>, Option<crate::finding::Finding>) {
+    if !has_dockerfiles {
+        return (None, None);
+    }
+    match fleet.workflow_for(&target.name, target.repo.as_ref()) {
+        Ok(Some(settings)) => (Some(WorkflowFile { settings }), None),
+        Ok(None) => (None, None),
+        Err(e) => (None, Some(not_configured(e.0))),
+    }
 }
 
 fn write_text(

@@ -6,6 +6,8 @@
 //! double-quoted YAML scalar; values that end up in shell scripts go through `env:`, never through
 //! `${{ }}` inside `run:`.
 
+pub mod managed;
+
 use std::collections::BTreeMap;
 
 use handlebars::Handlebars;
