@@ -10,5 +10,7 @@ pub mod finding;
 pub mod git;
 pub mod inventory;
 pub mod plan;
+pub mod policy;
 pub mod registry;
+pub mod report;
 pub mod workflow;

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::inventory::{ConfigError, Fleet, Repo};
 
 pub mod bump;
+pub mod check;
 pub mod plan;
 pub mod scan;
 pub mod sync;
@@ -58,6 +59,8 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check Dockerfiles against the base-image policy (and Trivy reports against the CVE deadlines).
+    Check(check::CheckArgs),
     /// Show the package ecosystems, Dockerfiles and compose files of each repository.
     Scan(scan::ScanArgs),
     /// Move Dockerfile base images to the newest tag the policy allows (the monitor workflow's engine).
@@ -73,6 +76,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(&cli.global);
     let result: anyhow::Result<u8> = match cli.command {
+        Command::Check(args) => check::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
         Command::Bump(args) => bump::run(&cli.global, args),
         Command::Plan(args) => plan::run(&cli.global, args),

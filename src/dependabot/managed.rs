@@ -24,8 +24,11 @@ impl ManagedFile for DependabotFile<'_> {
         &CONFIG_PATHS
     }
 
-    fn generate(&self) -> anyhow::Result<Proposal> {
+    fn generate(&self) -> anyhow::Result<Option<Proposal>> {
         let d = desired(self.scan, self.settings);
+        if d.updates.is_empty() {
+            return Ok(None); // nothing for Dependabot to update
+        }
         let text = self.renderer.render(&d)?;
         let reasons = d
             .updates
@@ -39,11 +42,11 @@ impl ManagedFile for DependabotFile<'_> {
                 )
             })
             .collect();
-        Ok(Proposal {
+        Ok(Some(Proposal {
             text,
             reasons,
             findings: Vec::new(),
-        })
+        }))
     }
 
     fn repair(&self, path: &str, existing: &str) -> Proposal {

@@ -47,8 +47,15 @@ fn every_ecosystem_belongs_to_exactly_one_family() {
     assert_eq!(seen, Ecosystem::ALL);
 }
 
+/// (ecosystem, file paths, expected (ecosystem, directory) pairs).
+type Fixture = (
+    Ecosystem,
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
 /// One minimal fixture per ecosystem, with the entries it must produce.
-const PER_ECOSYSTEM: &[(Ecosystem, &[&str], &[(&str, &str)])] = &[
+const PER_ECOSYSTEM: &[Fixture] = &[
     (
         Ecosystem::Bazel,
         &["MODULE.bazel", "tools/WORKSPACE.bazel", "legacy/WORKSPACE"],

@@ -4,17 +4,25 @@
 //! Pure: works on the file's text. The types below are the interface the policy rules and `bump`
 //! build on.
 
+mod expand;
+mod parse;
 pub mod reference;
+mod syntax;
+pub mod tag;
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
-pub use reference::ImageRef;
+pub use parse::PLATFORM_ARGS;
+pub use reference::{ImageRef, RefError};
 
 /// A parsed Dockerfile.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dockerfile {
     /// The escape character from `# escape=` (default `\`).
     pub escape: char,
+    /// The frontend image from `# syntax=`, as written.
+    pub syntax: Option<String>,
     /// `ARG`s declared before the first `FROM`: the only ones a `FROM` can see.
     pub global_args: Vec<ArgDecl>,
     pub stages: Vec<Stage>,
@@ -80,7 +88,9 @@ pub struct Instruction {
     pub keyword: String,
     /// Flags such as `--from=builder` or `--mount=type=cache,from=img`, as written.
     pub flags: Vec<String>,
-    /// The arguments after the flags, continuations joined with a space; heredoc bodies appended.
+    /// The arguments after the flags, continuation lines joined as BuildKit joins them (escape and
+    /// newline removed, comment lines inside the continuation dropped); heredoc bodies follow on
+    /// their own lines.
     pub arguments: String,
     /// 1-based line where the instruction starts.
     pub line: usize,
@@ -104,6 +114,8 @@ pub struct ImageUse {
     pub stage: usize,
     pub line: usize,
     pub image: ImageRef,
+    /// The reference as written in the file (after ARG expansion for `FROM`).
+    pub raw: String,
 }
 
 /// A Dockerfile that cannot be parsed.
@@ -113,4 +125,146 @@ pub struct ParseError {
     pub line: usize,
     pub column: usize,
     pub message: String,
+}
+
+impl Dockerfile {
+    /// Parses `text` and resolves each `FROM` with the global ARG defaults, overridden by
+    /// `build_args` (which only apply to ARGs the file declares, plus the platform ARGs).
+    pub fn parse(
+        text: &str,
+        build_args: &BTreeMap<String, String>,
+    ) -> Result<Dockerfile, ParseError> {
+        parse::parse(text, build_args)
+    }
+
+    /// The stage `docker build` produces without `--target`: the last one.
+    pub fn final_stage(&self) -> Option<&Stage> {
+        self.stages.last()
+    }
+
+    /// A stage by its `AS` name (case-insensitive).
+    pub fn stage(&self, name: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| {
+            s.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+    }
+
+    /// Every external image the build pulls, in file order: resolved `FROM` images,
+    /// `COPY --from=<image>` (also `ADD --from` and inside `ONBUILD`) and
+    /// `RUN --mount=...,from=<image>`. Stage names and indexes, `scratch` and values with
+    /// variables (BuildKit does not expand `--from`) are not images.
+    pub fn external_images(&self) -> Vec<ImageUse> {
+        let mut uses = Vec::new();
+        for stage in &self.stages {
+            if let Base::Image(image) = &stage.from.base {
+                uses.push(ImageUse {
+                    kind: UseKind::From,
+                    stage: stage.index,
+                    line: stage.line,
+                    image: image.clone(),
+                    raw: stage.from.raw.clone(),
+                });
+            }
+            for instruction in &stage.instructions {
+                for (kind, value) in instruction.from_values() {
+                    if let Some(image) = self.image_source(&value) {
+                        uses.push(ImageUse {
+                            kind,
+                            stage: stage.index,
+                            line: instruction.line,
+                            image,
+                            raw: value,
+                        });
+                    }
+                }
+            }
+        }
+        uses
+    }
+
+    /// What a `--from=` value names when it is not a stage: an image, if it parses as one.
+    fn image_source(&self, value: &str) -> Option<ImageRef> {
+        if value.is_empty()
+            || value.contains('$')
+            || value == "scratch"
+            || value.parse::<usize>().is_ok()
+        {
+            return None;
+        }
+        if self.stage(value).is_some() {
+            return None;
+        }
+        ImageRef::parse(value).ok()
+    }
+}
+
+impl Instruction {
+    /// The `--from=` values of `COPY`/`ADD` (also under `ONBUILD`) and the `from=` of
+    /// `RUN --mount`, as written.
+    pub fn from_values(&self) -> Vec<(UseKind, String)> {
+        let mut values = Vec::new();
+        match self.keyword.as_str() {
+            "COPY" | "ADD" => {
+                values.extend(flag_values(&self.flags, "from").map(|v| (UseKind::CopyFrom, v)))
+            }
+            "RUN" => {
+                for mount in flag_values(&self.flags, "mount") {
+                    for option in mount.split(',') {
+                        if let Some((key, value)) = option.split_once('=')
+                            && key.trim().eq_ignore_ascii_case("from")
+                        {
+                            values.push((UseKind::MountFrom, unquote(value.trim())));
+                        }
+                    }
+                }
+            }
+            "ONBUILD" => {
+                let inner = self.arguments.trim_start();
+                let keyword_len = inner.find(char::is_whitespace).unwrap_or(inner.len());
+                let keyword = inner[..keyword_len].to_ascii_uppercase();
+                if keyword == "COPY" || keyword == "ADD" {
+                    for word in inner[keyword_len..].split_whitespace() {
+                        if !word.starts_with("--") {
+                            break;
+                        }
+                        if let Some(value) = strip_flag(word, "from") {
+                            values.push((UseKind::CopyFrom, unquote(value)));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        values
+    }
+
+    /// The value of `--name=value` flags, in order.
+    pub fn flag(&self, name: &str) -> Option<String> {
+        flag_values(&self.flags, name).next()
+    }
+}
+
+fn strip_flag<'a>(flag: &'a str, name: &str) -> Option<&'a str> {
+    let rest = flag.strip_prefix("--")?;
+    let (key, value) = rest.split_once('=')?;
+    key.eq_ignore_ascii_case(name).then_some(value)
+}
+
+fn flag_values<'a>(flags: &'a [String], name: &'a str) -> impl Iterator<Item = String> + 'a {
+    flags
+        .iter()
+        .filter_map(move |f| strip_flag(f, name).map(unquote))
+}
+
+fn unquote(value: &str) -> String {
+    let v = value.trim();
+    let quoted = v.len() >= 2
+        && (v.starts_with('"') && v.ends_with('"') || v.starts_with('\'') && v.ends_with('\''));
+    if quoted {
+        v[1..v.len() - 1].to_string()
+    } else {
+        v.to_string()
+    }
 }

@@ -14,7 +14,8 @@ const MAX_ATTEMPTS: u32 = 4;
 pub struct Auth {
     /// `GITHUB_TOKEN` / `GH_TOKEN`.
     pub token: Option<SecretString>,
-    /// The web host the token belongs to (`github.com`, or a GitHub Enterprise host).
+    /// The web host the token belongs to (`github.com` or a GitHub Enterprise host; any port is
+    /// ignored).
     pub token_host: String,
 }
 
@@ -42,7 +43,7 @@ impl Auth {
             .get(..8)
             .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
         self.secret()
-            .filter(|_| https && host_of(url).eq_ignore_ascii_case(&self.token_host))
+            .filter(|_| https && host_of(url).eq_ignore_ascii_case(host_of(&self.token_host)))
     }
 
     /// A fresh credential callback for one connection: each source is tried at most once.

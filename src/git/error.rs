@@ -43,6 +43,9 @@ pub(crate) fn classify(e: &git2::Error, url: &str, auth: &Auth) -> String {
     } else {
         "git error"
     };
+    let message = message
+        .strip_prefix(&format!("{kind}: "))
+        .unwrap_or(&message);
     format!("{kind}: {message} ({})", scrub(&redact_userinfo(url), auth))
 }
 
@@ -110,6 +113,7 @@ mod tests {
             let reason = classify(&e, "https://github.com/o/r", &auth);
             assert!(reason.starts_with(kind), "{msg} → {reason}");
             assert!(!reason.contains("tok123"), "{reason}");
+            assert!(!reason[kind.len()..].contains(kind), "said twice: {reason}");
         }
     }
 }

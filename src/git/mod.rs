@@ -154,6 +154,7 @@ pub fn sync_one(
         Source::Remote { url } => url,
     };
     let branch = job.repo.branch.as_deref();
+    tracing::debug!(repo = %job.repo.name, url = %error::scrub(&error::redact_userinfo(url), &options.auth), "sync");
     let result = if job.checkout.exists() {
         update(&job.checkout, url, branch, options, progress)
     } else {

@@ -74,8 +74,41 @@ struct RawFleet {
     registry: RegistrySection,
     #[serde(default)]
     workflow: WorkflowSection,
+    policy: PolicySection,
     #[serde(default)]
     repo: Vec<RawRepo>,
+}
+
+/// `[policy]`: the base-image policy's patterns, production globs and severities. Unset lists
+/// keep the defaults (`crate::policy::DEFAULT_*`); set lists replace them, except
+/// `verified_publishers`, which adds to the allowed category.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySection {
+    pub preferred: Option<Vec<String>>,
+    pub allowed: Option<Vec<String>>,
+    pub restricted: Option<Vec<String>>,
+    #[serde(default)]
+    pub verified_publishers: Vec<String>,
+    pub production: Option<Vec<String>>,
+    pub non_production: Option<Vec<String>>,
+    /// Rule id → `error` | `warning` | `note` | `off`.
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    #[serde(default)]
+    pub waiver: Vec<WaiverSection>,
+}
+
+/// `[[policy.waiver]]`: exempts one rule's findings in matching repositories and paths until
+/// `expires`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverSection {
+    pub repo: Option<String>,
+    pub path: Option<String>,
+    pub rule: String,
+    pub reason: String,
+    pub expires: toml::value::Datetime,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -110,6 +143,8 @@ struct RawRepo {
     skip: bool,
     dependabot: Option<DependabotSettings>,
     workflow: Option<RepoWorkflowSection>,
+    #[serde(default)]
+    build_args: BTreeMap<String, String>,
 }
 
 /// Where a repository's files come from.
@@ -134,6 +169,8 @@ pub struct Repo {
     pub dependabot: Option<DependabotSettings>,
     /// `[repo.workflow]`: this repository's overrides of the fleet's `[workflow]`.
     pub workflow: Option<RepoWorkflowSection>,
+    /// `--build-arg`s the repository's Dockerfiles are built with, for resolving `FROM ${ARG}`.
+    pub build_args: BTreeMap<String, String>,
 }
 
 /// A validated `fleet.toml`.
@@ -153,6 +190,7 @@ pub struct Fleet {
     pub registry: RegistryConfig,
     /// `[workflow]`: the base-image monitor workflow every repository with a Dockerfile gets.
     pub workflow: WorkflowSection,
+    pub policy: crate::policy::Policy,
     pub repos: Vec<Repo>,
 }
 
@@ -254,6 +292,18 @@ impl Fleet {
             }
             dependabot.templates = Some(dir);
         }
+        let policy = crate::policy::Policy::from_section(&raw.policy).map_err(|e| {
+            let offset = if e.near.is_empty() {
+                text.find("[policy").unwrap_or(0)
+            } else {
+                text.find(e.near.as_str()).unwrap_or(0)
+            };
+            let err = ConfigError::at(file, text, offset, e.message);
+            match e.help {
+                Some(h) => err.with_help(h),
+                None => err,
+            }
+        })?;
 
         let host = web_host(&api_url);
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -323,6 +373,7 @@ impl Fleet {
                 skip: r.skip,
                 dependabot: repo_dependabot,
                 workflow: r.workflow,
+                build_args: r.build_args,
             });
         }
         let registry = check_registry(file, text, &raw.registry)?;
@@ -336,6 +387,7 @@ impl Fleet {
             dependabot,
             registry,
             workflow: raw.workflow,
+            policy,
             repos,
         })
     }

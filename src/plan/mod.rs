@@ -26,8 +26,8 @@ pub struct Proposal {
 pub trait ManagedFile {
     /// The paths the file may already exist at, preferred first; a new file gets the first.
     fn paths(&self) -> &[&str];
-    /// The content for a repository that has none.
-    fn generate(&self) -> anyhow::Result<Proposal>;
+    /// The content for a repository that has none; `None` when it needs none.
+    fn generate(&self) -> anyhow::Result<Option<Proposal>>;
     /// The repaired content of an existing copy at `path`.
     fn repair(&self, path: &str, existing: &str) -> Proposal;
     /// Findings about the final content (the one the repository will have).
@@ -87,7 +87,8 @@ pub fn plan_file(file: &dyn ManagedFile, existing: &Existing) -> (Option<Change>
         Existing::Absent => {
             let path = file.paths()[0].to_string();
             match file.generate() {
-                Ok(p) => {
+                Ok(None) => (None, Vec::new()),
+                Ok(Some(p)) => {
                     let mut findings = p.findings;
                     findings.extend(file.validate(&path, &p.text));
                     let change = Change {

@@ -6,12 +6,12 @@ impl ManagedFile for Fixed {
     fn paths(&self) -> &[&str] {
         &[".github/x.yml", ".github/x.yaml"]
     }
-    fn generate(&self) -> anyhow::Result<Proposal> {
-        Ok(Proposal {
+    fn generate(&self) -> anyhow::Result<Option<Proposal>> {
+        Ok(Some(Proposal {
             text: "a: 1\n".into(),
             reasons: vec!["new".into()],
             findings: vec![],
-        })
+        }))
     }
     fn repair(&self, _path: &str, existing: &str) -> Proposal {
         let text = if existing.contains("a: 1") {

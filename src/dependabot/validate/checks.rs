@@ -465,6 +465,10 @@ pub fn unused_registry(doc: &Doc, out: &mut Out) {
     for entry in &doc.updates {
         match entry.node.get("registries").map(|n| &n.value) {
             Some(Value::Str { text, .. }) if text == "*" => all = true,
+            // A single name instead of a list is invalid-value's; count it as a use here.
+            Some(Value::Str { text, .. }) => {
+                used.insert(text.as_str());
+            }
             Some(Value::Seq(items)) => used.extend(items.iter().filter_map(Node::as_str)),
             _ => {}
         }
@@ -757,7 +761,9 @@ pub fn day_without_weekly(doc: &Doc, out: &mut Out) {
             continue;
         };
         let interval = schedule.get("interval").and_then(Node::as_str);
-        if let Some(interval) = interval.filter(|i| *i != "weekly") {
+        // An interval that is not valid at all is invalid-value's to report.
+        if let Some(interval) = interval.filter(|i| *i != "weekly" && schema::INTERVALS.contains(i))
+        {
             out.at(
                 key,
                 format!("`day` of `{name}` is ignored with `interval: {interval}`"),
@@ -813,8 +819,14 @@ fn at_least_weekly(schedule: &Node) -> Option<bool> {
         return None;
     }
     // A restricted day of month or month means monthly at best; otherwise it fires every week
-    // (every day, or on the listed weekdays).
-    Some(fields[2] == "*" && fields[3] == "*")
+    // (every day, every few days, or on the listed weekdays).
+    let every_few_days = |f: &str| {
+        f == "*"
+            || f.strip_prefix("*/")
+                .and_then(|n| n.parse::<u32>().ok())
+                .is_some_and(|n| n <= 7)
+    };
+    Some(every_few_days(fields[2]) && fields[3] == "*")
 }
 
 pub fn docker_coverage(doc: &Doc, out: &mut Out) {
@@ -966,4 +978,131 @@ fn dir_list(entry: &Entry) -> String {
         .map(|(d, _)| format!("`{d}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Every `pull-request-branch-name` with its owner's name, and whether it is a multi-ecosystem
+/// group's.
+fn branch_name_settings<'a>(doc: &Doc<'a>) -> Vec<(String, &'a Node, bool)> {
+    let mut found: Vec<(String, &Node, bool)> = doc
+        .updates
+        .iter()
+        .filter_map(|e| {
+            e.node
+                .get("pull-request-branch-name")
+                .map(|b| (e.name(), b, false))
+        })
+        .collect();
+    for (name, group) in map_entries(doc.root.get("multi-ecosystem-groups")) {
+        if let Some(b) = group.get("pull-request-branch-name") {
+            found.push((format!("multi-ecosystem-groups.{name}"), b, true));
+        }
+    }
+    found
+}
+
+pub fn branch_name_template(doc: &Doc, out: &mut Out) {
+    for (owner, settings, in_group) in branch_name_settings(doc) {
+        let Some(node) = settings.get("template") else {
+            continue;
+        };
+        let Some(template) = node.as_str() else {
+            continue;
+        };
+        if let Some(problem) = template_problem(template, in_group) {
+            out.at(
+                node,
+                format!("`pull-request-branch-name.template` of {owner} {problem}"),
+            );
+        }
+    }
+}
+
+pub(super) fn template_problem(template: &str, in_group: bool) -> Option<String> {
+    let mut rest = template;
+    let mut literal = String::new();
+    while let Some(open) = rest.find(['{', '}']) {
+        literal.push_str(&rest[..open]);
+        if rest[open..].starts_with('}') {
+            return Some("has a `}` without a matching `{`".into());
+        }
+        let Some(close) = rest[open..].find('}').map(|c| c + open) else {
+            return Some("has a `{` without a matching `}`".into());
+        };
+        let name = &rest[open + 1..close];
+        if !facts::BRANCH_TEMPLATE_PLACEHOLDERS.contains(&name) {
+            let hint = closest(name, facts::BRANCH_TEMPLATE_PLACEHOLDERS.iter().copied())
+                .map(|s| format!(" (did you mean `{{{s}}}`?)"))
+                .unwrap_or_default();
+            return Some(format!("uses the unknown placeholder `{{{name}}}`{hint}"));
+        }
+        if in_group && name == "package_manager" {
+            return Some(
+                "uses `{package_manager}`, which a multi-ecosystem group cannot have".into(),
+            );
+        }
+        literal.push('x');
+        rest = &rest[close + 1..];
+    }
+    literal.push_str(rest);
+    let bad_char = literal
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || "~^:?*[\\".contains(*c));
+    if let Some(c) = bad_char {
+        return Some(format!(
+            "contains {c:?}, which a git branch name cannot hold"
+        ));
+    }
+    if literal.contains("..") || literal.contains("//") || literal.contains("@{") {
+        return Some("contains `..`, `//` or `@{`, which a git branch name cannot hold".into());
+    }
+    None
+}
+
+pub fn unsupported_option(doc: &Doc, out: &mut Out) {
+    for entry in &doc.updates {
+        let Some(ecosystem) = entry.ecosystem.filter(|e| e.parse::<Ecosystem>().is_ok()) else {
+            continue;
+        };
+        for (option, value, supported) in facts::OPTION_SUPPORT {
+            if supported.contains(&ecosystem) {
+                continue;
+            }
+            for node in option_nodes(entry.node, option) {
+                if value.is_none_or(|v| node.as_str() == Some(v)) {
+                    let what = match value {
+                        Some(v) => format!("`{option}: {v}`"),
+                        None => format!("`{option}`"),
+                    };
+                    out.at(
+                        node,
+                        format!(
+                            "{what} has no effect for `{ecosystem}` ({}); it applies to {}",
+                            entry.name(),
+                            supported.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The values at a dotted option path, going through lists (`allow`) and named maps (`groups`).
+fn option_nodes<'a>(node: &'a Node, path: &str) -> Vec<&'a Node> {
+    let mut current = vec![node];
+    for part in path.split('.') {
+        let mut next = Vec::new();
+        for n in current {
+            let Some(child) = n.get(part) else { continue };
+            match &child.value {
+                Value::Seq(items) => next.extend(items.iter()),
+                Value::Map(_) if part == "groups" => {
+                    next.extend(child.as_map().unwrap_or(&[]).iter().map(|(_, v)| v))
+                }
+                _ => next.push(child),
+            }
+        }
+        current = next;
+    }
+    current
 }

@@ -69,3 +69,60 @@ pub const AT_LEAST_WEEKLY: &[&str] = &["daily", "weekly"];
 pub fn timezones() -> impl Iterator<Item = &'static str> {
     include_str!("timezones.txt").lines()
 }
+
+/// Options that only some ecosystems honour (GitHub's options reference, `dependabot.md` §1.3):
+/// (where the option is, the value it applies to or `None` for any value, the ecosystems).
+/// Elsewhere the option is silently ignored, which is worth a warning.
+pub const OPTION_SUPPORT: &[(&str, Option<&str>, &[&str])] = &[
+    ("vendor", None, &["bundler", "gomod"]),
+    (
+        "versioning-strategy",
+        None,
+        &[
+            "bundler", "cargo", "composer", "helm", "mix", "npm", "pip", "pub", "uv",
+        ],
+    ),
+    (
+        "insecure-external-code-execution",
+        None,
+        &["bundler", "mix", "pip"],
+    ),
+    (
+        "commit-message.prefix-development",
+        None,
+        &["bundler", "composer", "mix", "maven", "npm", "pip", "uv"],
+    ),
+    (
+        "allow.dependency-type",
+        Some("indirect"),
+        &["bundler", "pip", "composer", "cargo", "gomod", "uv"],
+    ),
+    (
+        "allow.dependency-type",
+        Some("production"),
+        &["bundler", "composer", "mix", "maven", "npm", "pip", "uv"],
+    ),
+    (
+        "allow.dependency-type",
+        Some("development"),
+        &["bundler", "composer", "mix", "maven", "npm", "pip", "uv"],
+    ),
+    (
+        "groups.dependency-type",
+        None,
+        &["bundler", "composer", "mix", "maven", "npm", "pip", "uv"],
+    ),
+];
+
+/// The placeholders `pull-request-branch-name.template` may use; `{package_manager}` is not
+/// allowed in a multi-ecosystem group's template.
+pub const BRANCH_TEMPLATE_PLACEHOLDERS: &[&str] = &[
+    "prefix",
+    "package_manager",
+    "directory",
+    "target_branch",
+    "dependency",
+    "version",
+    "group_name",
+    "name",
+];

@@ -123,6 +123,12 @@ rules! {
     "day-without-weekly", Warning, checks::day_without_weekly,
         "`schedule.day` only applies to `interval: weekly`.",
         "Remove `day`, or use `interval: weekly`.";
+    "branch-name-template", Error, checks::branch_name_template,
+        "`pull-request-branch-name.template` uses only known placeholders, balanced braces and characters a git branch may hold.",
+        "Use the placeholders {prefix} {package_manager} {directory} {target_branch} {dependency} {version} {group_name} {name}.";
+    "unsupported-option", Warning, checks::unsupported_option,
+        "An option the entry's ecosystem ignores (vendor, versioning-strategy, allow.dependency-type, ...).",
+        "Remove the option, or move it to an entry of an ecosystem that supports it.";
     "ambiguous-boolean", Warning, checks::ambiguous_boolean,
         "An unquoted yes/no/on/off: a string in YAML 1.2, a boolean to YAML 1.1 readers.",
         "Quote the value, or write true/false.";
@@ -132,6 +138,28 @@ rules! {
     "missing-ecosystem", Warning, checks::missing_ecosystem,
         "An ecosystem found in the repository at a directory no entry covers.",
         "Add an entry for the ecosystem and directory (`drydock plan --write` does it).";
+}
+
+/// The rules as a Markdown table (docs/dependabot-rules.md is this, checked by a test).
+pub fn rules_markdown() -> String {
+    let mut md = String::from(
+        "# dependabot.yml rules\n\n\
+         What `drydock` checks in every dependabot.yml it reads or writes \
+         (`src/dependabot/validate/`). `docker-coverage` and `missing-ecosystem` need the \
+         repository scan; the others look at the file alone. Invalid YAML stops all other rules.\n\n\
+         | rule | severity | checks | fix |\n|---|---|---|---|\n",
+    );
+    for rule in RULES {
+        let cell = |s: &str| s.replace('|', "\\|");
+        md.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            rule.id,
+            rule.severity,
+            cell(rule.doc),
+            cell(rule.fix)
+        ));
+    }
+    md
 }
 
 /// The rule with this id (`dependabot/...`).

@@ -102,7 +102,9 @@ fn cooldown_days_and_update_level_default_days() {
 
 #[test]
 fn yes_is_a_string_under_yaml_1_2() {
-    let text = GOOD.replace("    labels: [dependencies]", "    vendor: yes");
+    let text = GOOD
+        .replace("    labels: [dependencies]", "    vendor: yes")
+        .replace("npm", "bundler");
     assert_eq!(
         ids(&text),
         vec!["dependabot/ambiguous-boolean", "dependabot/invalid-value"]
@@ -246,4 +248,37 @@ updates:
     assert_eq!(validate(text, "x", Some(&s)), vec![]);
     let monthly = text.replace("0 6 * * 1", "0 6 1 * *");
     assert_eq!(validate(&monthly, "x", Some(&s)).len(), 1);
+}
+
+#[test]
+fn the_rules_document_lists_every_rule() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/dependabot-rules.md");
+    let written = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        written == rules_markdown(),
+        "docs/dependabot-rules.md is out of date; write this into it:\n{}",
+        rules_markdown()
+    );
+}
+
+#[test]
+fn branch_templates() {
+    use super::checks::template_problem;
+    assert_eq!(
+        template_problem("{prefix}/{package_manager}/{dependency}-{version}", false),
+        None
+    );
+    assert!(template_problem("{prefix}/{package_manager}", true).is_some());
+    assert!(
+        template_problem("{prefix}/{dep}", false)
+            .unwrap()
+            .contains("unknown placeholder")
+    );
+    assert!(template_problem("a}b", false).is_some());
+    assert!(
+        template_problem("deps/{dependency} x", false)
+            .unwrap()
+            .contains("git branch")
+    );
+    assert!(template_problem("deps..{dependency}", false).is_some());
 }

@@ -113,8 +113,9 @@ pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
 
 enum Open {
     Seq(Node),
-    /// The mapping and the key waiting for its value.
-    Map(Node, Option<Node>),
+    /// The mapping, the key waiting for its value, and entries from `<<` merge keys, which
+    /// apply at the end to the keys the mapping does not set itself.
+    Map(Node, Option<Node>, Vec<(Node, Node)>),
 }
 
 struct Builder<'t> {
@@ -170,6 +171,7 @@ impl Builder<'_> {
                             value: Value::Map(Vec::new()),
                         },
                         None,
+                        Vec::new(),
                     ),
                     anchor,
                 ));
@@ -177,7 +179,19 @@ impl Builder<'_> {
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some((open, anchor)) = self.stack.pop() {
                     let node = match open {
-                        Open::Seq(node) | Open::Map(node, _) => node,
+                        Open::Seq(node) => node,
+                        Open::Map(mut node, _, merged) => {
+                            if let Value::Map(entries) = &mut node.value {
+                                for (key, value) in merged {
+                                    if !entries.iter().any(|(k, _)| {
+                                        k.as_key().is_some() && k.as_key() == key.as_key()
+                                    }) {
+                                        entries.push((key, value));
+                                    }
+                                }
+                            }
+                            node
+                        }
                     };
                     self.complete(node, anchor)?;
                 }
@@ -228,12 +242,12 @@ impl Builder<'_> {
                     items.push(node);
                 }
             }
-            Some((Open::Map(map, pending), _)) => match pending.take() {
+            Some((Open::Map(map, pending, merged), _)) => match pending.take() {
                 None => *pending = Some(node),
                 Some(key) => {
                     if let Value::Map(entries) = &mut map.value {
                         if is_merge_key(&key) {
-                            merge_into(entries, node);
+                            merge_into(merged, node);
                         } else {
                             if let Some(name) = key.as_key()
                                 && entries.iter().any(|(k, _)| k.as_key() == Some(name))
@@ -259,19 +273,20 @@ fn is_merge_key(key: &Node) -> bool {
     matches!(&key.value, Value::Str { text, plain: true } if text == "<<")
 }
 
-fn merge_into(entries: &mut Vec<(Node, Node)>, source: Node) {
+fn merge_into(merged: &mut Vec<(Node, Node)>, source: Node) {
     let sources = match source.value {
         Value::Seq(items) => items,
         _ => vec![source],
     };
     for source in sources {
-        if let Value::Map(merged) = source.value {
-            for (key, value) in merged {
-                if !entries
+        if let Value::Map(entries) = source.value {
+            for (key, value) in entries {
+                // With several sources, the first one that sets a key wins.
+                if !merged
                     .iter()
                     .any(|(k, _)| k.as_key().is_some() && k.as_key() == key.as_key())
                 {
-                    entries.push((key, value));
+                    merged.push((key, value));
                 }
             }
         }

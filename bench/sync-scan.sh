@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Benchmark for issue 2: in one run, on a synthetic fleet served by `git daemon` on 127.0.0.1,
+#   1. `drydock sync` (fresh workspace)  vs  `git clone --depth 1` run by xargs -P with the same
+#      parallelism;
+#   2. `drydock sync` again (nothing new: fetch only)  vs  `git fetch --depth 1` the same way;
+#   3. `drydock scan --format json`  vs  `find` walking the same checkouts;
+#   4. peak memory (max RSS from /usr/bin/time -v) of each drydock run.
+# Prints the figures and the ratios (drydock / baseline; below 1.00 means drydock is faster).
+#
+# Usage: bench/sync-scan.sh [N]      N repositories, default 200 (up to 2000)
+# Env:   JOBS (default 8)  BENCH_DIR (default /tmp/drydock-bench-N)  DRYDOCK (binary; default:
+#        a release build of this checkout)  SCAN_RUNS (default 3: best of)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-${N:-200}}
+JOBS=${JOBS:-8}
+SCAN_RUNS=${SCAN_RUNS:-3}
+BENCH_DIR=${BENCH_DIR:-/tmp/drydock-bench-$N}
+export PATH="$PATH:/usr/lib/git-core"
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+
+if [ ! -x /usr/bin/time ]; then
+  echo "installing GNU time (for peak memory)..." >&2
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -qq time >/dev/null; else sudo apt-get install -y -qq time >/dev/null; fi
+fi
+
+if [ -z "${DRYDOCK:-}" ]; then
+  cargo build --release --quiet
+  DRYDOCK=$PWD/target/release/drydock
+fi
+
+mkdir -p "$BENCH_DIR"
+echo "== generating $N repositories in $BENCH_DIR/served"
+python3 bench/gen-fleet.py --repos "$N" --out "$BENCH_DIR/served"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+git daemon --listen=127.0.0.1 --port="$port" --export-all --reuseaddr --max-connections=$((JOBS * 4)) \
+  --base-path="$BENCH_DIR/served" "$BENCH_DIR/served" 2>"$BENCH_DIR/daemon.log" &
+daemon=$!
+trap 'kill $daemon 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  sleep 0.1
+done
+
+fleet=$BENCH_DIR/fleet.toml
+{
+  printf '[fleet]\nworkspace = "ws"\njobs = %d\n' "$JOBS"
+  while read -r name; do
+    printf '\n[[repo]]\nname = "%s"\nurl = "git://127.0.0.1:%d/%s.git"\n' "$name" "$port" "$name"
+  done <"$BENCH_DIR/served/repos.txt"
+} >"$fleet"
+
+# timed LABEL CMD...: runs CMD under /usr/bin/time -v, records wall seconds and max RSS (KiB).
+declare -A WALL RSS
+timed() {
+  local label=$1; shift
+  local out=$BENCH_DIR/time-$label.txt
+  /usr/bin/time -v -o "$out" "$@" >"$BENCH_DIR/out-$label.txt" 2>"$BENCH_DIR/err-$label.txt" || {
+    echo "$label failed (exit $?); see $BENCH_DIR/err-$label.txt" >&2
+    tail -5 "$BENCH_DIR/err-$label.txt" >&2
+    exit 1
+  }
+  WALL[$label]=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$out")
+  RSS[$label]=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out")
+}
+
+# Argument files for the git CLI baselines (xargs reads them, so `timed` runs in this shell).
+sed "s|.*|git://127.0.0.1:$port/&.git $BENCH_DIR/gitcli/&|" "$BENCH_DIR/served/repos.txt" >"$BENCH_DIR/clone-args.txt"
+sed "s|.*|$BENCH_DIR/gitcli/&|" "$BENCH_DIR/served/repos.txt" >"$BENCH_DIR/fetch-args.txt"
+
+echo "== sync: drydock vs git clone --depth 1 (jobs $JOBS)"
+rm -rf "$BENCH_DIR/ws" "$BENCH_DIR/gitcli"
+timed sync "$DRYDOCK" sync --fleet "$fleet" --quiet
+timed gitclone xargs -a "$BENCH_DIR/clone-args.txt" -P "$JOBS" -n 2 git clone -q --depth 1
+cloned=$(find "$BENCH_DIR/ws/repos" -mindepth 2 -maxdepth 2 -type d | wc -l)
+[ "$cloned" = "$N" ] || { echo "drydock cloned $cloned of $N" >&2; exit 1; }
+
+echo "== re-sync (nothing new): drydock vs git fetch --depth 1"
+timed resync "$DRYDOCK" sync --fleet "$fleet" --quiet
+grep -q "$N unchanged" "$BENCH_DIR/out-resync.txt" || { cat "$BENCH_DIR/out-resync.txt" >&2; exit 1; }
+timed gitfetch xargs -a "$BENCH_DIR/fetch-args.txt" -P "$JOBS" -I{} git -C {} fetch -q --depth 1 origin
+
+echo "== scan: drydock scan --format json vs find (best of $SCAN_RUNS)"
+best_scan='' best_find=''
+for _ in $(seq "$SCAN_RUNS"); do
+  timed scan "$DRYDOCK" scan --fleet "$fleet" --format json
+  timed find find "$BENCH_DIR/ws/repos"
+  if [ -z "$best_scan" ] || awk "BEGIN{exit !(${WALL[scan]} < $best_scan)}"; then best_scan=${WALL[scan]}; scan_rss=${RSS[scan]}; fi
+  if [ -z "$best_find" ] || awk "BEGIN{exit !(${WALL[find]} < $best_find)}"; then best_find=${WALL[find]}; fi
+done
+WALL[scan]=$best_scan; WALL[find]=$best_find; RSS[scan]=$scan_rss
+repos_in_json=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["repos"]))' "$BENCH_DIR/out-scan.txt")
+entries=$(wc -l <"$BENCH_DIR/out-find.txt")
+
+ratio() { awk "BEGIN{ if ($2 > 0) printf \"%.2f\", $1 / $2; else print \"n/a\" }"; }
+mib() { awk "BEGIN{printf \"%.1f\", $1 / 1024}"; }
+echo
+echo "drydock sync/scan benchmark: $N repositories, jobs $JOBS, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-34s %10s %10s %8s %14s\n' "task" "drydock s" "baseline s" "ratio" "drydock MiB"
+printf '%-34s %10s %10s %8s %14s\n' "sync (clone, depth 1)" "${WALL[sync]}" "${WALL[gitclone]}" "$(ratio "${WALL[sync]}" "${WALL[gitclone]}")" "$(mib "${RSS[sync]}")"
+printf '%-34s %10s %10s %8s %14s\n' "re-sync (fetch, nothing new)" "${WALL[resync]}" "${WALL[gitfetch]}" "$(ratio "${WALL[resync]}" "${WALL[gitfetch]}")" "$(mib "${RSS[resync]}")"
+printf '%-34s %10s %10s %8s %14s\n' "scan --format json vs find" "${WALL[scan]}" "${WALL[find]}" "$(ratio "${WALL[scan]}" "${WALL[find]}")" "$(mib "${RSS[scan]}")"
+echo "baselines: git clone --depth 1 / git fetch --depth 1 under xargs -P $JOBS; find over $entries entries"
+echo "scan reported $repos_in_json repositories; peak memory is max RSS (/usr/bin/time -v)"
+echo "targets: sync ratio <= 1.00; scan ratio <= 2.00; peak memory < 200 MiB at 1000 repositories"
