@@ -132,6 +132,9 @@ fn json_and_shell_forms() {
         parse("FROM alpine:3.20\nCMD [\"echo\", \"a\"]\nENTRYPOINT echo b\nRUN ['bad json']\n");
     let ins = &df.stages[0].instructions;
     assert_eq!(ins[0].arguments, "[\"echo\", \"a\"]");
+    assert_eq!(ins[0].exec, Some(vec!["echo".to_string(), "a".to_string()]));
+    assert_eq!(ins[1].exec, None);
+    assert_eq!(ins[2].exec, None);
     assert_eq!(ins[1].arguments, "echo b");
     assert_eq!(ins[2].arguments, "['bad json']");
 }
@@ -355,6 +358,25 @@ fn run_mount_from_images() {
     let run = &df.stages[0].instructions[0];
     assert_eq!(run.flags.len(), 3);
     assert_eq!(run.arguments, "cargo build");
+    for (flag, span) in run.flags.iter().zip(&run.flag_spans) {
+        assert_eq!(&text[span.clone()], flag);
+    }
+    // Where bump would rewrite each reference.
+    assert_eq!(&text[uses[0].span.clone()], "rust:1.82");
+    assert_eq!(&text[uses[1].span.clone()], "ghcr.io/acme/tools:2");
+    assert!(text[uses[2].span.clone()].starts_with("ONBUILD COPY"));
+}
+
+#[test]
+fn copy_from_spans_without_quotes() {
+    let text = "FROM scratch\nCOPY --chown=1:1 --from=\"nginx:1.27\" /a /b\nADD --from=busybox:1.36 /bin/sh /sh\n";
+    let df = parse(text);
+    let spans: Vec<&str> = df
+        .external_images()
+        .iter()
+        .map(|u| &text[u.span.clone()])
+        .collect();
+    assert_eq!(spans, ["nginx:1.27", "busybox:1.36"]);
 }
 
 #[test]
@@ -391,6 +413,14 @@ fn go_string(s: &str) -> (String, &str) {
                 Some('n') => out.push('\n'),
                 Some('t') => out.push('\t'),
                 Some('r') => out.push('\r'),
+                Some('b') => out.push('\u{8}'),
+                Some('f') => out.push('\u{c}'),
+                Some(c @ ('x' | 'u')) => {
+                    let digits: String = (0..if c == 'x' { 2 } else { 4 })
+                        .filter_map(|_| chars.next().map(|(_, c)| c))
+                        .collect();
+                    out.push(char::from_u32(u32::from_str_radix(&digits, 16).unwrap()).unwrap());
+                }
                 Some(other) => out.push(other),
                 None => break,
             },
@@ -404,6 +434,7 @@ fn go_string(s: &str) -> (String, &str) {
 fn buildkit_corpus_positive_cases_parse_as_expected() {
     let dir = corpus_dir().join("testfiles");
     let mut cases = 0;
+    let mut compared = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let case = entry.unwrap().path();
         let name = case.file_name().unwrap().to_string_lossy().to_string();
@@ -420,46 +451,59 @@ fn buildkit_corpus_positive_cases_parse_as_expected() {
         };
         let df =
             Dockerfile::parse(&text, &BTreeMap::new()).unwrap_or_else(|e| panic!("{name}: {e}"));
-        // Every instruction of the expected dump, in order: keyword, and the FROM image / the
-        // shell-form command text where the dump has them as a single string.
-        let mut ours = Vec::new();
+        // Every instruction of the expected dump, in order: its keyword; the FROM image; the
+        // command of RUN/CMD/ENTRYPOINT, as one shell string or as the exec form's words.
+        let mut ours: Vec<(String, String, Option<Vec<String>>)> = Vec::new();
+        let mut arg_lines = Vec::new();
         for arg in &df.global_args {
-            ours.push(("arg".to_string(), arg.name.clone()));
+            if arg_lines.last() != Some(&arg.line) {
+                arg_lines.push(arg.line);
+                ours.push(("arg".to_string(), arg.name.clone(), None));
+            }
         }
         for stage in &df.stages {
-            ours.push(("from".to_string(), stage.from.raw.clone()));
+            ours.push(("from".to_string(), stage.from.raw.clone(), None));
             for ins in &stage.instructions {
-                ours.push((ins.keyword.to_ascii_lowercase(), ins.arguments.clone()));
+                ours.push((
+                    ins.keyword.to_ascii_lowercase(),
+                    ins.arguments.clone(),
+                    ins.exec.clone(),
+                ));
             }
         }
         let expected: Vec<&str> = result.lines().filter(|l| !l.trim().is_empty()).collect();
-        // Global ARGs come first in the dump only when the file declares them first.
-        if df.global_args.is_empty() {
-            assert_eq!(
-                expected.len(),
-                ours.len(),
-                "{name}: instruction count\n{expected:#?}\n{ours:#?}"
-            );
-            for (line, (keyword, arguments)) in expected.iter().zip(&ours) {
-                let want_keyword = line
-                    .trim_start_matches('(')
-                    .split([' ', ')'])
-                    .next()
-                    .unwrap();
-                assert_eq!(want_keyword, keyword, "{name}: {line}");
-                let rest = &line[1 + want_keyword.len()..].trim_start();
-                if (keyword == "from"
-                    || keyword == "run"
-                    || keyword == "cmd"
-                    || keyword == "entrypoint")
-                    && rest.starts_with('"')
-                {
-                    let (want, after) = go_string(rest);
-                    if after == ")" && !arguments.starts_with('[') {
-                        assert_eq!(&want, arguments, "{name}: {line}");
-                    }
-                }
+        assert_eq!(
+            expected.len(),
+            ours.len(),
+            "{name}: instruction count\n{expected:#?}\n{ours:#?}"
+        );
+        for (line, (keyword, arguments, exec)) in expected.iter().zip(&ours) {
+            let want_keyword = line
+                .trim_start_matches('(')
+                .split([' ', ')'])
+                .next()
+                .unwrap();
+            assert_eq!(want_keyword, keyword, "{name}: {line}");
+            if !matches!(keyword.as_str(), "from" | "run" | "cmd" | "entrypoint") {
+                continue;
             }
+            let mut rest = line[1 + want_keyword.len()..].trim_start();
+            if rest.starts_with('[') {
+                // The dump's flag list, `["--doit"]`.
+                rest = rest[rest.find(']').unwrap() + 1..].trim_start();
+            }
+            let mut words = Vec::new();
+            while rest.starts_with('"') {
+                let (word, after) = go_string(rest);
+                words.push(word);
+                rest = after.trim_start();
+            }
+            assert_eq!(rest, ")", "{name}: {line}");
+            match exec {
+                Some(exec) => assert_eq!(&words, exec, "{name}: {line}"),
+                None => assert_eq!(words, vec![arguments.clone()], "{name}: {line}"),
+            }
+            compared += 1;
         }
         cases += 1;
     }
@@ -468,6 +512,7 @@ fn buildkit_corpus_positive_cases_parse_as_expected() {
         "only {cases} corpus cases found in {}",
         dir.display()
     );
+    assert!(compared >= 100, "only {compared} commands compared");
 }
 
 #[test]
@@ -520,6 +565,16 @@ const SEED: &str = "# syntax=docker/dockerfile:1\n# escape=\\\nARG BASE=python:3
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn references_and_tags_never_panic(s in "[a-zA-Z0-9:/@._\\-\\[\\]]{0,80}|\\PC{0,40}") {
+        if let Ok(r) = ImageRef::parse(&s) {
+            // A parsed reference survives a round trip through its full form.
+            prop_assert_eq!(ImageRef::parse(&r.to_string()).unwrap(), r.clone());
+            let _ = drydock::docker::tag::Tag::parse(r.effective_tag());
+        }
+        let _ = drydock::docker::tag::Tag::parse(&s);
+    }
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {

@@ -88,10 +88,14 @@ pub struct Instruction {
     pub keyword: String,
     /// Flags such as `--from=builder` or `--mount=type=cache,from=img`, as written.
     pub flags: Vec<String>,
+    /// Byte range of each flag in the file (parallel to `flags`).
+    pub flag_spans: Vec<Range<usize>>,
     /// The arguments after the flags, continuation lines joined as BuildKit joins them (escape and
     /// newline removed, comment lines inside the continuation dropped); heredoc bodies follow on
     /// their own lines.
     pub arguments: String,
+    /// The exec form's words when the arguments are a JSON string array (`CMD ["app", "-v"]`).
+    pub exec: Option<Vec<String>>,
     /// 1-based line where the instruction starts.
     pub line: usize,
     /// Byte range of the whole instruction.
@@ -114,8 +118,22 @@ pub struct ImageUse {
     pub stage: usize,
     pub line: usize,
     pub image: ImageRef,
-    /// The reference as written in the file (after ARG expansion for `FROM`).
+    /// The reference as written in the file (for `FROM`, before ARG expansion).
     pub raw: String,
+    /// Byte range of `raw` in the file: the `FROM` image argument, the `--from=`/`from=` value;
+    /// for `ONBUILD COPY --from` the whole instruction.
+    pub span: Range<usize>,
+}
+
+/// A `--from=` (or `--mount=...,from=`) value of an instruction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FromValue {
+    pub kind: UseKind,
+    /// Unquoted.
+    pub value: String,
+    /// Where it is written (the whole flag when the flag spans lines; the whole instruction
+    /// under `ONBUILD`).
+    pub span: Range<usize>,
 }
 
 /// A Dockerfile that cannot be parsed.
@@ -165,17 +183,19 @@ impl Dockerfile {
                     line: stage.line,
                     image: image.clone(),
                     raw: stage.from.raw.clone(),
+                    span: stage.from.span.clone(),
                 });
             }
             for instruction in &stage.instructions {
-                for (kind, value) in instruction.from_values() {
-                    if let Some(image) = self.image_source(&value) {
+                for from in instruction.from_references() {
+                    if let Some(image) = self.image_source(&from.value) {
                         uses.push(ImageUse {
-                            kind,
+                            kind: from.kind,
                             stage: stage.index,
                             line: instruction.line,
                             image,
-                            raw: value,
+                            raw: from.value,
+                            span: from.span,
                         });
                     }
                 }
@@ -204,19 +224,47 @@ impl Instruction {
     /// The `--from=` values of `COPY`/`ADD` (also under `ONBUILD`) and the `from=` of
     /// `RUN --mount`, as written.
     pub fn from_values(&self) -> Vec<(UseKind, String)> {
+        self.from_references()
+            .into_iter()
+            .map(|f| (f.kind, f.value))
+            .collect()
+    }
+
+    /// The `--from=` values with where they are written.
+    pub fn from_references(&self) -> Vec<FromValue> {
         let mut values = Vec::new();
+        let flags = self.flags.iter().zip(&self.flag_spans);
         match self.keyword.as_str() {
             "COPY" | "ADD" => {
-                values.extend(flag_values(&self.flags, "from").map(|v| (UseKind::CopyFrom, v)))
+                for (flag, span) in flags {
+                    if let Some(value) = strip_flag(flag, "from") {
+                        let offset = flag.len() - value.len();
+                        values.push(FromValue {
+                            kind: UseKind::CopyFrom,
+                            value: unquote(value),
+                            span: value_span(flag, span, offset, value),
+                        });
+                    }
+                }
             }
             "RUN" => {
-                for mount in flag_values(&self.flags, "mount") {
+                for (flag, span) in flags {
+                    let Some(mount) = strip_flag(flag, "mount") else {
+                        continue;
+                    };
+                    let mut offset = flag.len() - mount.len();
                     for option in mount.split(',') {
                         if let Some((key, value)) = option.split_once('=')
                             && key.trim().eq_ignore_ascii_case("from")
                         {
-                            values.push((UseKind::MountFrom, unquote(value.trim())));
+                            let value_offset = offset + key.len() + 1;
+                            values.push(FromValue {
+                                kind: UseKind::MountFrom,
+                                value: unquote(value.trim()),
+                                span: value_span(flag, span, value_offset, value),
+                            });
                         }
+                        offset += option.len() + 1;
                     }
                 }
             }
@@ -230,7 +278,11 @@ impl Instruction {
                             break;
                         }
                         if let Some(value) = strip_flag(word, "from") {
-                            values.push((UseKind::CopyFrom, unquote(value)));
+                            values.push(FromValue {
+                                kind: UseKind::CopyFrom,
+                                value: unquote(value),
+                                span: self.span.clone(),
+                            });
                         }
                     }
                 }
@@ -244,6 +296,25 @@ impl Instruction {
     pub fn flag(&self, name: &str) -> Option<String> {
         flag_values(&self.flags, name).next()
     }
+}
+
+/// The file span of `value`, found at byte `offset` of `flag` (whose file span is `span`), without
+/// surrounding quotes; the whole flag when the flag is not written verbatim on one line.
+fn value_span(flag: &str, span: &Range<usize>, offset: usize, value: &str) -> Range<usize> {
+    if span.len() != flag.len() {
+        return span.clone();
+    }
+    let trimmed = value.trim();
+    let lead = value.len() - value.trim_start().len();
+    let quoted = trimmed.len() >= 2
+        && (trimmed.starts_with('"') && trimmed.ends_with('"')
+            || trimmed.starts_with('\'') && trimmed.ends_with('\''));
+    let (start, len) = if quoted {
+        (offset + lead + 1, trimmed.len() - 2)
+    } else {
+        (offset + lead, trimmed.len())
+    };
+    span.start + start..span.start + start + len
 }
 
 fn strip_flag<'a>(flag: &'a str, name: &str) -> Option<&'a str> {

@@ -164,6 +164,8 @@ fn convert(raw: &RawInstruction, line: usize) -> Instruction {
     Instruction {
         keyword: raw.keyword.clone(),
         flags: raw.flags.iter().map(|f| f.text.clone()).collect(),
+        flag_spans: raw.flags.iter().map(|f| f.span.clone()).collect(),
+        exec: raw.json.clone(),
         arguments,
         line,
         span: raw.span.clone(),

@@ -232,11 +232,34 @@ pub fn parse(text: &str, start: usize) -> Result<Syntax, ParseError> {
             i += 1;
             continue;
         }
-        let (instruction, next) = instruction(text, &lines, i, escape)?;
+        let (instruction, next) = instruction(text, &lines, i, escape)
+            .map_err(|e| with_frontend_hint(e, syntax.syntax.as_ref()))?;
         syntax.instructions.push(instruction);
         i = next;
     }
     Ok(syntax)
+}
+
+/// A file written for a custom frontend (`# syntax=edrevo/dockerfile-plus`) may use instructions
+/// only that frontend knows: say so rather than just "unknown instruction".
+fn with_frontend_hint(mut error: ParseError, syntax: Option<&Directive>) -> ParseError {
+    let standard = |image: &str| {
+        let name = image.split(['@', ':']).next().unwrap_or(image);
+        matches!(
+            name,
+            "docker/dockerfile" | "docker/dockerfile-upstream" | "docker.io/docker/dockerfile"
+        )
+    };
+    if let Some(directive) = syntax
+        && error.message.starts_with("unknown instruction")
+        && !standard(&directive.value)
+    {
+        error.message.push_str(&format!(
+            " (the file asks for the frontend `{}` in `# syntax=`; drydock reads only the standard Dockerfile syntax)",
+            directive.value
+        ));
+    }
+    error
 }
 
 /// The logical line: joined text and, for each byte of it, its offset in the file.
@@ -552,6 +575,23 @@ mod tests {
         assert_eq!(&text[ins.flags[0].span.clone()], "--platform=$X");
         assert_eq!(&text[ins.words[0].span.clone()], "img:1");
         assert_eq!(&text[ins.span.clone()], "FROM  --platform=$X  img:1 AS b");
+    }
+
+    #[test]
+    fn custom_frontend_is_named_in_errors() {
+        let err = parse(
+            "# syntax=edrevo/dockerfile-plus\nFROM a\nINCLUDE+ Dockerfile.common\n",
+            0,
+        )
+        .unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(
+            err.message.contains("edrevo/dockerfile-plus"),
+            "{}",
+            err.message
+        );
+        let err = parse("# syntax=docker/dockerfile:1\nFROM a\nBOGUS x\n", 0).unwrap_err();
+        assert!(!err.message.contains("frontend"), "{}", err.message);
     }
 
     #[test]
