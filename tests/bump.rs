@@ -267,11 +267,11 @@ fn picks_tags_per_variant_level_and_lts_in_a_multi_stage_dockerfile() {
         updates(&out),
         pairs(&[
             ("python:3.12-slim-bookworm", "python:4.0-slim-bookworm"),
-            ("20-alpine3.20", "22-alpine3.20"),
+            ("20-alpine3.20", "22-alpine3.21"),
             ("ghcr.io/acme/tools:1.4.0", "ghcr.io/acme/tools:2.0.0"),
             ("ubuntu:22.04", "ubuntu:26.04"),
         ]),
-        "ubuntu only to an LTS (26.04, not 26.10); node keeps alpine3.20"
+        "ubuntu only to an LTS (26.04, not 26.10); node stays on Alpine, following its release"
     );
     let (code, out, _) = drydock(&reg, repo.path(), &["--format", "json", "--level", "patch"]);
     assert_eq!(code, 1);
@@ -309,7 +309,7 @@ fn write_changes_only_the_references_and_pins_and_refreshes_digests() {
                 d("library/python", "4.0-slim-bookworm")
             ),
         )
-        .replace("NODE_VERSION=20-alpine3.20", "NODE_VERSION=22-alpine3.20")
+        .replace("NODE_VERSION=20-alpine3.20", "NODE_VERSION=22-alpine3.21")
         .replace(
             "ghcr.io/acme/tools:1.4.0",
             &format!("ghcr.io/acme/tools:2.0.0@{}", d("acme/tools", "2.0.0")),
@@ -333,12 +333,19 @@ fn write_changes_only_the_references_and_pins_and_refreshes_digests() {
     let before = d("library/ubuntu", "26.04");
     let moved = reg.push("library/ubuntu", &["26.04"], 1).remove(0);
     assert_ne!(before, moved);
-    let (code, out, _) = drydock(&reg, repo.path(), &["--write", "--format", "json", "--level", "major"]);
+    let (code, out, _) = drydock(
+        &reg,
+        repo.path(),
+        &["--write", "--format", "json", "--level", "major"],
+    );
     assert_eq!(code, 1, "{out}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["updates"].as_array().unwrap().len(), 1, "{out}");
     assert_eq!(v["updates"][0]["new"], format!("ubuntu:26.04@{moved}"));
-    assert_eq!(v["updates"][0]["reason"], "the tag now points at a new digest");
+    assert_eq!(
+        v["updates"][0]["reason"],
+        "the tag now points at a new digest"
+    );
     let after = std::fs::read_to_string(repo.path().join("Dockerfile")).unwrap();
     assert_eq!(after, expected.replace(&before, &moved));
 }

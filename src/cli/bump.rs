@@ -142,7 +142,20 @@ pub fn run(global: &Global, args: BumpArgs) -> anyhow::Result<u8> {
         }
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
-        let found_sites = sites::find(&text);
+        let found_sites = match sites::find(&text) {
+            Ok(f) => f,
+            Err(e) => {
+                skipped.push(Skip {
+                    file: found.path.clone(),
+                    line: e.line,
+                    image: String::new(),
+                    reason: format!(
+                        "the Dockerfile cannot be parsed ({e}); its images are left alone"
+                    ),
+                });
+                continue;
+            }
+        };
         skipped.extend(found_sites.skipped.into_iter().map(|s| Skip {
             file: found.path.clone(),
             line: s.line,

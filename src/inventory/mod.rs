@@ -74,6 +74,7 @@ struct RawFleet {
     registry: RegistrySection,
     #[serde(default)]
     workflow: WorkflowSection,
+    #[serde(default)]
     policy: PolicySection,
     #[serde(default)]
     repo: Vec<RawRepo>,

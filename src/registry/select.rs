@@ -7,6 +7,9 @@
 
 use std::cmp::Ordering;
 
+use crate::docker::tag::{Tag, parse_version};
+use crate::policy::data::Catalog;
+
 /// How far a bump may go.
 #[derive(
     Debug,
@@ -42,64 +45,6 @@ impl Level {
     }
 }
 
-/// A tag read as `[v]<n>(.<n>)*[-<suffix>]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TagVersion {
-    pub prefix: String,
-    pub numbers: Vec<u64>,
-    /// Digits in the first component: keeps `3` from jumping to a date tag such as `20260805`.
-    pub major_width: usize,
-    /// Everything from the first `-`, e.g. `-slim-bookworm`; empty when none.
-    pub suffix: String,
-}
-
-/// Reads a tag's version; `None` for tags without one or pre-releases (`3.15.0rc1-slim`).
-pub fn parse(tag: &str) -> Option<TagVersion> {
-    let (prefix, rest) = match tag.strip_prefix('v') {
-        Some(r) => ("v", r),
-        None => ("", tag),
-    };
-    let end = rest.find('-').unwrap_or(rest.len());
-    let (version, suffix) = rest.split_at(end);
-    let mut numbers = Vec::new();
-    for part in version.split('.') {
-        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) || part.len() > 18 {
-            return None;
-        }
-        numbers.push(part.parse().ok()?);
-    }
-    if is_prerelease_suffix(suffix) {
-        return None;
-    }
-    Some(TagVersion {
-        prefix: prefix.into(),
-        major_width: version.split('.').next().map_or(0, str::len),
-        numbers,
-        suffix: suffix.into(),
-    })
-}
-
-fn is_prerelease_suffix(suffix: &str) -> bool {
-    suffix.split(['-', '.']).any(|word| {
-        let word = word.to_ascii_lowercase();
-        [
-            "rc", "alpha", "beta", "dev", "pre", "preview", "snapshot", "nightly", "edge",
-        ]
-        .iter()
-        .any(|p| {
-            word == *p
-                || (word.starts_with(p) && word[p.len()..].bytes().all(|b| b.is_ascii_digit()))
-        })
-    })
-}
-
-fn same_shape(a: &TagVersion, b: &TagVersion) -> bool {
-    a.prefix == b.prefix
-        && a.suffix == b.suffix
-        && a.numbers.len() == b.numbers.len()
-        && (a.major_width >= 4) == (b.major_width >= 4)
-}
-
 fn within(level: Level, current: &[u64], candidate: &[u64]) -> bool {
     let fixed = match level {
         Level::Major => 0,
@@ -118,10 +63,13 @@ struct ImageRule {
     allows: fn(&[u64]) -> bool,
 }
 
-/// Ubuntu LTS releases are the even years' April releases (`22.04`, `24.04`); interim releases
-/// (`24.10`, `25.04`) are out of support after nine months.
+/// Ubuntu: only LTS releases, from the shipped lifecycle catalogue (interim releases are out of
+/// support after nine months).
 fn ubuntu_lts(numbers: &[u64]) -> bool {
-    numbers.len() >= 2 && numbers[0].is_multiple_of(2) && numbers[1] == 4
+    Catalog::embedded()
+        .ubuntu_lts_versions()
+        .iter()
+        .any(|v| parse_version(v).is_some_and(|lts| lts == numbers))
 }
 
 const IMAGE_RULES: &[ImageRule] = &[ImageRule {
@@ -150,7 +98,17 @@ pub enum Choice {
     NotComparable,
 }
 
-/// Picks the tag `current` should move to among `tags`, for an image at `registry/repository`.
+/// Orders candidates with equal versions: the newer Alpine release first, then by text.
+fn distro_version(tag: &Tag) -> Vec<u64> {
+    tag.distro()
+        .and_then(|(_, v)| v)
+        .and_then(|v| parse_version(&v))
+        .unwrap_or_default()
+}
+
+/// Picks the tag `current` should move to among `tags`, for an image at `registry/repository`:
+/// the same shape ([`Tag::same_shape`]: same number of version parts, same variant and distro,
+/// an Alpine suffix may follow the image's Alpine release), no pre-release, within `level`.
 pub fn pick(
     registry: &str,
     repository: &str,
@@ -158,23 +116,29 @@ pub fn pick(
     tags: &[String],
     level: Level,
 ) -> Choice {
-    let Some(now) = parse(current) else {
+    let now = Tag::parse(current);
+    if now.version.is_empty() || now.is_prerelease() {
         return Choice::NotComparable;
-    };
+    }
+    // `3` must not jump to a date tag such as `20260805`.
+    let date_like = |t: &Tag| t.version[0] >= 1000;
     let rule = IMAGE_RULES
         .iter()
         .find(|r| r.registry == registry && r.repository == repository);
     let best = tags
         .iter()
-        .filter_map(|t| parse(t).map(|v| (t, v)))
-        .filter(|(_, v)| same_shape(&now, v))
-        .filter(|(_, v)| within(level, &now.numbers, &v.numbers))
-        .filter(|(_, v)| rule.is_none_or(|r| (r.allows)(&v.numbers)))
-        .filter(|(_, v)| v.numbers.cmp(&now.numbers) == Ordering::Greater)
-        // Equal versions written differently (`3.010`): the lexically smallest, for determinism.
-        .max_by(|(ta, a), (tb, b)| a.numbers.cmp(&b.numbers).then_with(|| tb.cmp(ta)));
+        .map(|t| Tag::parse(t))
+        .filter(|c| !c.is_prerelease() && now.same_shape(c) && date_like(c) == date_like(&now))
+        .filter(|c| within(level, &now.version, &c.version))
+        .filter(|c| rule.is_none_or(|r| (r.allows)(&c.version)))
+        .filter(|c| c.cmp_version(&now) == Ordering::Greater)
+        .max_by(|a, b| {
+            a.cmp_version(b)
+                .then_with(|| distro_version(a).cmp(&distro_version(b)))
+                .then_with(|| b.raw.cmp(&a.raw))
+        });
     match best {
-        Some((tag, _)) => Choice::Newer(tag.clone()),
+        Some(tag) => Choice::Newer(tag.raw),
         None => Choice::Current,
     }
 }
@@ -205,7 +169,8 @@ mod tests {
         );
         assert_eq!(
             newer("library/python", "3.12-alpine3.20", PYTHON, Level::Minor).as_deref(),
-            Some("3.13-alpine3.20")
+            Some("3.13-alpine3.21"),
+            "the Alpine suffix follows the image's Alpine release"
         );
         assert_eq!(
             newer("library/python", "3.14-slim-bookworm", PYTHON, Level::Major),
@@ -301,6 +266,5 @@ mod tests {
                 "{t}"
             );
         }
-        assert_eq!(parse("v1.2-x").unwrap().prefix, "v");
     }
 }

@@ -22,16 +22,16 @@ impl ManagedFile for WorkflowFile {
         &PATHS
     }
 
-    fn generate(&self) -> anyhow::Result<Proposal> {
+    fn generate(&self) -> anyhow::Result<Option<Proposal>> {
         let text = render(&self.settings)?;
-        Ok(Proposal {
+        Ok(Some(Proposal {
             text,
             reasons: vec![format!(
                 "the repository has Dockerfiles: the base-image policy requires the monitor workflow ({:?} schedule)",
                 super::cron(&self.settings.repo, self.settings.frequency)
             )],
             findings: Vec::new(),
-        })
+        }))
     }
 
     fn repair(&self, path: &str, existing: &str) -> Proposal {
