@@ -15,7 +15,7 @@ use crate::dependabot::render::Renderer;
 use crate::detect::{ScanOptions, scan_dir};
 use crate::inventory::Fleet;
 use crate::plan::{Action, RepoPlan, plan_repo, write_changes};
-use crate::workflow::managed::{WorkflowFile, not_configured};
+use crate::workflow::managed::WorkflowFile;
 
 /// Show the files drydock would create or change, as diffs, and the findings about them.
 #[derive(Debug, Args)]
@@ -128,27 +128,26 @@ fn plan_target(
         renderer,
     };
     let mut files: Vec<&dyn crate::plan::ManagedFile> = vec![&dependabot];
-    let (workflow, not_configured) = monitor_workflow(fleet, target, !scan.dockerfiles.is_empty());
+    let workflow = monitor_workflow(fleet, target, !scan.dockerfiles.is_empty());
     files.extend(workflow.as_ref().map(|w| w as &dyn crate::plan::ManagedFile));
-    let mut plan = plan_repo(&target.name, &target.root, &files);
-    plan.findings.extend(not_configured);
-    plan
+    plan_repo(&target.name, &target.root, &files)
 }
 
-/// The base-image monitor workflow for a repository with Dockerfiles, unless it opted out; a
-/// finding when the fleet does not say how the workflow installs drydock.
-fn monitor_workflow(
-    fleet: &Fleet,
-    target: &Target,
-    has_dockerfiles: bool,
-) -> (Option<WorkflowFile>, Option<crate::finding::Finding>) {
+/// The base-image monitor workflow for a repository with Dockerfiles, unless it opted out. A
+/// fleet that does not say how the workflow installs drydock does not get it: one warning per run.
+fn monitor_workflow(fleet: &Fleet, target: &Target, has_dockerfiles: bool) -> Option<WorkflowFile> {
+    static WARNED: std::sync::Once = std::sync::Once::new();
     if !has_dockerfiles {
-        return (None, None);
+        return None;
     }
     match fleet.workflow_for(&target.name, target.repo.as_ref()) {
-        Ok(Some(settings)) => (Some(WorkflowFile { settings }), None),
-        Ok(None) => (None, None),
-        Err(e) => (None, Some(not_configured(e.0))),
+        Ok(settings) => settings.map(|settings| WorkflowFile { settings }),
+        Err(e) => {
+            WARNED.call_once(|| {
+                eprintln!("warning: the base-image monitor workflow is not managed: {e} (docs/fleet-toml.md, [workflow])")
+            });
+            None
+        }
     }
 }
 

@@ -65,19 +65,6 @@ impl ManagedFile for WorkflowFile {
     }
 }
 
-/// The finding for a repository with Dockerfiles whose fleet cannot render the workflow.
-pub fn not_configured(message: String) -> Finding {
-    Finding {
-        rule: "drydock/workflow-not-configured".into(),
-        severity: Severity::Warning,
-        path: PATH.into(),
-        line: None,
-        column: None,
-        message,
-        fix: Some("set [workflow] drydock_image, or drydock_url and drydock_sha256, in fleet.toml (docs/fleet-toml.md)".into()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
