@@ -864,3 +864,52 @@ fn check_jsonschema_accepts_everything_drydock_writes() {
         );
     }
 }
+
+#[test]
+fn plan_goes_on_when_a_repository_is_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    copy_dir(&examples.join("storefront"), &tmp.path().join("storefront"));
+    let fleet = tmp.path().join("fleet.toml");
+    std::fs::write(&fleet, "[[repo]]\nname = \"acme/not-cloned\"\n\n[[repo]]\nname = \"acme/storefront\"\npath = \"storefront\"\n\n[dependabot]\nlabels = [\"deps\"]\n").unwrap();
+    let out = drydock()
+        .args([
+            "plan",
+            "--format",
+            "json",
+            "--fleet",
+            fleet.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["repos"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("drydock sync"),
+        "{v}"
+    );
+    let diff = v["repos"][1]["changes"][0]["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("+      - \"deps\"\n"),
+        "fleet settings are used: {diff}"
+    );
+    // A bad [dependabot] value is a configuration error (exit 2) naming the line.
+    std::fs::write(
+        &fleet,
+        "[dependabot]\nschedule = { interval = \"sometimes\" }\n",
+    )
+    .unwrap();
+    let out = drydock()
+        .args(["plan", "--fleet", fleet.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("fleet.toml:2:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1,6 +1,9 @@
 //! `dependabot::validate` against the shared corpus in tests/corpus/dependabot/: every
-//! `invalid-*` file produces exactly the findings in its `.findings` file, every other file no
-//! error; check-jsonschema (the external judge) agrees; arbitrary input never panics.
+//! `invalid-*` file produces exactly the findings of the `.findings` file next to it (`rule-id
+//! line`, one a line); the `repair-*` files that are broken on purpose exactly those listed for
+//! them in tests/corpus/dependabot-repair.findings (kept outside the directory, whose `repair-*`
+//! names the repair tests read); every other file no error. check-jsonschema (the external judge)
+//! agrees; arbitrary input never panics.
 
 mod support;
 
@@ -38,16 +41,50 @@ fn is_invalid(path: &Path) -> bool {
     name(path).starts_with("invalid-")
 }
 
-/// The expected `rule-id line` pairs, when the file has a `.findings` file next to it.
+/// `file rule-id line` lines of tests/corpus/dependabot-repair.findings, by file.
+fn repair_expectations() -> std::collections::BTreeMap<String, Vec<String>> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/dependabot-repair.findings");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut by_file = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let (file, finding) = line.split_once(' ').expect("`file rule-id line`");
+        by_file
+            .entry(file.to_string())
+            .or_default()
+            .push(finding.to_string());
+    }
+    by_file
+}
+
+/// The expected `rule-id line` pairs: from the `.findings` file next to it, or from the repair
+/// expectations; `None` for a file that must have no errors.
 fn expected(path: &Path) -> Option<Vec<String>> {
-    let text = std::fs::read_to_string(path.with_extension("findings")).ok()?;
-    Some(
-        text.lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect(),
-    )
+    if let Ok(text) = std::fs::read_to_string(path.with_extension("findings")) {
+        return Some(
+            text.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+        );
+    }
+    repair_expectations().remove(&name(path))
+}
+
+#[test]
+fn the_repair_expectations_name_existing_files() {
+    let names: Vec<String> = corpus().iter().map(|(p, _)| name(p)).collect();
+    for file in repair_expectations().keys() {
+        assert!(
+            names.contains(file),
+            "tests/corpus/dependabot-repair.findings names {file}, which is not in the corpus"
+        );
+    }
 }
 
 #[test]
@@ -126,6 +163,74 @@ fn every_invalid_file_has_an_error_and_a_line_inside_the_file() {
     }
 }
 
+/// A monorepo on disk, scanned by `detect::scan_dir`, against the config its owners wrote: the
+/// policy rules see what the scan found.
+#[test]
+fn policy_rules_compare_the_config_with_a_scanned_repository() {
+    let repo = tempfile::tempdir().unwrap();
+    let files = [
+        ("Dockerfile", "FROM debian:12\n"),
+        ("services/api/Dockerfile", "FROM rust:1.95\n"),
+        ("services/web/Containerfile", "FROM node:22\n"),
+        ("tools/ci/Dockerfile", "FROM alpine:3.20\n"),
+        ("services/web/package.json", "{}\n"),
+        ("go.mod", "module example.com/x\n\ngo 1.23\n"),
+        (".github/workflows/ci.yml", "on: push\njobs: {}\n"),
+    ];
+    for (path, text) in files {
+        let path = repo.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let scan = drydock::detect::scan_dir(repo.path(), &Default::default()).unwrap();
+    let config = "version: 2
+updates:
+  - package-ecosystem: docker
+    directories: [\"/\", \"/services/*\"]
+    schedule:
+      interval: weekly
+    labels: [dependencies, docker, security]
+  - package-ecosystem: docker
+    directory: /tools/ci
+    schedule:
+      interval: monthly
+  - package-ecosystem: github-actions
+    directory: /
+    schedule:
+      interval: weekly
+";
+    let findings = validate(config, ".github/dependabot.yml", Some(&scan));
+    let got: Vec<(&str, usize, &str)> = findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.line.unwrap(), f.message.as_str()))
+        .collect();
+    let rules: Vec<(&str, usize)> = got.iter().map(|(r, l, _)| (*r, *l)).collect();
+    assert_eq!(
+        rules,
+        vec![
+            ("dependabot/missing-ecosystem", 2),
+            ("dependabot/missing-ecosystem", 2),
+            ("dependabot/docker-coverage", 8),
+            ("dependabot/docker-coverage", 11),
+        ],
+        "{got:#?}"
+    );
+    assert!(
+        got[0].2.contains("`gomod` at `/`") || got[1].2.contains("`gomod` at `/`"),
+        "{got:#?}"
+    );
+    assert!(
+        got[0].2.contains("`npm` at `/services/web`")
+            || got[1].2.contains("`npm` at `/services/web`")
+    );
+    assert!(
+        got[2].2.contains("`security`") && got[2].2.contains("/tools/ci"),
+        "{got:#?}"
+    );
+    assert!(got[3].2.contains("less often than weekly"), "{got:#?}");
+    assert!(findings.iter().all(|f| f.path == ".github/dependabot.yml"));
+}
+
 /// Files where the vendored schema of check-jsonschema lags GitHub (dependabot.md §5.2), so only
 /// the newer SchemaStore copy in tests/schemas/ can judge them.
 fn vendored_schema_lags(text: &str) -> bool {
@@ -151,7 +256,8 @@ fn check_jsonschema_accepts_the_valid_files_and_agrees_on_the_invalid_ones() {
     let mut failures = Vec::new();
     let mut judged = 0;
     for (((path, text), store), vendored) in files.iter().zip(&store).zip(&vendored) {
-        if is_invalid(path) {
+        // Broken on purpose: where the schema can tell, drydock must say so too.
+        if expected(path).is_some() {
             if !store.ok {
                 judged += 1;
                 let ours = validate(text, "x", None);
@@ -270,4 +376,26 @@ fn an_alias_bomb_is_bounded() {
     assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(findings.len(), 1, "{findings:?}");
     assert_eq!(findings[0].rule, "dependabot/invalid-yaml");
+}
+
+#[test]
+fn deep_nesting_is_refused_not_overflowed() {
+    for text in [
+        format!(
+            "version: 2\nupdates: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        ),
+        format!(
+            "version: 2\nupdates:\n{}",
+            (0..2_000)
+                .map(|i| format!("{}- \n", " ".repeat(i * 2)))
+                .collect::<String>()
+        ),
+    ] {
+        let started = Instant::now();
+        let findings = validate(&text, "x", None);
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(findings.iter().any(|f| f.severity == Severity::Error));
+    }
 }

@@ -129,7 +129,11 @@ fn plan_target(
     };
     let mut files: Vec<&dyn crate::plan::ManagedFile> = vec![&dependabot];
     let workflow = monitor_workflow(fleet, target, !scan.dockerfiles.is_empty());
-    files.extend(workflow.as_ref().map(|w| w as &dyn crate::plan::ManagedFile));
+    files.extend(
+        workflow
+            .as_ref()
+            .map(|w| w as &dyn crate::plan::ManagedFile),
+    );
     plan_repo(&target.name, &target.root, &files)
 }
 

@@ -451,6 +451,21 @@ impl Session {
         if let Some(schedule) = map.get_mapping("schedule") {
             self.repair_time(&schedule, &what);
         }
+        if let Some(cooldown) = map.get_mapping("cooldown")
+            && cooldown.contains_key("days")
+            && !cooldown.contains_key("default-days")
+            && let Some(key) = cooldown
+                .find_entry_by_key("days")
+                .and_then(|e| e.key_node())
+        {
+            let r = key.byte_range();
+            self.edit(r.start as usize, r.end as usize, "default-days".into());
+            self.change(
+                r.start as usize,
+                format!("renamed `cooldown.days` to `cooldown.default-days` in {what}"),
+                "GitHub rejects unknown keys; the cooldown for all updates is `default-days`",
+            );
+        }
         if let Some(cooldown) = map.get_mapping("cooldown") {
             let semver_ok = Ecosystem::from_str(&eco).is_ok_and(|e| e.supports_semver_cooldown());
             if !semver_ok && Ecosystem::from_str(&eco).is_ok() {

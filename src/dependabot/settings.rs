@@ -463,3 +463,67 @@ impl Settings {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::inventory::Fleet;
+
+    fn parse(text: &str) -> Result<Fleet, crate::inventory::ConfigError> {
+        Fleet::parse(Path::new("/tmp/fleet.toml"), text)
+    }
+
+    #[test]
+    fn fleet_defaults_and_repo_overrides() {
+        let f = parse(
+            r#"
+[dependabot]
+labels = ["deps"]
+open-pull-requests-limit = 3
+schedule = { interval = "daily", time = "06:00", timezone = "Europe/Berlin" }
+cooldown = { default-days = 3 }
+
+[[repo]]
+name = "a/b"
+[repo.dependabot]
+labels = ["team-b"]
+directories-as-globs = true
+
+[[repo]]
+name = "a/c"
+"#,
+        )
+        .unwrap();
+        let b = f.dependabot_for(Some(&f.repos[0]));
+        assert_eq!(b.labels.as_deref(), Some(&["team-b".to_string()][..]));
+        assert_eq!(b.open_pull_requests_limit, Some(3));
+        assert_eq!(b.directories_as_globs, Some(true));
+        assert_eq!(b.schedule.as_ref().unwrap().interval, "daily");
+        let c = f.dependabot_for(Some(&f.repos[1]));
+        assert_eq!(c.labels.as_deref(), Some(&["deps".to_string()][..]));
+        assert_eq!(c.directories_as_globs, None);
+    }
+
+    #[test]
+    fn values_github_rejects_are_located_config_errors() {
+        let e = parse("[dependabot]\nschedule = { interval = \"weekly\", time = \"6:00\" }\n")
+            .unwrap_err();
+        assert!(e.message.contains("not hh:mm"), "{e}");
+        assert_eq!(e.line, 2);
+        let e = parse("[dependabot]\nschedule = { interval = \"fortnightly\" }\n").unwrap_err();
+        assert!(e.help.unwrap().contains("weekly"));
+        let e = parse("[dependabot]\nregistries = { npm = { type = \"npm-registry\", url = \"https://r\", token = \"abc\" } }\n").unwrap_err();
+        assert!(e.message.contains("literal `token`"), "{e}");
+        let e = parse("[dependabot]\ncommit_message = { prefix = \"x\" }\n").unwrap_err();
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `commit-message`? (see docs/fleet-toml.md)")
+        );
+        let e = parse(
+            "[[repo]]\nname = \"a/b\"\n[repo.dependabot]\nversioning-strategy = \"newest\"\n",
+        )
+        .unwrap_err();
+        assert!(e.message.starts_with("[repo.dependabot] of \"a/b\""), "{e}");
+    }
+}

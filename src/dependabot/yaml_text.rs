@@ -34,7 +34,15 @@ fn write_block(v: &Value, indent: usize, out: &mut Vec<String>) {
     let pad = " ".repeat(indent);
     match v {
         Value::Object(map) => {
-            for (k, val) in map.iter().filter(|(_, v)| !v.is_null()) {
+            let mut members: Vec<(&String, &Value)> =
+                map.iter().filter(|(_, v)| !v.is_null()).collect();
+            members.sort_by_key(|(k, _)| {
+                (
+                    KEY_ORDER.iter().position(|o| o == k).unwrap_or(usize::MAX),
+                    k.as_str(),
+                )
+            });
+            for (k, val) in members {
                 let key = plain_key(k);
                 if is_nested(val) {
                     out.push(format!("{pad}{key}:"));
@@ -69,6 +77,34 @@ fn write_block(v: &Value, indent: usize, out: &mut Vec<String>) {
         scalar => out.push(format!("{pad}{}", inline(scalar))),
     }
 }
+
+/// The order keys are written in, as GitHub's documentation shows them; other keys follow in
+/// alphabetical order.
+const KEY_ORDER: &[&str] = &[
+    "type",
+    "url",
+    "interval",
+    "day",
+    "time",
+    "timezone",
+    "cronjob",
+    "dependency-name",
+    "dependency-type",
+    "versions",
+    "update-types",
+    "applies-to",
+    "patterns",
+    "exclude-patterns",
+    "group-by",
+    "default-days",
+    "semver-major-days",
+    "semver-minor-days",
+    "semver-patch-days",
+    "prefix",
+    "prefix-development",
+    "include",
+    "exclude",
+];
 
 fn is_nested(v: &Value) -> bool {
     match v {

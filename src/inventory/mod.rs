@@ -500,14 +500,14 @@ fn toml_error(file: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
     let offset = e.span().map_or(0, |s| s.start);
     let message = e.message().trim().to_string();
     let mut err = ConfigError::at(file, text, offset, message.clone());
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        if let Some((unknown, expected)) = rest.split_once("`, expected ") {
-            let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-            err = match closest(unknown, candidates.iter().copied()) {
-                Some(s) => err.with_help(format!("did you mean `{s}`? (see docs/fleet-toml.md)")),
-                None => err.with_help("remove the key; docs/fleet-toml.md lists every key"),
-            };
-        }
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((unknown, expected)) = rest.split_once("`, expected ")
+    {
+        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        err = match closest(unknown, candidates.iter().copied()) {
+            Some(s) => err.with_help(format!("did you mean `{s}`? (see docs/fleet-toml.md)")),
+            None => err.with_help("remove the key; docs/fleet-toml.md lists every key"),
+        };
     }
     err
 }
@@ -586,15 +586,28 @@ impl WorkflowSection {
 
 impl Fleet {
     /// The workflow settings for a repository, `None` when it opted out (or the fleet did).
-    pub fn workflow_for(&self, repo_name: &str, repo: Option<&Repo>) -> Result<Option<workflow::Settings>, workflow::SettingsError> {
+    pub fn workflow_for(
+        &self,
+        repo_name: &str,
+        repo: Option<&Repo>,
+    ) -> Result<Option<workflow::Settings>, workflow::SettingsError> {
         let fleet = &self.workflow;
         let over = repo.and_then(|r| r.workflow.clone()).unwrap_or_default();
         if !over.enabled.or(fleet.enabled).unwrap_or(true) {
             return Ok(None);
         }
-        let install = match (&fleet.drydock_image, &fleet.drydock_url, &fleet.drydock_sha256) {
-            (Some(image), None, None) => workflow::Install::Container { image: image.clone() },
-            (None, Some(url), Some(sha256)) => workflow::Install::Binary { url: url.clone(), sha256: sha256.clone() },
+        let install = match (
+            &fleet.drydock_image,
+            &fleet.drydock_url,
+            &fleet.drydock_sha256,
+        ) {
+            (Some(image), None, None) => workflow::Install::Container {
+                image: image.clone(),
+            },
+            (None, Some(url), Some(sha256)) => workflow::Install::Binary {
+                url: url.clone(),
+                sha256: sha256.clone(),
+            },
             _ => {
                 return Err(workflow::SettingsError(format!(
                     "{}: [workflow] says nowhere to install drydock from: set drydock_image (pinned by digest) or drydock_url and drydock_sha256",
@@ -604,7 +617,13 @@ impl Fleet {
         };
         let mut actions = workflow::default_actions();
         for (name, pin) in &fleet.actions {
-            actions.insert(name.clone(), workflow::PinnedAction { sha: pin.sha.clone(), version: pin.version.clone() });
+            actions.insert(
+                name.clone(),
+                workflow::PinnedAction {
+                    sha: pin.sha.clone(),
+                    version: pin.version.clone(),
+                },
+            );
         }
         Ok(Some(workflow::Settings {
             repo: repo_name.to_string(),
@@ -615,7 +634,10 @@ impl Fleet {
             test_command: over.test_command.or(fleet.test_command.clone()),
             install,
             actions,
-            trivy_version: fleet.trivy_version.clone().unwrap_or_else(|| workflow::DEFAULT_TRIVY_VERSION.into()),
+            trivy_version: fleet
+                .trivy_version
+                .clone()
+                .unwrap_or_else(|| workflow::DEFAULT_TRIVY_VERSION.into()),
         }))
     }
 }
@@ -625,77 +647,159 @@ fn at_value(file: &Path, text: &str, value: &str, message: String) -> ConfigErro
     ConfigError::at(file, text, offset, message)
 }
 
-fn check_registry(file: &Path, text: &str, raw: &RegistrySection) -> Result<RegistryConfig, ConfigError> {
+fn check_registry(
+    file: &Path,
+    text: &str,
+    raw: &RegistrySection,
+) -> Result<RegistryConfig, ConfigError> {
     let mut mirrors = Mirrors::default();
     for (host, url) in &raw.mirrors {
-        mirrors
-            .insert(host, url)
-            .map_err(|e| at_value(file, text, url, e).with_help("write mirrors as \"docker.io\" = \"https://mirror.example.com\""))?;
+        mirrors.insert(host, url).map_err(|e| {
+            at_value(file, text, url, e)
+                .with_help("write mirrors as \"docker.io\" = \"https://mirror.example.com\"")
+        })?;
     }
-    Ok(RegistryConfig { mirrors, level: raw.level.unwrap_or_default() })
+    Ok(RegistryConfig {
+        mirrors,
+        level: raw.level.unwrap_or_default(),
+    })
 }
 
-fn check_workflow_common(file: &Path, text: &str, w: &RepoWorkflowSection, section: &str) -> Result<(), ConfigError> {
+fn check_workflow_common(
+    file: &Path,
+    text: &str,
+    w: &RepoWorkflowSection,
+    section: &str,
+) -> Result<(), ConfigError> {
     if let Some(team) = &w.devops_team {
         let ok = team.split_once('/').is_some_and(|(org, slug)| {
             !org.is_empty()
                 && !slug.is_empty()
-                && format!("{org}{slug}").chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                && format!("{org}{slug}")
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         });
         if !ok {
-            return Err(at_value(file, text, team, format!("{section}: devops_team {team:?} is not \"org/team-slug\"")));
+            return Err(at_value(
+                file,
+                text,
+                team,
+                format!("{section}: devops_team {team:?} is not \"org/team-slug\""),
+            ));
         }
     }
     if let Some(cmd) = &w.test_command
         && cmd.trim().is_empty()
     {
-        return Err(at_value(file, text, "test_command", format!("{section}: test_command is empty"))
-            .with_help("remove the key to run no tests"));
+        return Err(at_value(
+            file,
+            text,
+            "test_command",
+            format!("{section}: test_command is empty"),
+        )
+        .with_help("remove the key to run no tests"));
     }
     Ok(())
 }
 
 fn check_workflow(file: &Path, text: &str, w: &WorkflowSection) -> Result<(), ConfigError> {
     check_workflow_common(file, text, &w.common(), "[workflow]")?;
-    let is_hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let is_hex = |s: &str, n: usize| {
+        s.len() == n
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
     if let Some(image) = &w.drydock_image {
-        let pinned = image.split_once("@sha256:").is_some_and(|(name, hex)| !name.is_empty() && is_hex(hex, 64));
-        if !pinned || !image.bytes().all(|b| b.is_ascii_alphanumeric() || b"./:@_-".contains(&b)) {
-            return Err(at_value(file, text, image, format!("[workflow] drydock_image {image:?} must be pinned by digest"))
-                .with_help("write it as registry/org/drydock:TAG@sha256:<64 hex>"));
+        let pinned = image
+            .split_once("@sha256:")
+            .is_some_and(|(name, hex)| !name.is_empty() && is_hex(hex, 64));
+        if !pinned
+            || !image
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"./:@_-".contains(&b))
+        {
+            return Err(at_value(
+                file,
+                text,
+                image,
+                format!("[workflow] drydock_image {image:?} must be pinned by digest"),
+            )
+            .with_help("write it as registry/org/drydock:TAG@sha256:<64 hex>"));
         }
         if w.drydock_url.is_some() || w.drydock_sha256.is_some() {
-            return Err(at_value(file, text, image, "[workflow] has both drydock_image and drydock_url/drydock_sha256".into())
-                .with_help("keep one way of installing drydock"));
+            return Err(at_value(
+                file,
+                text,
+                image,
+                "[workflow] has both drydock_image and drydock_url/drydock_sha256".into(),
+            )
+            .with_help("keep one way of installing drydock"));
         }
     }
     match (&w.drydock_url, &w.drydock_sha256) {
         (Some(url), Some(sha)) => {
-            if !url.starts_with("https://") || url.contains(char::is_whitespace) || url.contains(['"', '\'', '$', '`']) {
-                return Err(at_value(file, text, url, format!("[workflow] drydock_url {url:?} must be a plain https:// URL")));
+            if !url.starts_with("https://")
+                || url.contains(char::is_whitespace)
+                || url.contains(['"', '\'', '$', '`'])
+            {
+                return Err(at_value(
+                    file,
+                    text,
+                    url,
+                    format!("[workflow] drydock_url {url:?} must be a plain https:// URL"),
+                ));
             }
             if !is_hex(sha, 64) {
-                return Err(at_value(file, text, sha, "[workflow] drydock_sha256 must be 64 lower-case hex digits".into())
-                    .with_help("sha256sum of the release binary"));
+                return Err(at_value(
+                    file,
+                    text,
+                    sha,
+                    "[workflow] drydock_sha256 must be 64 lower-case hex digits".into(),
+                )
+                .with_help("sha256sum of the release binary"));
             }
         }
         (Some(url), None) => {
-            return Err(at_value(file, text, url, "[workflow] drydock_url needs drydock_sha256".into())
-                .with_help("the workflow verifies the binary before running it"));
+            return Err(at_value(
+                file,
+                text,
+                url,
+                "[workflow] drydock_url needs drydock_sha256".into(),
+            )
+            .with_help("the workflow verifies the binary before running it"));
         }
         (None, Some(sha)) => {
-            return Err(at_value(file, text, sha, "[workflow] drydock_sha256 without drydock_url".into()));
+            return Err(at_value(
+                file,
+                text,
+                sha,
+                "[workflow] drydock_sha256 without drydock_url".into(),
+            ));
         }
         (None, None) => {}
     }
     for (name, pin) in &w.actions {
-        workflow::check_pin(name, &workflow::PinnedAction { sha: pin.sha.clone(), version: pin.version.clone() })
-            .map_err(|e| at_value(file, text, &pin.sha, e.0))?;
+        workflow::check_pin(
+            name,
+            &workflow::PinnedAction {
+                sha: pin.sha.clone(),
+                version: pin.version.clone(),
+            },
+        )
+        .map_err(|e| at_value(file, text, &pin.sha, e.0))?;
     }
     if let Some(v) = &w.trivy_version
-        && !(v.starts_with('v') && v[1..].split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
+        && !(v.starts_with('v')
+            && v[1..]
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
     {
-        return Err(at_value(file, text, v, format!("[workflow] trivy_version {v:?} must be a release such as v0.76.0")));
+        return Err(at_value(
+            file,
+            text,
+            v,
+            format!("[workflow] trivy_version {v:?} must be a release such as v0.76.0"),
+        ));
     }
     Ok(())
 }

@@ -141,6 +141,21 @@ pub fn plan_repo(name: &str, root: &Path, files: &[&dyn ManagedFile]) -> RepoPla
     };
     for file in files {
         let existing = read_repo(root, file.paths());
+        if let Existing::Present { path, .. } = &existing {
+            for other in file.paths().iter().filter(|p| *p != path) {
+                if std::fs::symlink_metadata(root.join(other)).is_ok() {
+                    plan.findings.push(Finding {
+                        rule: "drydock/shadowed-file".into(),
+                        severity: Severity::Warning,
+                        path: other.to_string(),
+                        line: None,
+                        column: None,
+                        message: format!("both {path} and {other} exist; only {path} is read"),
+                        fix: Some(format!("merge {other} into {path} and delete it")),
+                    });
+                }
+            }
+        }
         let (change, findings) = plan_file(*file, &existing);
         plan.changes.extend(change);
         plan.findings.extend(findings);

@@ -90,3 +90,15 @@ fn symlinked_github_dir_is_never_followed() {
     assert!(write_changes(dir.path(), &forged).is_err());
     assert!(std::fs::read_dir(outside.path()).unwrap().next().is_none());
 }
+
+#[test]
+fn a_shadowed_second_path_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".github")).unwrap();
+    std::fs::write(dir.path().join(".github/x.yml"), "a: 1\n").unwrap();
+    std::fs::write(dir.path().join(".github/x.yaml"), "b: 2\n").unwrap();
+    let plan = plan_repo("o/r", dir.path(), &[&Fixed]);
+    assert!(plan.changes.is_empty());
+    assert_eq!(plan.findings[0].rule, "drydock/shadowed-file");
+    assert_eq!(plan.findings[0].path, ".github/x.yaml");
+}

@@ -3,7 +3,7 @@
 use super::dirs;
 use super::facts;
 use super::schema::{self, Issue, Ty};
-use super::yaml::{Node, Value};
+use super::yaml::{self, Node, Value};
 use super::{Doc, Entry, Out};
 use crate::detect::Ecosystem;
 use crate::inventory::closest;
@@ -17,7 +17,7 @@ pub fn yaml_alias(doc: &Doc, out: &mut Out) {
             anchor.line,
             Some(anchor.column),
             format!(
-                "anchor `&{}`: GitHub rejects YAML anchors and aliases in dependabot.yml",
+                "anchor `&{}`: GitHub rejects the aliases anchors exist for (\"YAML aliases are not supported\")",
                 anchor.name
             ),
             None,
@@ -31,6 +31,57 @@ pub fn yaml_alias(doc: &Doc, out: &mut Out) {
                 "alias `*{}`: GitHub rejects YAML aliases (\"YAML aliases are not supported\")",
                 alias.name
             ),
+            None,
+        );
+    }
+}
+
+/// Tabs in indentation. The YAML 1.2 grammar allows a tab before a comment or after `- `; libyaml,
+/// under Ruby's Psych on GitHub's side, does not ("found character that cannot start any token",
+/// "found a tab character that violates indentation"; wallabag/wallabag#8023).
+pub fn tab_whitespace(doc: &Doc, out: &mut Out) {
+    for (i, line) in doc.text.trim_start_matches('\u{feff}').lines().enumerate() {
+        let number = i + 1;
+        if doc
+            .parsed
+            .scalar_continuations
+            .iter()
+            .any(|r| r.contains(&number))
+        {
+            continue;
+        }
+        let indent: String = line
+            .chars()
+            .take_while(|c| *c == ' ' || *c == '\t')
+            .collect();
+        let rest = line[indent.len()..].trim_end_matches('\r');
+        // A whitespace-only line is rejected only when it starts with a tab.
+        if let Some(tab) = indent.find('\t').filter(|t| !rest.is_empty() || *t == 0) {
+            out.line(
+                number,
+                Some(tab + 1),
+                "a tab in the indentation of this line; GitHub's YAML reader rejects the file"
+                    .into(),
+                None,
+            );
+        }
+    }
+    for (line, column) in &doc.parsed.tabs_after_indicators {
+        out.line(
+            *line,
+            Some(*column),
+            "a tab after `-` or `?`; GitHub's YAML reader (libyaml) rejects the file".into(),
+            None,
+        );
+    }
+}
+
+pub fn multiple_documents(doc: &Doc, out: &mut Out) {
+    if let Some(line) = doc.parsed.second_document {
+        out.line(
+            line,
+            Some(1),
+            "a second YAML document starts here; GitHub reads only the first, so everything from here on is ignored".into(),
             None,
         );
     }
@@ -80,7 +131,7 @@ fn is_schema_only(obj: &schema::Obj, key: &str) -> bool {
 
 pub fn unknown_key(doc: &Doc, out: &mut Out) {
     for issue in issues(doc) {
-        let Issue::UnknownKey { obj, key, path } = issue else {
+        let Issue::UnknownKey { obj, key, path, .. } = issue else {
             continue;
         };
         let Some(name) = key.as_key() else {
@@ -121,15 +172,18 @@ pub fn unknown_key(doc: &Doc, out: &mut Out) {
 
 pub fn removed_key(doc: &Doc, out: &mut Out) {
     for issue in issues(doc) {
-        let Issue::UnknownKey { obj, key, path } = issue else {
+        let Issue::UnknownKey {
+            obj,
+            key,
+            value,
+            path,
+        } = issue
+        else {
             continue;
         };
         if !key.as_key().is_some_and(|k| is_removed(obj, k)) {
             continue;
         }
-        let Some(value) = doc_value(doc.root, &path, key) else {
-            continue;
-        };
         let people: Vec<&str> = value
             .as_seq()
             .unwrap_or(&[])
@@ -155,33 +209,9 @@ pub fn removed_key(doc: &Doc, out: &mut Out) {
     }
 }
 
-/// The value of `key` inside the mapping at `path` (walker paths are `updates[2].groups.x`).
-fn doc_value<'a>(root: &'a Node, path: &str, key: &Node) -> Option<&'a Node> {
-    let map = node_at(root, path)?;
-    map.as_map()?
-        .iter()
-        .find(|(k, _)| std::ptr::eq(k, key) || k == key)
-        .map(|(_, v)| v)
-}
-
-fn node_at<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
-    let mut node = root;
-    for part in path.split('.').filter(|p| !p.is_empty()) {
-        let (name, index) = match part.split_once('[') {
-            Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
-            None => (part, None),
-        };
-        node = node.get(name)?;
-        if let Some(i) = index {
-            node = node.as_seq()?.get(i)?;
-        }
-    }
-    Some(node)
-}
-
 pub fn schema_only_key(doc: &Doc, out: &mut Out) {
     for issue in issues(doc) {
-        let Issue::UnknownKey { obj, key, path } = issue else {
+        let Issue::UnknownKey { obj, key, path, .. } = issue else {
             continue;
         };
         if key.as_key().is_some_and(|k| is_schema_only(obj, k)) {
@@ -242,6 +272,7 @@ pub fn invalid_value(doc: &Doc, out: &mut Out) {
             node,
             path,
             expected,
+            choices,
         } = issue
         {
             let what = if path.is_empty() {
@@ -249,10 +280,21 @@ pub fn invalid_value(doc: &Doc, out: &mut Out) {
             } else {
                 format!("`{path}`")
             };
+            let suggestion = node.as_str().and_then(|s| {
+                choices
+                    .iter()
+                    .copied()
+                    .find(|c| c.eq_ignore_ascii_case(s.trim()))
+                    .or_else(|| closest(s, choices.iter().copied()))
+            });
+            let fix = match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("Write {expected}."),
+            };
             out.at_with_fix(
                 node,
                 format!("{what} must be {expected}, found {}", describe(node)),
-                format!("Write {expected}."),
+                fix,
             );
         }
     }
@@ -716,7 +758,9 @@ pub fn time_format(doc: &Doc, out: &mut Out) {
             continue;
         };
         let Some(text) = value.as_str() else { continue };
-        if !is_hh_mm(text) {
+        let unquoted_non_string = matches!(value.value, Value::Str { plain: true, .. })
+            && yaml::yaml11_reading(text).is_some();
+        if !is_hh_mm(text) && !unquoted_non_string {
             out.at(
                 value,
                 format!("`time` of `{name}` is \"{text}\"; GitHub wants hh:mm (00:00 to 23:59)"),
@@ -773,27 +817,36 @@ pub fn day_without_weekly(doc: &Doc, out: &mut Out) {
 }
 
 pub fn ambiguous_boolean(doc: &Doc, out: &mut Out) {
-    fn visit(node: &Node, out: &mut Out) {
-        match &node.value {
-            Value::Str { text, plain: true } => {
-                if matches!(
-                    text.to_ascii_lowercase().as_str(),
-                    "yes" | "no" | "on" | "off"
-                ) {
-                    out.at(
-                        node,
-                        format!(
-                            "unquoted `{text}` is a string here but a boolean to YAML 1.1 readers"
-                        ),
-                    );
-                }
-            }
-            Value::Seq(items) => items.iter().for_each(|i| visit(i, out)),
-            Value::Map(entries) => entries.iter().for_each(|(_, v)| visit(v, out)),
-            _ => {}
+    for issue in issues(doc) {
+        if let Issue::Yaml11Bool { node, path } = issue {
+            let text = node.as_str().unwrap_or_default();
+            out.at(
+                node,
+                format!("`{path}: {text}` is a boolean to GitHub (YAML 1.1) but a string to YAML 1.2 tools and schemas"),
+            );
         }
     }
-    visit(doc.root, out);
+}
+
+pub fn yaml11_type(doc: &Doc, out: &mut Out) {
+    for issue in issues(doc) {
+        if let Issue::Yaml11 {
+            node,
+            path,
+            reads_as,
+        } = issue
+        {
+            let text = node.as_str().unwrap_or_default();
+            out.at_with_fix(
+                node,
+                format!(
+                    "unquoted `{text}` in `{path}` is {reads_as} to GitHub's YAML 1.1 reader, which wants a string (\"of type {} did not match the following type: string\")",
+                    reads_as.trim_start_matches("an ").trim_start_matches("a ")
+                ),
+                format!("Quote it: \"{text}\"."),
+            );
+        }
+    }
 }
 
 /// The schedule that applies to an entry: its own, or its multi-ecosystem group's.
@@ -933,7 +986,14 @@ pub fn missing_ecosystem(doc: &Doc, out: &mut Out) {
             .updates
             .iter()
             .filter(|e| e.ecosystem == Some(ecosystem))
-            .any(|e| e.dirs.iter().any(|(d, _)| dirs::covers(d, &dir)));
+            .any(|e| {
+                e.dirs.iter().any(|(d, _)| {
+                    // An entry at `/.github/workflows` reads what github-actions at `/` reads.
+                    let same = std::iter::once(dir.as_str())
+                        .chain(facts::implied_directories(ecosystem, &dir).iter().copied());
+                    same.into_iter().any(|target| dirs::covers(d, target))
+                })
+            });
         if !covered {
             out.at_with_fix(
                 anchor,

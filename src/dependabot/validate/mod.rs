@@ -4,14 +4,17 @@
 //!
 //! Every rule is one entry of [`RULES`]: id, severity, one-line doc, fix hint and its check.
 //! Checks read a located YAML tree ([`yaml`]), so every finding has a line.
+//!
+//! GitHub reads the file with Ruby's Psych: libyaml syntax and YAML 1.1 types. The tree is typed
+//! the YAML 1.2 way (`yes` is a string, like serde-saphyr's `strict_booleans`), and the rules
+//! report where the two readings differ and it matters: an unquoted `time: 09:00` is an integer
+//! to GitHub, a tab before a comment is a syntax error to libyaml, a second document is ignored.
 
 mod checks;
 mod dirs;
 mod facts;
 mod schema;
 mod yaml;
-
-pub use dirs::{covers, normalise as normalise_directory, overlap as directories_overlap};
 
 use crate::detect::RepoScan;
 use crate::finding::{Finding, Severity};
@@ -51,6 +54,12 @@ rules! {
     "yaml-alias", Error, checks::yaml_alias,
         "YAML anchors and aliases: GitHub rejects aliases (\"YAML aliases are not supported\").",
         "Write the values out in full (drydock can generate the expanded file).";
+    "tab-whitespace", Error, checks::tab_whitespace,
+        "A tab in a line's indentation, even before a comment: libyaml (GitHub's Ruby reader) rejects it, though YAML 1.2 allows it.",
+        "Replace the tab with spaces.";
+    "multiple-documents", Error, checks::multiple_documents,
+        "The file holds more than one YAML document; GitHub reads the first and ignores the rest.",
+        "Merge the documents into one (delete the `---` line).";
     "duplicate-key", Error, checks::duplicate_key,
         "A key appears twice in one mapping, so one of the two blocks is silently lost.",
         "Merge the two blocks into one key.";
@@ -69,6 +78,9 @@ rules! {
     "missing-key", Error, checks::missing_key,
         "A required key is missing (updates, package-ecosystem, schedule, interval, patterns, registry type/url).",
         "Add the key.";
+    "yaml11-type", Error, checks::yaml11_type,
+        "An unquoted value GitHub's YAML 1.1 reader takes for a number, boolean or date where a string is expected (`time: 09:00` is the integer 540).",
+        "Quote the value.";
     "invalid-value", Error, checks::invalid_value,
         "A value has the wrong type or is not one of the allowed values.",
         "Change the value to the expected type.";
@@ -130,8 +142,8 @@ rules! {
         "An option the entry's ecosystem ignores (vendor, versioning-strategy, allow.dependency-type, ...).",
         "Remove the option, or move it to an entry of an ecosystem that supports it.";
     "ambiguous-boolean", Warning, checks::ambiguous_boolean,
-        "An unquoted yes/no/on/off: a string in YAML 1.2, a boolean to YAML 1.1 readers.",
-        "Quote the value, or write true/false.";
+        "An unquoted yes/no/on/off where a boolean is expected: GitHub (YAML 1.1) reads a boolean, YAML 1.2 tools a string.",
+        "Write true or false.";
     "docker-coverage", Error, checks::docker_coverage,
         "Policy: every directory with a Dockerfile is covered by a `docker` entry, at least weekly, labelled dependencies, docker, security.",
         "Add or fix the `docker` entry (`drydock plan --write` does it).";
@@ -168,7 +180,8 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 }
 
 /// What the checks see: the parsed document, the update entries, and the scan when there is one.
-pub struct Doc<'a> {
+struct Doc<'a> {
+    pub text: &'a str,
     pub root: &'a Node,
     pub parsed: &'a yaml::Parsed,
     pub updates: Vec<Entry<'a>>,
@@ -176,7 +189,7 @@ pub struct Doc<'a> {
 }
 
 /// One `updates[]` item, with the keys most rules need already read.
-pub struct Entry<'a> {
+struct Entry<'a> {
     pub index: usize,
     pub node: &'a Node,
     pub ecosystem: Option<&'a str>,
@@ -187,7 +200,7 @@ pub struct Entry<'a> {
 }
 
 /// Where the checks put their findings; the current rule gives id, severity and default fix.
-pub struct Out<'r> {
+struct Out<'r> {
     rule: &'r Rule,
     path: &'r str,
     findings: Vec<Finding>,
@@ -243,7 +256,7 @@ pub fn validate(text: &str, path: &str, scan: Option<&RepoScan>) -> Vec<Finding>
             }];
         }
     };
-    let doc = Doc::new(&parsed, scan);
+    let doc = Doc::new(text, &parsed, scan);
     let mut findings = Vec::new();
     for rule in RULES {
         let mut out = Out {
@@ -259,7 +272,7 @@ pub fn validate(text: &str, path: &str, scan: Option<&RepoScan>) -> Vec<Finding>
 }
 
 impl<'a> Doc<'a> {
-    fn new(parsed: &'a yaml::Parsed, scan: Option<&'a RepoScan>) -> Doc<'a> {
+    fn new(text: &'a str, parsed: &'a yaml::Parsed, scan: Option<&'a RepoScan>) -> Doc<'a> {
         let root = &parsed.root;
         let items = root.get("updates").and_then(Node::as_seq).unwrap_or(&[]);
         let updates = items
@@ -269,6 +282,7 @@ impl<'a> Doc<'a> {
             .map(|(index, node)| Entry::new(index, node))
             .collect();
         Doc {
+            text,
             root,
             parsed,
             updates,

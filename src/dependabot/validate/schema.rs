@@ -23,7 +23,8 @@ pub enum Ty {
     Bool,
     Enum(&'static [&'static str]),
     List(&'static Ty),
-    ListMax(&'static Ty, usize),
+    /// A list with at least and at most this many items.
+    ListLen(&'static Ty, usize, usize),
     /// A string or a list of them (`ignore.versions`, npm `scope`).
     StrOrList,
     /// `updates[].registries`: a list of names or the string `"*"`.
@@ -44,6 +45,7 @@ pub struct Obj {
 }
 
 const STR_LIST: Ty = Ty::List(&Ty::Str);
+const NON_EMPTY_STR_LIST: Ty = Ty::ListLen(&Ty::Str, 1, usize::MAX);
 const UPDATE_TYPES: &[&str] = &[
     "version-update:semver-major",
     "version-update:semver-minor",
@@ -158,8 +160,8 @@ static COOLDOWN: Obj = Obj {
         ("semver-major-days", Ty::Int { min: 0, max: 90 }),
         ("semver-minor-days", Ty::Int { min: 0, max: 90 }),
         ("semver-patch-days", Ty::Int { min: 0, max: 90 }),
-        ("include", Ty::ListMax(&Ty::Str, 150)),
-        ("exclude", Ty::ListMax(&Ty::Str, 150)),
+        ("include", Ty::ListLen(&Ty::Str, 0, 150)),
+        ("exclude", Ty::ListLen(&Ty::Str, 0, 150)),
     ],
     required: &[],
 };
@@ -196,7 +198,7 @@ pub static UPDATE: Obj = Obj {
     fields: &[
         ("package-ecosystem", Ty::Str),
         ("directory", Ty::Str),
-        ("directories", STR_LIST),
+        ("directories", NON_EMPTY_STR_LIST),
         ("schedule", Ty::Obj(&SCHEDULE)),
         ("allow", Ty::List(&Ty::Obj(&ALLOW))),
         ("ignore", Ty::List(&Ty::Obj(&IGNORE))),
@@ -240,7 +242,7 @@ pub static UPDATE: Obj = Obj {
             ]),
         ),
         ("multi-ecosystem-group", Ty::Str),
-        ("patterns", STR_LIST),
+        ("patterns", NON_EMPTY_STR_LIST),
     ],
     required: &["package-ecosystem"],
 };
@@ -391,13 +393,26 @@ pub enum Issue<'a> {
     UnknownKey {
         obj: &'static Obj,
         key: &'a Node,
+        value: &'a Node,
         path: String,
     },
     BadValue {
         node: &'a Node,
         path: String,
         expected: String,
+        /// The allowed values, for an enumeration (for a did-you-mean).
+        choices: &'static [&'static str],
     },
+    /// A plain scalar where a string is expected that GitHub's YAML 1.1 reader reads as
+    /// something else (`reads_as`: "an integer", "a boolean", ...).
+    Yaml11 {
+        node: &'a Node,
+        path: String,
+        reads_as: &'static str,
+    },
+    /// `yes`/`no`/`on`/`off` where a boolean is expected: GitHub reads a boolean, YAML 1.2 tools a
+    /// string.
+    Yaml11Bool { node: &'a Node, path: String },
     Missing {
         map: &'a Node,
         path: String,
@@ -412,8 +427,33 @@ pub fn walk<'a>(node: &'a Node, ty: &'static Ty, path: &str, out: &mut dyn FnMut
             node,
             path: path.to_string(),
             expected,
+            choices: &[],
         })
     };
+    if let Value::Str { text, plain: true } = &node.value {
+        let wants_string = match ty {
+            Ty::Str | Ty::ShortStr(_) | Ty::Enum(_) | Ty::StrOrList | Ty::RegistryRefs => true,
+            Ty::Bool => {
+                if super::yaml::yaml11_reading(text) == Some("a boolean") {
+                    out(Issue::Yaml11Bool {
+                        node,
+                        path: path.to_string(),
+                    });
+                    return;
+                }
+                false
+            }
+            _ => false,
+        };
+        if let Some(reads_as) = super::yaml::yaml11_reading(text).filter(|_| wants_string) {
+            out(Issue::Yaml11 {
+                node,
+                path: path.to_string(),
+                reads_as,
+            });
+            return;
+        }
+    }
     match ty {
         Ty::Any => {}
         Ty::Str => {
@@ -439,19 +479,24 @@ pub fn walk<'a>(node: &'a Node, ty: &'static Ty, path: &str, out: &mut dyn FnMut
         }
         Ty::Enum(values) => {
             if !node.as_str().is_some_and(|s| values.contains(&s)) {
-                bad(format!("one of {}", quoted_list(values)), out);
+                out(Issue::BadValue {
+                    node,
+                    path: path.to_string(),
+                    expected: format!("one of {}", quoted_list(values)),
+                    choices: values,
+                });
             }
         }
-        Ty::List(item) => walk_list(node, item, None, path, out),
-        Ty::ListMax(item, max) => walk_list(node, item, Some(*max), path, out),
+        Ty::List(item) => walk_list(node, item, (0, usize::MAX), path, out),
+        Ty::ListLen(item, min, max) => walk_list(node, item, (*min, *max), path, out),
         Ty::StrOrList => {
             if node.as_str().is_none() {
-                walk_list(node, &Ty::Str, None, path, out);
+                walk_list(node, &Ty::Str, (1, usize::MAX), path, out);
             }
         }
         Ty::RegistryRefs => match &node.value {
             Value::Str { text, .. } if text == "*" => {}
-            Value::Seq(_) => walk_list(node, &Ty::Str, None, path, out),
+            Value::Seq(_) => walk_list(node, &Ty::Str, (1, usize::MAX), path, out),
             _ => bad("a list of registry names or the string \"*\"".into(), out),
         },
         Ty::Obj(obj) => walk_obj(node, obj, path, out),
@@ -470,7 +515,7 @@ pub fn walk<'a>(node: &'a Node, ty: &'static Ty, path: &str, out: &mut dyn FnMut
 fn walk_list<'a>(
     node: &'a Node,
     item: &'static Ty,
-    max: Option<usize>,
+    (min, max): (usize, usize),
     path: &str,
     out: &mut dyn FnMut(Issue<'a>),
 ) {
@@ -483,14 +528,26 @@ fn walk_list<'a>(
             node,
             path: path.to_string(),
             expected,
+            choices: &[],
         });
         return;
     };
-    if let Some(max) = max.filter(|max| items.len() > *max) {
+    let expected = if items.len() > max {
+        Some(format!("a list of at most {max} items"))
+    } else if items.len() < min {
+        Some(format!(
+            "a list of at least {min} item{}",
+            if min == 1 { "" } else { "s" }
+        ))
+    } else {
+        None
+    };
+    if let Some(expected) = expected {
         out(Issue::BadValue {
             node,
             path: path.to_string(),
-            expected: format!("a list of at most {max} items"),
+            expected,
+            choices: &[],
         });
     }
     for (i, child) in items.iter().enumerate() {
@@ -504,6 +561,7 @@ fn walk_obj<'a>(node: &'a Node, obj: &'static Obj, path: &str, out: &mut dyn FnM
             node,
             path: path.to_string(),
             expected: "a mapping".into(),
+            choices: &[],
         });
         return;
     };
@@ -516,6 +574,7 @@ fn walk_obj<'a>(node: &'a Node, obj: &'static Obj, path: &str, out: &mut dyn FnM
             None => out(Issue::UnknownKey {
                 obj,
                 key,
+                value,
                 path: path.to_string(),
             }),
         }

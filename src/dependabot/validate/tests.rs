@@ -101,13 +101,47 @@ fn cooldown_days_and_update_level_default_days() {
 }
 
 #[test]
-fn yes_is_a_string_under_yaml_1_2() {
+fn yes_where_a_boolean_belongs_is_a_warning_and_where_a_string_belongs_an_error() {
     let text = GOOD
         .replace("    labels: [dependencies]", "    vendor: yes")
         .replace("npm", "bundler");
+    assert_eq!(ids(&text), vec!["dependabot/ambiguous-boolean"]);
+    let text = GOOD.replace("[dependencies]", "[dependencies, on]");
+    assert_eq!(rules_of(&text), vec![("dependabot/yaml11-type".into(), 10)]);
+}
+
+#[test]
+fn unquoted_times_are_integers_to_github() {
+    let text = GOOD.replace("\"06:00\"", "06:00");
+    let found = validate(&text, "x", None);
+    assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(
-        ids(&text),
-        vec!["dependabot/ambiguous-boolean", "dependabot/invalid-value"]
+        (found[0].rule.as_str(), found[0].line),
+        ("dependabot/yaml11-type", Some(8))
+    );
+    assert_eq!(found[0].fix.as_deref(), Some("Quote it: \"06:00\"."));
+    for (scalar, reads_as) in [
+        ("09:00", Some("an integer")),
+        ("1:30:15", Some("an integer")),
+        ("190:20:30.15", Some("a number")),
+        ("2024-01-31", Some("a date")),
+        ("1,000", Some("an integer")),
+        ("On", Some("a boolean")),
+        ("6:60", None),
+        ("v1:2", None),
+        ("12:3x", None),
+        ("dependencies", None),
+    ] {
+        assert_eq!(yaml::yaml11_reading(scalar), reads_as, "{scalar}");
+    }
+}
+
+#[test]
+fn tabs_in_indentation_are_errors_but_not_inside_scalars() {
+    let text = "version: 2\nupdates:\n\t# a tab before a comment\n  - package-ecosystem: npm\t# after a value is fine\n    directory: /\n    schedule: {interval: weekly}\n    commit-message:\n      prefix: \"a\n\tb\"\n";
+    assert_eq!(
+        rules_of(text),
+        vec![("dependabot/tab-whitespace".into(), 3)]
     );
 }
 
@@ -281,4 +315,189 @@ fn branch_templates() {
             .contains("git branch")
     );
     assert!(template_problem("deps..{dependency}", false).is_some());
+}
+
+/// How a scalar reads, in the validator's tree and in serde-saphyr with `strict_booleans`.
+fn both_typings(scalar: &str) -> (String, String) {
+    let text = format!("k: {scalar}\n");
+    let ours = match yaml::parse(&text).map(|p| p.root.get("k").map(|n| n.value.clone())) {
+        Ok(Some(yaml::Value::Null)) => "null".to_string(),
+        Ok(Some(yaml::Value::Bool(b))) => format!("bool {b}"),
+        Ok(Some(yaml::Value::Int(i))) => format!("number {}", i as f64),
+        Ok(Some(yaml::Value::Float(f))) => format!("number {f}"),
+        Ok(Some(yaml::Value::Str { text, .. })) => format!("string {text}"),
+        other => format!("{other:?}"),
+    };
+    let options = serde_saphyr::options! { strict_booleans: true };
+    let theirs = match serde_saphyr::from_str_with_options::<serde_json::Value>(&text, options) {
+        Ok(v) => match &v["k"] {
+            serde_json::Value::Null => "null".to_string(),
+            serde_json::Value::Bool(b) => format!("bool {b}"),
+            serde_json::Value::Number(n) => format!("number {}", n.as_f64().unwrap()),
+            serde_json::Value::String(s) => format!("string {s}"),
+            other => format!("{other:?}"),
+        },
+        Err(e) => format!("error {e}"),
+    };
+    (ours, theirs)
+}
+
+/// (`.inf` and `.nan` are left out: serde-saphyr rejects them by policy, the validator reads them
+/// as numbers; neither is a valid value anywhere in dependabot.yml.)
+#[test]
+fn scalars_are_typed_like_serde_saphyr_with_strict_booleans() {
+    let scalars = [
+        "2",
+        "\"2\"",
+        "'2'",
+        "-7",
+        "+3",
+        "0x1F",
+        "0o17",
+        "1.5",
+        ".5",
+        "1e3",
+        "2.0",
+        "true",
+        "True",
+        "FALSE",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "y",
+        "~",
+        "null",
+        "",
+        "06:00",
+        "6:00",
+        "0900",
+        "\"06:00\"",
+        "weekly",
+        "1_000",
+        "!!str 2",
+        "v1.2",
+        "'* * * * *'",
+        "'*'",
+        "\"\"",
+        "1_",
+        "_1",
+        "0b101",
+        "1__0",
+    ];
+    let mut differences = Vec::new();
+    for scalar in scalars {
+        let (ours, theirs) = both_typings(scalar);
+        if ours != theirs {
+            differences.push(format!("{scalar:?}: ours {ours}, serde-saphyr {theirs}"));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_plain_scalar_is_typed_like_serde_saphyr(scalar in "[-+0-9a-fA-FxoOeE._:~]{1,8}|[a-zA-Z]{1,6}") {
+        let (ours, theirs) = both_typings(&scalar);
+        // serde-saphyr rejects non-finite floats by policy; both failing to parse is agreement.
+        if !theirs.starts_with("error") {
+            proptest::prop_assert_eq!(ours, theirs, "scalar {:?}", scalar);
+        }
+    }
+}
+
+#[test]
+fn an_entry_at_the_workflows_directory_covers_github_actions_at_the_root() {
+    use crate::detect::Ecosystem;
+    let text = "version: 2
+updates:
+  - package-ecosystem: github-actions
+    directory: /.github/workflows
+    schedule: {interval: weekly}
+";
+    let s = scan(
+        &[
+            (Ecosystem::GithubActions, "/"),
+            (Ecosystem::GithubActions, "/.github/actions/setup"),
+        ],
+        &[],
+    );
+    let found = validate(text, "x", Some(&s));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].rule, "dependabot/missing-ecosystem");
+    assert!(found[0].message.contains("/.github/actions/setup"));
+}
+
+#[test]
+fn a_reserved_indicator_is_invalid_yaml() {
+    // elastic/apm-agent-nodejs#2966: GitHub said "found character that cannot start any token".
+    let text = GOOD.replace(
+        "    labels: [dependencies]",
+        "    ignore:\n      - dependency-name: @babel/core",
+    );
+    assert_eq!(
+        rules_of(&text),
+        vec![("dependabot/invalid-yaml".into(), 11)]
+    );
+}
+
+/// Checked against libyaml (PyYAML's CSafeLoader): it rejects a tab after `-` and accepts one
+/// after `:` or inside flow style.
+#[test]
+fn tabs_after_block_indicators_are_errors_but_not_in_flow_style() {
+    let text = "version: 2\nupdates:\n  - package-ecosystem:\tnpm\n    directory: /\n    schedule: {interval:\tweekly}\n    labels:\n      -\tdependencies\n      - \"a\tb\" \t# fine\n";
+    let found = validate(text, "x", None);
+    let got: Vec<_> = found
+        .iter()
+        .map(|f| (f.rule.as_str(), f.line.unwrap(), f.column.unwrap()))
+        .collect();
+    assert_eq!(got, vec![("dependabot/tab-whitespace", 7, 8)]);
+}
+
+#[test]
+fn enumerations_suggest_the_closest_value() {
+    let fix_of = |text: &str| {
+        validate(text, "x", None)
+            .into_iter()
+            .map(|f| f.fix.unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        fix_of(&GOOD.replace("interval: weekly", "interval: weekley")),
+        vec!["did you mean `weekly`?"]
+    );
+    assert_eq!(
+        fix_of(&GOOD.replace("day: monday", "day: Monday")),
+        vec!["did you mean `monday`?"]
+    );
+}
+
+#[test]
+fn empty_directories_and_patterns_are_invalid() {
+    let text = GOOD.replace("directory: /", "directories: []");
+    assert_eq!(
+        rules_of(&text),
+        vec![("dependabot/invalid-value".into(), 4)]
+    );
+}
+
+#[test]
+fn reviewers_name_who_moves_to_codeowners() {
+    let text = GOOD.replace(
+        "    labels:",
+        "    reviewers: [octocat, acme/web]\n    labels:",
+    );
+    let found = validate(&text, "x", None);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].rule, "dependabot/removed-key");
+    assert_eq!(found[0].severity, Severity::Error);
+    assert!(
+        found[0]
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("octocat, acme/web to .github/CODEOWNERS"),
+        "{:?}",
+        found[0].fix
+    );
 }

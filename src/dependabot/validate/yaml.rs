@@ -5,7 +5,9 @@
 //! Built from the event stream of `granit-parser` (the parser under serde-saphyr), because
 //! serde's data model has no place for anchors or for repeated keys.
 
-use serde_saphyr::granit_parser::{Event, Marker, Options, Parser, ScalarStyle, Span};
+use serde_saphyr::granit_parser::{
+    Event, Marker, Options, Parser, ScalarStyle, Span, StructureStyle,
+};
 use std::collections::HashMap;
 
 /// A node of the document, with the 1-based line and column where it starts.
@@ -48,6 +50,13 @@ pub struct Parsed {
     pub aliases: Vec<Marked>,
     /// The second (and later) occurrence of a key in one mapping.
     pub duplicate_keys: Vec<Marked>,
+    /// Lines that continue a scalar begun on an earlier line (quoted or block scalars), where
+    /// whitespace is content.
+    pub scalar_continuations: Vec<std::ops::RangeInclusive<usize>>,
+    /// (line, column) of tabs right after a block indicator (`-\titem`, `?\tkey`).
+    pub tabs_after_indicators: Vec<(usize, usize)>,
+    /// The line where a second YAML document starts; it and everything after are not read.
+    pub second_document: Option<usize>,
 }
 
 /// Why the text is not a YAML document drydock can read.
@@ -70,14 +79,18 @@ pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
     let mut builder = Builder {
         text,
         stack: Vec::new(),
+        flow: Vec::new(),
         finished: None,
         anchored: HashMap::new(),
         anchors: Vec::new(),
         aliases: Vec::new(),
         duplicate_keys: Vec::new(),
+        scalar_continuations: Vec::new(),
+        tabs_after_indicators: Vec::new(),
         expanded: 0,
     };
     let mut documents = 0usize;
+    let mut second_document = None;
     for event in parser {
         let (event, span) = event.map_err(|e| SyntaxError {
             line: e.marker().line(),
@@ -88,11 +101,9 @@ pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
             Event::DocumentStart(..) => {
                 documents += 1;
                 if documents > 1 {
-                    return Err(SyntaxError {
-                        line: span.start.line(),
-                        column: span.start.col() + 1,
-                        message: "a second YAML document starts here; dependabot.yml must hold exactly one".into(),
-                    });
+                    // Like Ruby's Psych.safe_load, read the first document only.
+                    second_document = Some(span.start.line());
+                    break;
                 }
             }
             other => builder.event(other, span)?,
@@ -108,6 +119,9 @@ pub fn parse(text: &str) -> Result<Parsed, SyntaxError> {
         anchors: builder.anchors,
         aliases: builder.aliases,
         duplicate_keys: builder.duplicate_keys,
+        scalar_continuations: builder.scalar_continuations,
+        tabs_after_indicators: builder.tabs_after_indicators,
+        second_document,
     })
 }
 
@@ -121,11 +135,15 @@ enum Open {
 struct Builder<'t> {
     text: &'t str,
     stack: Vec<(Open, usize)>,
+    /// Whether each open collection is in flow style (`[...]`, `{...}`).
+    flow: Vec<bool>,
     finished: Option<Node>,
     anchored: HashMap<usize, Node>,
     anchors: Vec<Marked>,
     aliases: Vec<Marked>,
     duplicate_keys: Vec<Marked>,
+    scalar_continuations: Vec<std::ops::RangeInclusive<usize>>,
+    tabs_after_indicators: Vec<(usize, usize)>,
     expanded: usize,
 }
 
@@ -136,8 +154,30 @@ fn at(marker: &Marker) -> (usize, usize) {
 impl Builder<'_> {
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), SyntaxError> {
         let (line, column) = at(&span.start);
+        let starts_node = matches!(
+            event,
+            Event::Scalar(..)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+                | Event::Alias(_)
+        );
+        if starts_node && self.flow.last() != Some(&true) {
+            self.note_tab_after_indicator(&span);
+        }
+        match &event {
+            Event::SequenceStart(style, ..) | Event::MappingStart(style, ..) => {
+                self.flow.push(*style == StructureStyle::Flow);
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                self.flow.pop();
+            }
+            _ => {}
+        }
         match event {
             Event::Scalar(text, style, anchor, tag) => {
+                if span.end.line() > line {
+                    self.scalar_continuations.push(line + 1..=span.end.line());
+                }
                 let tag_suffix = tag
                     .as_ref()
                     .filter(|t| t.is_yaml_core_schema())
@@ -229,6 +269,33 @@ impl Builder<'_> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// A tab between a block indicator (`-`, `?`) and the node after it, which libyaml (GitHub's
+    /// reader) rejects ("found character that cannot start any token") though YAML 1.2 allows it.
+    /// After `:` libyaml accepts a tab.
+    fn note_tab_after_indicator(&mut self, span: &Span) {
+        let Some(start) = span.start.byte_offset() else {
+            return;
+        };
+        let before = &self.text.as_bytes()[..start.min(self.text.len())];
+        let gap = before
+            .iter()
+            .rev()
+            .take_while(|b| **b == b' ' || **b == b'\t')
+            .count();
+        let indicator = before.len().checked_sub(gap + 1).map(|i| before[i]);
+        if gap > 0 && matches!(indicator, Some(b'-' | b'?')) {
+            let gap_start = before.len() - gap;
+            if let Some(tab) = before[gap_start..].iter().position(|b| *b == b'\t') {
+                let line_start = before[..gap_start]
+                    .iter()
+                    .rposition(|b| *b == b'\n')
+                    .map_or(0, |i| i + 1);
+                let column = self.text[line_start..gap_start + tab].chars().count() + 1;
+                self.tabs_after_indicators.push((span.start.line(), column));
+            }
+        }
     }
 
     fn complete(&mut self, node: Node, anchor: usize) -> Result<(), SyntaxError> {
@@ -358,19 +425,32 @@ fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
 }
 
 fn parse_int(text: &str) -> Option<i64> {
-    if let Some(oct) = text.strip_prefix("0o") {
-        return i64::from_str_radix(oct, 8).ok().filter(|_| !oct.is_empty());
-    }
-    if let Some(hex) = text.strip_prefix("0x") {
-        return i64::from_str_radix(hex, 16)
-            .ok()
-            .filter(|_| !hex.is_empty());
-    }
-    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let radix = [("0o", 8), ("0x", 16), ("0b", 2)]
+        .into_iter()
+        .find_map(|(p, r)| body.strip_prefix(p).map(|d| (d, r)));
+    let magnitude = match radix {
+        Some((digits, radix)) => {
+            if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+                return None;
+            }
+            i64::from_str_radix(digits, radix).ok()?
+        }
+        None => {
+            // Underscores between digits (`1_000`), as serde-saphyr and YAML 1.1 readers accept.
+            let groups_ok = body
+                .split('_')
+                .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()));
+            if !groups_ok || (body.contains('_') && body.starts_with('0')) {
+                return None;
+            }
+            body.replace('_', "").parse::<i64>().ok()?
+        }
+    };
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 fn is_float(text: &str) -> bool {
@@ -452,4 +532,58 @@ impl Node {
             Value::Map(_) => "a mapping",
         }
     }
+}
+
+/// What GitHub's YAML 1.1 reader (Ruby's Psych) makes of a plain scalar that YAML 1.2 reads as a
+/// string, when that is not a string: `09:00` is the sexagesimal integer 540, `yes` a boolean,
+/// `2024-01-31` a date, `1,000` an integer. GitHub then reports "of type integer did not match the
+/// following type: string" (dependabot-core#3263).
+pub fn yaml11_reading(text: &str) -> Option<&'static str> {
+    let lower = text.to_ascii_lowercase();
+    if matches!(lower.as_str(), "yes" | "no" | "on" | "off") {
+        return Some("a boolean");
+    }
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    // Sexagesimal: [0-9][0-9_]*(:[0-5]?[0-9]){1,2}, optionally with a fraction.
+    let (whole, fraction) = match body.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (body, None),
+    };
+    let mut parts = whole.split(':');
+    let head = parts.next().unwrap_or("");
+    let tail: Vec<&str> = parts.collect();
+    let base60 = |p: &&str| {
+        (1..=2).contains(&p.len())
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && (p.len() == 1 || p.as_bytes()[0] <= b'5')
+    };
+    if head.starts_with(|c: char| c.is_ascii_digit())
+        && digits(head)
+        && (1..=2).contains(&tail.len())
+        && tail.iter().all(base60)
+    {
+        return match fraction {
+            None => Some("an integer"),
+            Some(f) if f.bytes().all(|b| b.is_ascii_digit() || b == b'_') => Some("a number"),
+            Some(_) => None,
+        };
+    }
+    let date: Vec<&str> = text.split('-').collect();
+    if date.len() == 3
+        && date[0].len() == 4
+        && (1..=2).contains(&date[1].len())
+        && (1..=2).contains(&date[2].len())
+        && date.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Some("a date");
+    }
+    let groups: Vec<&str> = body.split(',').collect();
+    if groups.len() > 1
+        && groups.iter().all(|g| digits(g))
+        && body.starts_with(|c: char| c.is_ascii_digit())
+    {
+        return Some("an integer");
+    }
+    None
 }
