@@ -162,3 +162,102 @@ fn rendered_workflows_keep_untrusted_input_out_of_scripts() {
         }
     }
 }
+
+fn fleet(text: &str) -> Result<drydock::inventory::Fleet, drydock::inventory::ConfigError> {
+    drydock::inventory::Fleet::parse(std::path::Path::new("/tmp/fleet.toml"), text)
+}
+
+#[test]
+fn fleet_settings_overlay_per_repository_and_opt_out() {
+    let sha = "ab".repeat(32);
+    let f = fleet(&format!(
+        r#"
+[registry]
+level = "major"
+mirrors = {{ "docker.io" = "http://127.0.0.1:5000" }}
+
+[workflow]
+drydock_url = "https://github.com/acme/drydock/releases/download/v1/drydock"
+drydock_sha256 = "{sha}"
+devops_team = "acme/devops"
+test_command = "make test"
+actions = {{ "actions/checkout" = {{ sha = "{sha40}", version = "v5.0.1" }} }}
+
+[[repo]]
+name = "acme/api"
+[repo.workflow]
+schedule = "daily"
+auto_merge = true
+
+[[repo]]
+name = "acme/old"
+[repo.workflow]
+enabled = false
+"#,
+        sha40 = "c".repeat(40)
+    ))
+    .unwrap();
+    assert_eq!(f.registry.level, Level::Major);
+    assert_eq!(
+        f.registry.mirrors.endpoint("docker.io"),
+        "http://127.0.0.1:5000"
+    );
+    let api = f
+        .workflow_for("acme/api", Some(&f.repos[0]))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (api.frequency, api.auto_merge, api.level),
+        (Frequency::Daily, true, Level::Major)
+    );
+    assert_eq!(api.devops_team.as_deref(), Some("acme/devops"));
+    assert_eq!(api.actions["actions/checkout"].version, "v5.0.1");
+    assert!(
+        api.actions.contains_key("aquasecurity/setup-trivy"),
+        "shipped pins stay"
+    );
+    assert!(
+        f.workflow_for("acme/old", Some(&f.repos[1]))
+            .unwrap()
+            .is_none(),
+        "opted out"
+    );
+    let text = workflow::render(&api).unwrap();
+    assert!(text.contains(&format!("actions/checkout@{} # v5.0.1", "c".repeat(40))));
+}
+
+#[test]
+fn bad_workflow_settings_are_located_errors() {
+    for (text, needle) in [
+        (
+            "[workflow]\ndrydock_image = \"ghcr.io/acme/drydock:1\"\n",
+            "pinned by digest",
+        ),
+        (
+            "[workflow]\ndrydock_url = \"http://x/drydock\"\ndrydock_sha256 = \"00\"\n",
+            "https://",
+        ),
+        (
+            "[workflow]\ndrydock_url = \"https://x/drydock\"\n",
+            "needs drydock_sha256",
+        ),
+        ("[workflow]\ndevops_team = \"devops\"\n", "org/team-slug"),
+        (
+            "[workflow.actions]\n\"actions/checkout\" = { sha = \"v5\", version = \"v5\" }\n",
+            "40-character",
+        ),
+        ("[workflow]\nschedule = \"hourly\"\n", "hourly"),
+        (
+            "[registry]\nmirrors = { \"docker.io\" = \"ftp://m\" }\n",
+            "http:// or https://",
+        ),
+        ("[registry]\nlevel = \"huge\"\n", "huge"),
+    ] {
+        let err = fleet(text).unwrap_err();
+        assert!(err.to_string().contains(needle), "{text}: {err}");
+        assert!(err.line >= 1, "{text}: {err}");
+    }
+    let f = fleet("[[repo]]\nname = \"acme/api\"\n").unwrap();
+    let err = f.workflow_for("acme/api", Some(&f.repos[0])).unwrap_err();
+    assert!(err.0.contains("drydock_image"), "{err}");
+}
