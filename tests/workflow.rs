@@ -261,3 +261,70 @@ fn bad_workflow_settings_are_located_errors() {
     let err = f.workflow_for("acme/api", Some(&f.repos[0])).unwrap_err();
     assert!(err.0.contains("drydock_image"), "{err}");
 }
+
+#[test]
+fn plan_creates_the_workflow_then_reports_no_drift_and_honours_the_opt_out() {
+    use assert_cmd::cargo::CommandCargoExt;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("svc")).unwrap();
+    std::fs::write(repo.join("svc/Dockerfile"), "FROM python:3.12-slim\n").unwrap();
+    let fleet = |extra: &str| {
+        let path = dir.path().join("fleet.toml");
+        std::fs::write(
+            &path,
+            format!(
+                "[workflow]\ndrydock_image = \"ghcr.io/acme/drydock:1@sha256:{}\"\n\n[[repo]]\nname = \"acme/api\"\npath = \"repo\"\n{extra}",
+                "0".repeat(64)
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let plan = |fleet_file: &Path, args: &[&str]| {
+        Command::cargo_bin("drydock")
+            .unwrap()
+            .arg("--fleet")
+            .arg(fleet_file)
+            .arg("plan")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let on = fleet("");
+    let out = plan(&on, &["--write"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(repo.join(workflow::PATH)).unwrap();
+    assert!(written.starts_with("# Managed by drydock"));
+    assert!(written.contains("Install drydock (container image)"));
+    let out = plan(&on, &["--exit-code"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    std::fs::write(
+        repo.join(workflow::PATH),
+        written.replace("timeout-minutes: 60", "timeout-minutes: 5"),
+    )
+    .unwrap();
+    let out = plan(&on, &["--exit-code"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("-    timeout-minutes: 5") && text.contains("+    timeout-minutes: 60"),
+        "{text}"
+    );
+
+    std::fs::remove_file(repo.join(workflow::PATH)).unwrap();
+    let off = fleet("[repo.workflow]\nenabled = false\n");
+    let out = plan(&off, &["--write"]);
+    assert!(out.status.success());
+    assert!(!repo.join(workflow::PATH).exists(), "opted out");
+}

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::{Global, Target, exit, load_fleet, targets};
 use crate::dependabot::managed::DependabotFile;
 use crate::dependabot::render::Renderer;
-use crate::detect::{ScanOptions, scan_dir};
+use crate::detect::{Ecosystem, EcosystemDir, ScanOptions, scan_dir};
 use crate::inventory::Fleet;
 use crate::plan::{Action, RepoPlan, plan_repo, write_changes};
 use crate::workflow::managed::WorkflowFile;
@@ -118,17 +118,29 @@ fn plan_target(
     let options = ScanOptions {
         exclude: fleet.scan.exclude.clone(),
     };
-    let scan = match scan_dir(&target.root, &options) {
+    let mut scan = match scan_dir(&target.root, &options) {
         Ok(s) => s,
         Err(e) => return failed(e.to_string()),
     };
+    let workflow = monitor_workflow(fleet, target, !scan.dockerfiles.is_empty());
+    if workflow.is_some() {
+        // The workflow drydock writes is itself a github-actions manifest: plan dependabot.yml
+        // as it will be, so one plan converges.
+        let actions = EcosystemDir {
+            ecosystem: Ecosystem::GithubActions,
+            directory: "/".into(),
+        };
+        if !scan.ecosystems.contains(&actions) {
+            scan.ecosystems.push(actions);
+            scan.ecosystems.sort();
+        }
+    }
     let dependabot = DependabotFile {
         scan: &scan,
         settings: &settings,
         renderer,
     };
     let mut files: Vec<&dyn crate::plan::ManagedFile> = vec![&dependabot];
-    let workflow = monitor_workflow(fleet, target, !scan.dockerfiles.is_empty());
     files.extend(
         workflow
             .as_ref()
