@@ -426,3 +426,37 @@ async fn connection_refused_is_reported_with_the_url() {
     assert!(matches!(err.cause, Cause::Connect { .. }), "{err}");
     assert!(err.to_string().contains(&base), "{err}");
 }
+
+#[tokio::test]
+async fn a_refused_large_page_size_falls_back_to_100() {
+    let (base, log) = stand_in(|req, _| {
+        if req.target.ends_with("n=1000") {
+            reply(400, r#"{"errors":[{"code":"TOO_MANY_TAGS_REQUESTED"}]}"#)
+        } else {
+            reply(200, TAGS)
+        }
+    })
+    .await;
+    let mut mirrors = Mirrors::default();
+    mirrors.add(&format!("docker.io={base}")).unwrap();
+    let c = Client::new(
+        ClientOptions::default(),
+        mirrors,
+        CredentialStore::anonymous(),
+    )
+    .unwrap();
+    assert_eq!(c.tags(&python()).await.unwrap().len(), 2);
+    let targets: Vec<String> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.target.clone())
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "/v2/library/python/tags/list?n=1000",
+            "/v2/library/python/tags/list?n=100"
+        ]
+    );
+}

@@ -29,6 +29,9 @@ application/vnd.oci.image.manifest.v1+json, \
 application/vnd.docker.distribution.manifest.list.v2+json, \
 application/vnd.docker.distribution.manifest.v2+json";
 
+/// The page size every registry must accept (OCI distribution spec).
+const SAFE_PAGE_SIZE: usize = 100;
+
 /// Docker Hub's registry host; `docker.io` is only a name.
 pub const DOCKER_HUB_ENDPOINT: &str = "https://registry-1.docker.io";
 
@@ -265,7 +268,22 @@ impl Client {
         let mut tags = Vec::new();
         for _ in 0..self.options.max_pages {
             self.stats.tag_list_pages.fetch_add(1, Ordering::Relaxed);
-            let response = self.get(image, &url, Kind::TagList).await?;
+            let response = match self.get(image, &url, Kind::TagList).await {
+                // Some registries (Quay) refuse a page size above 100 with 400; the spec asks
+                // every registry to accept 100.
+                Err(RegistryError {
+                    cause: Cause::Status { status: 400, .. },
+                    ..
+                }) if tags.is_empty() && self.options.page_size > SAFE_PAGE_SIZE => {
+                    url = format!(
+                        "{base}/v2/{}/tags/list?n={SAFE_PAGE_SIZE}",
+                        image.repository
+                    );
+                    self.stats.tag_list_pages.fetch_add(1, Ordering::Relaxed);
+                    self.get(image, &url, Kind::TagList).await?
+                }
+                other => other?,
+            };
             let next = response
                 .headers()
                 .get(LINK)
