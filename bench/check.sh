@@ -47,7 +47,7 @@ t_drydock=$(best "$bin" check --path "$work/repo" --format json --now 2026-11-27
 printf 'drydock check --format json     %8.3f s\n' "$t_drydock"
 
 # The findings drydock reports, as a sanity check that it did the work.
-findings=$("$bin" check --path "$work/repo" --format json --now 2026-11-27T12:00:00Z | python3 -c 'import json,sys; print(sum(len(r["findings"]) for r in json.load(sys.stdin)["repos"]))' || true)
+findings=$("$bin" check --path "$work/repo" --format json --now 2026-11-27T12:00:00Z 2>/dev/null | python3 -c 'import json,sys; print(sum(len(r["findings"]) for r in json.load(sys.stdin)["repos"]))' || true)
 echo "  ($findings findings)"
 
 if command -v hadolint >/dev/null; then

@@ -2,7 +2,7 @@
 
 use super::dirs;
 use super::facts;
-use super::schema::{self, Issue, Ty};
+use super::schema::{self, Issue};
 use super::yaml::{self, Node, Value};
 use super::{Doc, Entry, Out};
 use crate::detect::Ecosystem;
@@ -113,12 +113,8 @@ pub fn version(doc: &Doc, out: &mut Out) {
     }
 }
 
-/// The schema issues of the document (the walker is cheap, so each rule walks again).
-fn issues<'a>(doc: &Doc<'a>) -> Vec<Issue<'a>> {
-    let mut found = Vec::new();
-    static TOP: Ty = Ty::Obj(&schema::TOP);
-    schema::walk(doc.root, &TOP, "", &mut |issue| found.push(issue));
-    found
+fn issues<'d, 'a>(doc: &'d Doc<'a>) -> &'d [Issue<'a>] {
+    &doc.issues
 }
 
 fn is_removed(obj: &schema::Obj, key: &str) -> bool {
@@ -140,7 +136,7 @@ pub fn unknown_key(doc: &Doc, out: &mut Out) {
                 format!(
                     "{} is not a valid key in {}",
                     describe(key),
-                    place(obj, &path)
+                    place(obj, path)
                 ),
             );
             continue;
@@ -164,7 +160,7 @@ pub fn unknown_key(doc: &Doc, out: &mut Out) {
         };
         out.at_with_fix(
             key,
-            format!("unknown key `{name}` in {}", place(obj, &path)),
+            format!("unknown key `{name}` in {}", place(obj, path)),
             fix,
         );
     }
@@ -202,7 +198,7 @@ pub fn removed_key(doc: &Doc, out: &mut Out) {
             key,
             format!(
                 "`reviewers` in {} was removed by GitHub; Dependabot rejects it",
-                place(obj, &path)
+                place(obj, path)
             ),
             fix,
         );
@@ -219,7 +215,7 @@ pub fn schema_only_key(doc: &Doc, out: &mut Out) {
                 key,
                 format!(
                     "`name` in {} is only in SchemaStore's schema, not in GitHub's options",
-                    place(obj, &path)
+                    place(obj, path)
                 ),
             );
         }
@@ -379,25 +375,18 @@ pub fn glob_in_directory(doc: &Doc, out: &mut Out) {
     }
 }
 
-/// The set of directories an entry covers, normalised, with implied ones.
-fn dir_set(entry: &Entry) -> BTreeSet<String> {
-    entry.dirs.iter().map(|(d, _)| dirs::normalise(d)).collect()
-}
-
-/// Entries that GitHub compares with each other: same ecosystem and target branch.
-fn comparable<'e>(doc: &'e Doc) -> Vec<(&'e Entry<'e>, &'e Entry<'e>)> {
-    let mut pairs = Vec::new();
-    for (j, b) in doc.updates.iter().enumerate() {
-        for a in &doc.updates[..j] {
-            if a.ecosystem.is_some()
-                && a.ecosystem == b.ecosystem
-                && a.target_branch == b.target_branch
-            {
-                pairs.push((a, b));
-            }
+/// Entries GitHub compares with each other (same ecosystem and target branch), in file order.
+fn comparable_groups<'d, 'a>(doc: &'d Doc<'a>) -> Vec<Vec<&'d Entry<'a>>> {
+    let mut groups: BTreeMap<(&str, Option<&str>), Vec<&Entry>> = BTreeMap::new();
+    for entry in &doc.updates {
+        if let Some(ecosystem) = entry.ecosystem {
+            groups
+                .entry((ecosystem, entry.target_branch))
+                .or_default()
+                .push(entry);
         }
     }
-    pairs
+    groups.into_values().collect()
 }
 
 fn branch_name(entry: &Entry) -> String {
@@ -408,9 +397,13 @@ fn branch_name(entry: &Entry) -> String {
 }
 
 pub fn duplicate_update(doc: &Doc, out: &mut Out) {
-    let mut reported = BTreeSet::new();
-    for (a, b) in comparable(doc) {
-        if !b.dirs.is_empty() && dir_set(a) == dir_set(b) && reported.insert(b.index) {
+    for group in comparable_groups(doc) {
+        let mut first: BTreeMap<&BTreeSet<String>, &Entry> = BTreeMap::new();
+        for b in group.into_iter().filter(|e| !e.dirs.is_empty()) {
+            let Some(a) = first.get(&b.dir_set) else {
+                first.insert(&b.dir_set, b);
+                continue;
+            };
             out.at(
                 b.node,
                 format!(
@@ -426,48 +419,56 @@ pub fn duplicate_update(doc: &Doc, out: &mut Out) {
     }
 }
 
+/// The first pair of directories (as written in `a`, and in `b` with its node) that overlap.
+fn first_overlap<'a>(a: &Entry<'a>, b: &Entry<'a>) -> Option<(&'a str, &'a str, &'a Node)> {
+    b.patterns.iter().find_map(|(bi, bp)| {
+        a.patterns
+            .iter()
+            .find(|(_, ap)| ap.overlaps(bp))
+            .map(|(ai, _)| (a.dirs[*ai].0, b.dirs[*bi].0, b.dirs[*bi].1))
+    })
+}
+
+/// Every pair of entries of a group whose directories overlap, without comparing every pair: a
+/// literal directory can only meet the same literal or a glob.
 pub fn overlapping_directories(doc: &Doc, out: &mut Out) {
-    for (a, b) in comparable(doc) {
-        if b.dirs.is_empty() || dir_set(a) == dir_set(b) {
-            continue;
-        }
-        let ecosystem = b.ecosystem.unwrap_or_default();
-        let expand = |e: &Entry<'_>| -> Vec<(String, String)> {
-            e.dirs
-                .iter()
-                .flat_map(|(d, _)| {
-                    std::iter::once(d.to_string())
-                        .chain(
-                            facts::implied_directories(ecosystem, d)
-                                .iter()
-                                .map(|s| s.to_string()),
-                        )
-                        .map(move |p| (d.to_string(), p))
-                })
-                .collect()
-        };
-        let hit = expand(b).into_iter().find_map(|(bd, bp)| {
-            expand(a)
-                .into_iter()
-                .find(|(_, ap)| dirs::overlap(ap, &bp))
-                .map(|(ad, _)| (ad, bd))
-        });
-        if let Some((ad, bd)) = hit {
-            let node = b
-                .dirs
-                .iter()
-                .find(|(d, _)| *d == bd)
-                .map(|(_, n)| *n)
-                .unwrap_or(b.node);
-            out.at(
-                node,
-                format!(
-                    "`{bd}` of {} overlaps `{ad}` of {} (ecosystem `{ecosystem}`, {}): GitHub rejects overlapping directories",
-                    b.name(),
-                    a.name(),
-                    branch_name(b)
-                ),
-            );
+    for group in comparable_groups(doc) {
+        let mut by_literal: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut with_globs: Vec<usize> = Vec::new();
+        for (j, b) in group.iter().enumerate() {
+            let mut candidates: BTreeSet<usize> = with_globs.iter().copied().collect();
+            for (_, pattern) in &b.patterns {
+                if pattern.is_literal() {
+                    candidates.extend(by_literal.get(pattern.text.as_str()).into_iter().flatten());
+                } else {
+                    candidates.extend(0..j);
+                }
+            }
+            for a in candidates.into_iter().map(|i| group[i]) {
+                if a.dir_set == b.dir_set {
+                    continue; // duplicate-update's
+                }
+                if let Some((ad, bd, node)) = first_overlap(a, b) {
+                    let ecosystem = b.ecosystem.unwrap_or_default();
+                    out.at(
+                        node,
+                        format!(
+                            "`{bd}` of {} overlaps `{ad}` of {} (ecosystem `{ecosystem}`, {}): GitHub rejects overlapping directories",
+                            b.name(),
+                            a.name(),
+                            branch_name(b)
+                        ),
+                    );
+                }
+            }
+            for (_, pattern) in &b.patterns {
+                if pattern.is_literal() {
+                    by_literal.entry(pattern.text.as_str()).or_default().push(j);
+                }
+            }
+            if b.patterns.iter().any(|(_, p)| !p.is_literal()) {
+                with_globs.push(j);
+            }
         }
     }
 }
@@ -902,7 +903,7 @@ pub fn docker_coverage(doc: &Doc, out: &mut Out) {
             .updates
             .iter()
             .filter(|e| e.ecosystem == Some(docker) && e.target_branch.is_none())
-            .filter(|e| e.dirs.iter().any(|(d, _)| dirs::covers(d, dir)))
+            .filter(|e| e.patterns.iter().any(|(_, p)| p.covers(dir)))
             .collect();
         if covering.is_empty() {
             out.at_with_fix(
@@ -987,12 +988,10 @@ pub fn missing_ecosystem(doc: &Doc, out: &mut Out) {
             .iter()
             .filter(|e| e.ecosystem == Some(ecosystem))
             .any(|e| {
-                e.dirs.iter().any(|(d, _)| {
-                    // An entry at `/.github/workflows` reads what github-actions at `/` reads.
-                    let same = std::iter::once(dir.as_str())
-                        .chain(facts::implied_directories(ecosystem, &dir).iter().copied());
-                    same.into_iter().any(|target| dirs::covers(d, target))
-                })
+                // An entry at `/.github/workflows` reads what github-actions at `/` reads.
+                let mut targets = std::iter::once(dir.as_str())
+                    .chain(facts::implied_directories(ecosystem, &dir).iter().copied());
+                targets.any(|target| e.patterns.iter().any(|(_, p)| p.covers(target)))
             });
         if !covered {
             out.at_with_fix(

@@ -102,19 +102,61 @@ fn tokens(segment: &str) -> Vec<Tok> {
     out
 }
 
+/// A `directory` or `directories` entry, normalised and parsed once.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// The normalised text (`/apps/*`).
+    pub text: String,
+    segments: Vec<Seg>,
+    literal: bool,
+}
+
+impl Pattern {
+    pub fn new(pattern: &str) -> Pattern {
+        let text = normalise(pattern);
+        Pattern {
+            segments: segments(&text),
+            literal: !has_glob(&text),
+            text,
+        }
+    }
+
+    /// Whether the pattern covers the directory `dir`.
+    pub fn covers(&self, dir: &str) -> bool {
+        if self.literal {
+            return self.text == dir || self.text == normalise(dir);
+        }
+        let literal: Vec<Seg> = normalise(dir)
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| Seg::Glob(s.chars().map(Tok::Lit).collect()))
+            .collect();
+        intersects(&self.segments, &literal)
+    }
+
+    /// Whether some directory is matched by both patterns.
+    pub fn overlaps(&self, other: &Pattern) -> bool {
+        match (self.literal, other.literal) {
+            (true, true) => self.text == other.text,
+            _ => intersects(&self.segments, &other.segments),
+        }
+    }
+
+    pub fn is_literal(&self) -> bool {
+        self.literal
+    }
+}
+
 /// Whether `pattern` (a `directory` or a `directories` entry) covers the directory `dir`.
-pub fn covers(pattern: &str, dir: &str) -> bool {
-    let literal: Vec<Seg> = normalise(dir)
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| Seg::Glob(s.chars().map(Tok::Lit).collect()))
-        .collect();
-    intersects(&segments(pattern), &literal)
+#[cfg(test)]
+fn covers(pattern: &str, dir: &str) -> bool {
+    Pattern::new(pattern).covers(dir)
 }
 
 /// Whether some directory is matched by both patterns.
-pub fn overlap(a: &str, b: &str) -> bool {
-    intersects(&segments(a), &segments(b))
+#[cfg(test)]
+fn overlap(a: &str, b: &str) -> bool {
+    Pattern::new(a).overlaps(&Pattern::new(b))
 }
 
 /// Intersection of two segment sequences, by search over pairs of positions: a `**` on either
@@ -258,5 +300,49 @@ mod tests {
         assert!(covers("/services/*", "/services/api"));
         assert!(!covers("/services/*", "/services/api/v2"));
         assert!(covers("/.github/*", "/.github/actions"));
+    }
+
+    fn pattern() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let segment = prop_oneof![
+            Just("a"),
+            Just("b"),
+            Just("ab"),
+            Just("ba"),
+            Just("*"),
+            Just("**"),
+            Just("?"),
+            Just("[ab]"),
+            Just("[!a]"),
+            Just("a*"),
+            Just("*b"),
+            Just(".github"),
+        ];
+        proptest::collection::vec(segment, 0..4).prop_map(|s| format!("/{}", s.join("/")))
+    }
+
+    fn directory() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let segment = prop_oneof![
+            Just("a"),
+            Just("b"),
+            Just("ab"),
+            Just("ba"),
+            Just("c"),
+            Just(".github")
+        ];
+        proptest::collection::vec(segment, 0..4).prop_map(|s| format!("/{}", s.join("/")))
+    }
+
+    proptest::proptest! {
+        /// Whenever a directory is covered by both patterns, they overlap (and overlap is symmetric).
+        #[test]
+        fn overlap_is_symmetric_and_never_misses_a_shared_directory(a in pattern(), b in pattern(), d in directory()) {
+            proptest::prop_assert_eq!(overlap(&a, &b), overlap(&b, &a));
+            if covers(&a, &d) && covers(&b, &d) {
+                proptest::prop_assert!(overlap(&a, &b), "{} and {} both cover {}", a, b, d);
+            }
+            proptest::prop_assert!(overlap(&a, &a));
+        }
     }
 }

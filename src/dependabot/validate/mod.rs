@@ -182,6 +182,8 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 /// What the checks see: the parsed document, the update entries, and the scan when there is one.
 struct Doc<'a> {
     pub text: &'a str,
+    /// What does not fit the shape GitHub accepts, found by one walk for all the rules.
+    pub issues: Vec<schema::Issue<'a>>,
     pub root: &'a Node,
     pub parsed: &'a yaml::Parsed,
     pub updates: Vec<Entry<'a>>,
@@ -195,6 +197,11 @@ struct Entry<'a> {
     pub ecosystem: Option<&'a str>,
     /// `directory` or the items of `directories`, as written, with their nodes.
     pub dirs: Vec<(&'a str, &'a Node)>,
+    /// The parsed patterns, each with the index of its `dirs` item; with the directories the
+    /// ecosystem implies (github-actions at `/` also reads `/.github/workflows`).
+    pub patterns: Vec<(usize, dirs::Pattern)>,
+    /// The normalised directories as written, for comparing entries.
+    pub dir_set: std::collections::BTreeSet<String>,
     pub target_branch: Option<&'a str>,
     pub group: Option<&'a str>,
 }
@@ -281,8 +288,12 @@ impl<'a> Doc<'a> {
             .filter(|(_, node)| node.as_map().is_some())
             .map(|(index, node)| Entry::new(index, node))
             .collect();
+        let mut issues = Vec::new();
+        static TOP: schema::Ty = schema::Ty::Obj(&schema::TOP);
+        schema::walk(root, &TOP, "", &mut |issue| issues.push(issue));
         Doc {
             text,
+            issues,
             root,
             parsed,
             updates,
@@ -300,10 +311,19 @@ impl<'a> Entry<'a> {
         if let Some(list) = node.get("directories").and_then(Node::as_seq) {
             dirs.extend(list.iter().filter_map(|d| d.as_str().map(|s| (s, d))));
         }
+        let ecosystem = node.get("package-ecosystem").and_then(Node::as_str);
+        let mut patterns = Vec::new();
+        for (i, (dir, _)) in dirs.iter().enumerate() {
+            patterns.push((i, dirs::Pattern::new(dir)));
+            let implied = facts::implied_directories(ecosystem.unwrap_or_default(), dir);
+            patterns.extend(implied.iter().map(|d| (i, dirs::Pattern::new(d))));
+        }
         Entry {
             index,
             node,
-            ecosystem: node.get("package-ecosystem").and_then(Node::as_str),
+            ecosystem,
+            dir_set: dirs.iter().map(|(d, _)| dirs::normalise(d)).collect(),
+            patterns,
             dirs,
             target_branch: node.get("target-branch").and_then(Node::as_str),
             group: node.get("multi-ecosystem-group").and_then(Node::as_str),
