@@ -11,4 +11,6 @@ pub mod git;
 pub mod inventory;
 pub mod plan;
 pub mod policy;
+pub mod registry;
 pub mod report;
+pub mod workflow;

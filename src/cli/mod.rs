@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::inventory::{ConfigError, Fleet, Repo};
 
+pub mod bump;
 pub mod check;
 pub mod plan;
 pub mod scan;
@@ -62,6 +63,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show the package ecosystems, Dockerfiles and compose files of each repository.
     Scan(scan::ScanArgs),
+    /// Move Dockerfile base images to the newest tag the policy allows (the monitor workflow's engine).
+    Bump(bump::BumpArgs),
     /// Show the files drydock would create or change (dependabot.yml), as diffs, and findings.
     Plan(plan::PlanArgs),
     /// Clone or fetch every repository of the fleet into the workspace.
@@ -75,6 +78,7 @@ pub fn main() -> ExitCode {
     let result: anyhow::Result<u8> = match cli.command {
         Command::Check(args) => check::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
+        Command::Bump(args) => bump::run(&cli.global, args),
         Command::Plan(args) => plan::run(&cli.global, args),
         Command::Sync(args) => sync::run(&cli.global, args),
     };

@@ -12,9 +12,10 @@ use serde::Serialize;
 use super::{Global, Target, exit, load_fleet, targets};
 use crate::dependabot::managed::DependabotFile;
 use crate::dependabot::render::Renderer;
-use crate::detect::{ScanOptions, scan_dir};
+use crate::detect::{Ecosystem, EcosystemDir, ScanOptions, scan_dir};
 use crate::inventory::Fleet;
 use crate::plan::{Action, RepoPlan, plan_repo, write_changes};
+use crate::workflow::managed::WorkflowFile;
 
 /// Show the files drydock would create or change, as diffs, and the findings about them.
 #[derive(Debug, Args)]
@@ -117,16 +118,53 @@ fn plan_target(
     let options = ScanOptions {
         exclude: fleet.scan.exclude.clone(),
     };
-    let scan = match scan_dir(&target.root, &options) {
+    let mut scan = match scan_dir(&target.root, &options) {
         Ok(s) => s,
         Err(e) => return failed(e.to_string()),
     };
+    let workflow = monitor_workflow(fleet, target, !scan.dockerfiles.is_empty());
+    if workflow.is_some() {
+        // The workflow drydock writes is itself a github-actions manifest: plan dependabot.yml
+        // as it will be, so one plan converges.
+        let actions = EcosystemDir {
+            ecosystem: Ecosystem::GithubActions,
+            directory: "/".into(),
+        };
+        if !scan.ecosystems.contains(&actions) {
+            scan.ecosystems.push(actions);
+            scan.ecosystems.sort();
+        }
+    }
     let dependabot = DependabotFile {
         scan: &scan,
         settings: &settings,
         renderer,
     };
-    plan_repo(&target.name, &target.root, &[&dependabot])
+    let mut files: Vec<&dyn crate::plan::ManagedFile> = vec![&dependabot];
+    files.extend(
+        workflow
+            .as_ref()
+            .map(|w| w as &dyn crate::plan::ManagedFile),
+    );
+    plan_repo(&target.name, &target.root, &files)
+}
+
+/// The base-image monitor workflow for a repository with Dockerfiles, unless it opted out. A
+/// fleet that does not say how the workflow installs drydock does not get it: one warning per run.
+fn monitor_workflow(fleet: &Fleet, target: &Target, has_dockerfiles: bool) -> Option<WorkflowFile> {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    if !has_dockerfiles {
+        return None;
+    }
+    match fleet.workflow_for(&target.name, target.repo.as_ref()) {
+        Ok(settings) => settings.map(|settings| WorkflowFile { settings }),
+        Err(e) => {
+            WARNED.call_once(|| {
+                eprintln!("warning: the base-image monitor workflow is not managed: {e} (docs/fleet-toml.md, [workflow])")
+            });
+            None
+        }
+    }
 }
 
 fn write_text(

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use secrecy::SecretString;
 
 use crate::dependabot::settings::Settings as DependabotSettings;
+use crate::registry::Mirrors;
+use crate::registry::select::Level;
+use crate::workflow::{self, Frequency};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -67,6 +70,10 @@ struct RawFleet {
     scan: ScanSection,
     #[serde(default)]
     dependabot: DependabotSettings,
+    #[serde(default)]
+    registry: RegistrySection,
+    #[serde(default)]
+    workflow: WorkflowSection,
     #[serde(default)]
     policy: PolicySection,
     #[serde(default)]
@@ -136,6 +143,7 @@ struct RawRepo {
     #[serde(default)]
     skip: bool,
     dependabot: Option<DependabotSettings>,
+    workflow: Option<RepoWorkflowSection>,
     #[serde(default)]
     build_args: BTreeMap<String, String>,
 }
@@ -160,6 +168,8 @@ pub struct Repo {
     pub skip: bool,
     /// `[repo.dependabot]`: this repository's overrides of the fleet's `[dependabot]`.
     pub dependabot: Option<DependabotSettings>,
+    /// `[repo.workflow]`: this repository's overrides of the fleet's `[workflow]`.
+    pub workflow: Option<RepoWorkflowSection>,
     /// `--build-arg`s the repository's Dockerfiles are built with, for resolving `FROM ${ARG}`.
     pub build_args: BTreeMap<String, String>,
 }
@@ -177,6 +187,10 @@ pub struct Fleet {
     pub scan: ScanSection,
     /// `[dependabot]`: what every generated dependabot.yml contains.
     pub dependabot: DependabotSettings,
+    /// `[registry]`: mirrors and the default bump level.
+    pub registry: RegistryConfig,
+    /// `[workflow]`: the base-image monitor workflow every repository with a Dockerfile gets.
+    pub workflow: WorkflowSection,
     pub policy: crate::policy::Policy,
     pub repos: Vec<Repo>,
 }
@@ -350,15 +364,21 @@ impl Fleet {
                     d.templates = Some(base.join(dir));
                 }
             }
+            if let Some(w) = &r.workflow {
+                check_workflow_common(file, text, w, &format!("[repo.workflow] of {name:?}"))?;
+            }
             repos.push(Repo {
                 name,
                 source,
                 branch: r.branch,
                 skip: r.skip,
                 dependabot: repo_dependabot,
+                workflow: r.workflow,
                 build_args: r.build_args,
             });
         }
+        let registry = check_registry(file, text, &raw.registry)?;
+        check_workflow(file, text, &raw.workflow)?;
         Ok(Fleet {
             file: file.to_path_buf(),
             workspace,
@@ -366,6 +386,8 @@ impl Fleet {
             api_url,
             scan: raw.scan,
             dependabot,
+            registry,
+            workflow: raw.workflow,
             policy,
             repos,
         })
@@ -492,3 +514,292 @@ fn toml_error(file: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
 
 #[cfg(test)]
 mod tests;
+
+/// `[registry]` as written.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySection {
+    /// Registry host → mirror base URL.
+    #[serde(default)]
+    pub mirrors: BTreeMap<String, String>,
+    pub level: Option<Level>,
+}
+
+/// `[registry]`, validated.
+#[derive(Debug, Default, Clone)]
+pub struct RegistryConfig {
+    pub mirrors: Mirrors,
+    /// `bump`'s default `--level`.
+    pub level: Level,
+}
+
+/// The `[workflow]` keys a repository may override in `[repo.workflow]`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepoWorkflowSection {
+    pub enabled: Option<bool>,
+    pub schedule: Option<Frequency>,
+    pub auto_merge: Option<bool>,
+    pub devops_team: Option<String>,
+    pub test_command: Option<String>,
+}
+
+/// `[workflow]`: the base-image monitor workflow.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowSection {
+    pub enabled: Option<bool>,
+    pub schedule: Option<Frequency>,
+    pub auto_merge: Option<bool>,
+    pub devops_team: Option<String>,
+    pub test_command: Option<String>,
+    /// A drydock container image pinned by digest.
+    pub drydock_image: Option<String>,
+    /// A drydock release binary (https) and its sha256.
+    pub drydock_url: Option<String>,
+    pub drydock_sha256: Option<String>,
+    pub trivy_version: Option<String>,
+    /// `owner/action` → `{ sha, version }`, over the shipped table.
+    #[serde(default)]
+    pub actions: BTreeMap<String, ActionPin>,
+}
+
+/// A pinned action as written in `[workflow.actions]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionPin {
+    pub sha: String,
+    pub version: String,
+}
+
+impl WorkflowSection {
+    fn common(&self) -> RepoWorkflowSection {
+        RepoWorkflowSection {
+            enabled: self.enabled,
+            schedule: self.schedule,
+            auto_merge: self.auto_merge,
+            devops_team: self.devops_team.clone(),
+            test_command: self.test_command.clone(),
+        }
+    }
+}
+
+impl Fleet {
+    /// The workflow settings for a repository, `None` when it opted out (or the fleet did).
+    pub fn workflow_for(
+        &self,
+        repo_name: &str,
+        repo: Option<&Repo>,
+    ) -> Result<Option<workflow::Settings>, workflow::SettingsError> {
+        let fleet = &self.workflow;
+        let over = repo.and_then(|r| r.workflow.clone()).unwrap_or_default();
+        if !over.enabled.or(fleet.enabled).unwrap_or(true) {
+            return Ok(None);
+        }
+        let install = match (
+            &fleet.drydock_image,
+            &fleet.drydock_url,
+            &fleet.drydock_sha256,
+        ) {
+            (Some(image), None, None) => workflow::Install::Container {
+                image: image.clone(),
+            },
+            (None, Some(url), Some(sha256)) => workflow::Install::Binary {
+                url: url.clone(),
+                sha256: sha256.clone(),
+            },
+            _ => {
+                return Err(workflow::SettingsError(format!(
+                    "{}: [workflow] says nowhere to install drydock from: set drydock_image (pinned by digest) or drydock_url and drydock_sha256",
+                    self.file.display()
+                )));
+            }
+        };
+        let mut actions = workflow::default_actions();
+        for (name, pin) in &fleet.actions {
+            actions.insert(
+                name.clone(),
+                workflow::PinnedAction {
+                    sha: pin.sha.clone(),
+                    version: pin.version.clone(),
+                },
+            );
+        }
+        Ok(Some(workflow::Settings {
+            repo: repo_name.to_string(),
+            frequency: over.schedule.or(fleet.schedule).unwrap_or_default(),
+            level: self.registry.level,
+            auto_merge: over.auto_merge.or(fleet.auto_merge).unwrap_or(false),
+            devops_team: over.devops_team.or(fleet.devops_team.clone()),
+            test_command: over.test_command.or(fleet.test_command.clone()),
+            install,
+            actions,
+            trivy_version: fleet
+                .trivy_version
+                .clone()
+                .unwrap_or_else(|| workflow::DEFAULT_TRIVY_VERSION.into()),
+        }))
+    }
+}
+
+fn at_value(file: &Path, text: &str, value: &str, message: String) -> ConfigError {
+    let offset = text.find(value).unwrap_or(0);
+    ConfigError::at(file, text, offset, message)
+}
+
+fn check_registry(
+    file: &Path,
+    text: &str,
+    raw: &RegistrySection,
+) -> Result<RegistryConfig, ConfigError> {
+    let mut mirrors = Mirrors::default();
+    for (host, url) in &raw.mirrors {
+        mirrors.insert(host, url).map_err(|e| {
+            at_value(file, text, url, e)
+                .with_help("write mirrors as \"docker.io\" = \"https://mirror.example.com\"")
+        })?;
+    }
+    Ok(RegistryConfig {
+        mirrors,
+        level: raw.level.unwrap_or_default(),
+    })
+}
+
+fn check_workflow_common(
+    file: &Path,
+    text: &str,
+    w: &RepoWorkflowSection,
+    section: &str,
+) -> Result<(), ConfigError> {
+    if let Some(team) = &w.devops_team {
+        let ok = team.split_once('/').is_some_and(|(org, slug)| {
+            !org.is_empty()
+                && !slug.is_empty()
+                && format!("{org}{slug}")
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        });
+        if !ok {
+            return Err(at_value(
+                file,
+                text,
+                team,
+                format!("{section}: devops_team {team:?} is not \"org/team-slug\""),
+            ));
+        }
+    }
+    if let Some(cmd) = &w.test_command
+        && cmd.trim().is_empty()
+    {
+        return Err(at_value(
+            file,
+            text,
+            "test_command",
+            format!("{section}: test_command is empty"),
+        )
+        .with_help("remove the key to run no tests"));
+    }
+    Ok(())
+}
+
+fn check_workflow(file: &Path, text: &str, w: &WorkflowSection) -> Result<(), ConfigError> {
+    check_workflow_common(file, text, &w.common(), "[workflow]")?;
+    let is_hex = |s: &str, n: usize| {
+        s.len() == n
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    if let Some(image) = &w.drydock_image {
+        let pinned = image
+            .split_once("@sha256:")
+            .is_some_and(|(name, hex)| !name.is_empty() && is_hex(hex, 64));
+        if !pinned
+            || !image
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"./:@_-".contains(&b))
+        {
+            return Err(at_value(
+                file,
+                text,
+                image,
+                format!("[workflow] drydock_image {image:?} must be pinned by digest"),
+            )
+            .with_help("write it as registry/org/drydock:TAG@sha256:<64 hex>"));
+        }
+        if w.drydock_url.is_some() || w.drydock_sha256.is_some() {
+            return Err(at_value(
+                file,
+                text,
+                image,
+                "[workflow] has both drydock_image and drydock_url/drydock_sha256".into(),
+            )
+            .with_help("keep one way of installing drydock"));
+        }
+    }
+    match (&w.drydock_url, &w.drydock_sha256) {
+        (Some(url), Some(sha)) => {
+            if !url.starts_with("https://")
+                || url.contains(char::is_whitespace)
+                || url.contains(['"', '\'', '$', '`'])
+            {
+                return Err(at_value(
+                    file,
+                    text,
+                    url,
+                    format!("[workflow] drydock_url {url:?} must be a plain https:// URL"),
+                ));
+            }
+            if !is_hex(sha, 64) {
+                return Err(at_value(
+                    file,
+                    text,
+                    sha,
+                    "[workflow] drydock_sha256 must be 64 lower-case hex digits".into(),
+                )
+                .with_help("sha256sum of the release binary"));
+            }
+        }
+        (Some(url), None) => {
+            return Err(at_value(
+                file,
+                text,
+                url,
+                "[workflow] drydock_url needs drydock_sha256".into(),
+            )
+            .with_help("the workflow verifies the binary before running it"));
+        }
+        (None, Some(sha)) => {
+            return Err(at_value(
+                file,
+                text,
+                sha,
+                "[workflow] drydock_sha256 without drydock_url".into(),
+            ));
+        }
+        (None, None) => {}
+    }
+    for (name, pin) in &w.actions {
+        workflow::check_pin(
+            name,
+            &workflow::PinnedAction {
+                sha: pin.sha.clone(),
+                version: pin.version.clone(),
+            },
+        )
+        .map_err(|e| at_value(file, text, &pin.sha, e.0))?;
+    }
+    if let Some(v) = &w.trivy_version
+        && !(v.starts_with('v')
+            && v[1..]
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
+    {
+        return Err(at_value(
+            file,
+            text,
+            v,
+            format!("[workflow] trivy_version {v:?} must be a release such as v0.76.0"),
+        ));
+    }
+    Ok(())
+}
