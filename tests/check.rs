@@ -158,6 +158,10 @@ fn clean_repository_exits_0() {
         &[
             ("Dockerfile", "FROM alpine:3.24\nCOPY app /app\n"),
             (
+                ".github/dependabot.yml",
+                "version: 2\nupdates:\n  - package-ecosystem: docker\n    directory: /\n    schedule:\n      interval: weekly\n    labels: [dependencies, docker, security]\n  - package-ecosystem: github-actions\n    directory: /\n    schedule:\n      interval: weekly\n",
+            ),
+            (
                 ".github/workflows/modules-docker-base-image-monitor.yml",
                 "name: monitor\non: workflow_dispatch\njobs: {}\n",
             ),
@@ -221,6 +225,10 @@ fn fleet_with_waivers_build_args_and_an_unsynced_repo() {
         dir.path(),
         &[
             ("svc/Dockerfile", "ARG BASE\nFROM ${BASE}\nCOPY app /app\n"),
+            (
+                "svc/.github/dependabot.yml",
+                "version: 2\nupdates:\n  - package-ecosystem: docker\n    directory: /\n    schedule:\n      interval: weekly\n    labels: [dependencies, docker, security]\n  - package-ecosystem: github-actions\n    directory: /\n    schedule:\n      interval: weekly\n",
+            ),
             (
                 "svc/.github/workflows/modules-docker-base-image-monitor.yml",
                 "on: push\n",
@@ -625,4 +633,40 @@ fn shipped_data_and_data_dir() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("lifecycle.json"));
+}
+
+#[test]
+fn missing_dependabot_yml_is_a_docker_coverage_error() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        &[("api/Dockerfile", "FROM alpine:3.24\nCOPY app /app\n")],
+    );
+    let v = json_of(
+        &[
+            "check",
+            "--path",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "json",
+            "--now",
+            NOW,
+        ],
+        dir.path(),
+        1,
+    );
+    let findings = v["repos"][0]["findings"].as_array().unwrap();
+    let coverage: Vec<_> = findings
+        .iter()
+        .filter(|f| f["rule"] == "dependabot/docker-coverage")
+        .collect();
+    assert_eq!(coverage.len(), 1, "{findings:#?}");
+    assert_eq!(coverage[0]["path"], ".github/dependabot.yml");
+    assert_eq!(coverage[0]["severity"], "error");
+    let message = coverage[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("there is no .github/dependabot.yml"),
+        "{message}"
+    );
+    assert!(message.contains("/api"), "{message}");
 }

@@ -283,22 +283,39 @@ fn check_target(
             }),
         }
     }
-    for name in [".github/dependabot.yml", ".github/dependabot.yaml"] {
-        let Ok(text) = std::fs::read_to_string(target.root.join(name)) else {
-            continue;
-        };
-        for mut f in crate::dependabot::validate::validate(&text, name, Some(&scan)) {
-            if let Some(severity) = fleet.policy.severity_of(&f.rule, f.severity) {
-                f.severity = severity;
-                repo.findings.push(f);
-            }
+    let dependabot = [".github/dependabot.yml", ".github/dependabot.yaml"]
+        .into_iter()
+        .find_map(|name| Some((name, std::fs::read_to_string(target.root.join(name)).ok()?)));
+    let dependabot_findings = match &dependabot {
+        Some((name, text)) => crate::dependabot::validate::validate(text, name, Some(&scan)),
+        None => missing_dependabot_findings(&scan),
+    };
+    for mut f in dependabot_findings {
+        if let Some(severity) = fleet.policy.severity_of(&f.rule, f.severity) {
+            f.severity = severity;
+            repo.findings.push(f);
         }
-        break;
     }
     let has_monitor = target.root.join(policy::MONITOR_WORKFLOW).is_file();
     repo.findings
         .extend(policy::check_monitor(&paths, has_monitor, &fleet.policy));
     (repo, uses)
+}
+
+/// A repository without dependabot.yml: what an empty configuration would be told (docker
+/// coverage, missing ecosystems), pointed at the file that should exist.
+fn missing_dependabot_findings(scan: &crate::detect::RepoScan) -> Vec<Finding> {
+    const EMPTY: &str = "version: 2\nupdates: []\n";
+    crate::dependabot::validate::validate(EMPTY, ".github/dependabot.yml", Some(scan))
+        .into_iter()
+        .map(|f| Finding {
+            line: None,
+            column: None,
+            message: format!("there is no .github/dependabot.yml: {}", f.message),
+            fix: Some("run `drydock plan --write` to create it".into()),
+            ..f
+        })
+        .collect()
 }
 
 /// Whether a report's artefact is the image a Dockerfile uses (same name and tag; an omitted
