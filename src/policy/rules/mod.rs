@@ -61,7 +61,7 @@ pub const MONITOR_MISSING: Rule = Rule {
     id: "workflow/monitor-missing",
     summary: "A repository with Dockerfiles has no base-image monitor workflow (.github/workflows/modules-docker-base-image-monitor.yml).",
     severity: Severity::Error,
-    help: "Run `drydock apply` (or `drydock plan` to preview) to add the monitor workflow.",
+    help: "Run `drydock plan --write` (with a `[workflow]` install source in fleet.toml) to add the monitor workflow.",
     production_only: false,
     scope: Scope::Repository,
 };
