@@ -4,6 +4,7 @@
 //! Keys inside these sections use dependabot.yml's own spelling (`open-pull-requests-limit`,
 //! `commit-message`) so that values can be copied from GitHub's documentation unchanged.
 
+use super::validate::schema::{DAYS, INTERVALS, REGISTRY_TYPES, UPDATE_TYPES};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -205,25 +206,6 @@ pub fn registry_ecosystems(kind: &str) -> &'static [&'static str] {
     }
 }
 
-/// The registry types GitHub knows.
-pub const REGISTRY_TYPES: &[&str] = &[
-    "cargo-registry",
-    "composer-repository",
-    "docker-registry",
-    "git",
-    "goproxy-server",
-    "helm-registry",
-    "hex-organization",
-    "hex-repository",
-    "maven-repository",
-    "npm-registry",
-    "nuget-feed",
-    "pub-repository",
-    "python-index",
-    "rubygems-server",
-    "terraform-registry",
-];
-
 /// Ecosystems that accept `versioning-strategy` (dependabot.md §1.3).
 pub const VERSIONING_STRATEGY_ECOSYSTEMS: &[&str] = &[
     "bundler", "cargo", "composer", "helm", "mix", "npm", "pip", "pub", "uv",
@@ -233,35 +215,12 @@ pub const VERSIONING_STRATEGY_ECOSYSTEMS: &[&str] = &[
 pub const DEPENDENCY_TYPE_ECOSYSTEMS: &[&str] =
     &["bundler", "composer", "mix", "maven", "npm", "pip", "uv"];
 
-const INTERVALS: &[&str] = &[
-    "daily",
-    "weekly",
-    "monthly",
-    "quarterly",
-    "semiannually",
-    "yearly",
-    "cron",
-];
-const DAYS: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
 const VERSIONING: &[&str] = &[
     "auto",
     "increase",
     "increase-if-necessary",
     "lockfile-only",
     "widen",
-];
-const UPDATE_TYPES: &[&str] = &[
-    "version-update:semver-major",
-    "version-update:semver-minor",
-    "version-update:semver-patch",
 ];
 const GROUP_UPDATE_TYPES: &[&str] = &["major", "minor", "patch"];
 

@@ -13,7 +13,7 @@
 mod checks;
 mod dirs;
 mod facts;
-mod schema;
+pub(crate) mod schema;
 mod yaml;
 
 use crate::detect::RepoScan;

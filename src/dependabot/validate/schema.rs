@@ -46,12 +46,14 @@ pub struct Obj {
 
 const STR_LIST: Ty = Ty::List(&Ty::Str);
 const NON_EMPTY_STR_LIST: Ty = Ty::ListLen(&Ty::Str, 1, usize::MAX);
-const UPDATE_TYPES: &[&str] = &[
+/// `ignore[].update-types` values.
+pub const UPDATE_TYPES: &[&str] = &[
     "version-update:semver-major",
     "version-update:semver-minor",
     "version-update:semver-patch",
 ];
-const DAYS: &[&str] = &[
+/// `schedule.day` values.
+pub const DAYS: &[&str] = &[
     "monday",
     "tuesday",
     "wednesday",
@@ -60,6 +62,7 @@ const DAYS: &[&str] = &[
     "saturday",
     "sunday",
 ];
+/// `schedule.interval` values.
 pub const INTERVALS: &[&str] = &[
     "daily",
     "weekly",
@@ -69,6 +72,7 @@ pub const INTERVALS: &[&str] = &[
     "yearly",
     "cron",
 ];
+/// The registry types GitHub knows.
 pub const REGISTRY_TYPES: &[&str] = &[
     "cargo-registry",
     "composer-repository",
