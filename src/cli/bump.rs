@@ -10,10 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde::Serialize;
 
-use super::{Global, exit, load_fleet};
+use super::{Global, TextOrJson, exit, load_fleet};
 use crate::detect::{ScanOptions, scan_dir};
 use crate::docker::ImageRef;
 use crate::inventory::ConfigError;
@@ -46,14 +46,8 @@ pub struct BumpArgs {
     /// Print registry request counts to stderr (one JSON line).
     #[arg(long)]
     pub stats: bool,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
 /// One reference that changes.
@@ -192,7 +186,7 @@ pub fn run(global: &Global, args: BumpArgs) -> anyhow::Result<u8> {
 
     if !errors.is_empty() {
         let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        if args.format == Format::Json {
+        if args.format == TextOrJson::Json {
             let report = Report {
                 level,
                 written: false,
@@ -213,7 +207,7 @@ pub fn run(global: &Global, args: BumpArgs) -> anyhow::Result<u8> {
         write_updates(&files, &updates)?;
     }
     match args.format {
-        Format::Json => {
+        TextOrJson::Json => {
             let report = Report {
                 level,
                 written: args.write,
@@ -223,7 +217,7 @@ pub fn run(global: &Global, args: BumpArgs) -> anyhow::Result<u8> {
             };
             println!("{}", serde_json::to_string_pretty(&report)?);
         }
-        Format::Text => print_text(global, &args, &updates, &skipped),
+        TextOrJson::Text => print_text(global, &args, &updates, &skipped),
     }
     Ok(if updates.is_empty() {
         exit::OK

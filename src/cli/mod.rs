@@ -113,6 +113,13 @@ fn init_tracing(global: &Global) {
         .try_init();
 }
 
+/// `--format` of the commands whose output is a table for people or JSON for programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
 /// A repository a command works on: from the fleet, or a directory given with `--path`.
 #[derive(Debug, Clone)]
 pub struct Target {

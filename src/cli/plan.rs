@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde::Serialize;
 
-use super::{Global, Target, exit, load_fleet, targets};
+use super::{Global, Target, TextOrJson, exit, load_fleet, targets};
 use crate::dependabot::managed::DependabotFile;
 use crate::dependabot::render::Renderer;
 use crate::detect::{Ecosystem, EcosystemDir, ScanOptions, scan_dir};
@@ -24,20 +24,14 @@ pub struct PlanArgs {
     #[arg(long, value_name = "DIR")]
     pub path: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
     /// Exit with status 1 when any repository has a change (for drift checks in CI).
     #[arg(long)]
     pub exit_code: bool,
     /// Apply the changes to the working trees (no commit).
     #[arg(long)]
     pub write: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
 }
 
 #[derive(Debug, Serialize)]
@@ -64,11 +58,11 @@ pub fn run(global: &Global, args: PlanArgs) -> anyhow::Result<u8> {
     let report = Report { repos };
     let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Json => {
+        TextOrJson::Json => {
             serde_json::to_writer(&mut out, &report)?;
             writeln!(out)?;
         }
-        Format::Text => {
+        TextOrJson::Text => {
             let colour = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             write_text(&mut out, &report, colour, args.write)?;

@@ -5,10 +5,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde::Serialize;
 
-use super::{Global, Target, exit, load_fleet, targets};
+use super::{Global, Target, TextOrJson, exit, load_fleet, targets};
 use crate::detect::{EcosystemDir, FoundFile, RepoScan, ScanOptions, scan_dir};
 use crate::inventory::Source;
 
@@ -19,14 +19,8 @@ pub struct ScanArgs {
     #[arg(long, value_name = "DIR")]
     pub path: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
+    #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
+    pub format: TextOrJson,
 }
 
 /// One repository in the output; `error` is set when it could not be scanned.
@@ -77,11 +71,11 @@ pub fn run(global: &Global, args: ScanArgs) -> anyhow::Result<u8> {
 
     let mut out = std::io::stdout().lock();
     match args.format {
-        Format::Json => {
+        TextOrJson::Json => {
             serde_json::to_writer(&mut out, &report)?;
             writeln!(out)?;
         }
-        Format::Text => write_text(&mut out, &report)?,
+        TextOrJson::Text => write_text(&mut out, &report)?,
     }
     out.flush()?;
     if failed > 0 {
