@@ -34,7 +34,8 @@ echo "== generating $N repositories in $BENCH_DIR/served"
 python3 bench/gen-fleet.py --repos "$N" --out "$BENCH_DIR/served"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-git daemon --listen=127.0.0.1 --port="$port" --export-all --reuseaddr --max-connections=$((JOBS * 4)) \
+# git-daemon itself, not the `git` wrapper: killing the wrapper would leave the daemon running.
+"$(git --exec-path)/git-daemon" --listen=127.0.0.1 --port="$port" --export-all --reuseaddr --max-connections=$((JOBS * 4)) \
   --base-path="$BENCH_DIR/served" "$BENCH_DIR/served" 2>"$BENCH_DIR/daemon.log" &
 daemon=$!
 trap 'kill $daemon 2>/dev/null || true' EXIT
