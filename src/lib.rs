@@ -3,8 +3,12 @@
 //! The pipeline and where each concern lives is described in `ARCHITECTURE.md`.
 
 pub mod cli;
+pub mod dependabot;
 pub mod detect;
 pub mod docker;
 pub mod finding;
 pub mod git;
 pub mod inventory;
+pub mod plan;
+pub mod policy;
+pub mod report;

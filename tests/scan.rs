@@ -327,6 +327,15 @@ fn embedded_example_fleet_json_is_exact() {
             ],
             "dockerfiles": [{"path": "src/Ledger.Api/Dockerfile"}],
             "compose_files": []
+        },
+        {
+            "name": "acme/legacy-worker",
+            "ecosystems": [
+                {"ecosystem": "docker", "directory": "/"},
+                {"ecosystem": "pip", "directory": "/"}
+            ],
+            "dockerfiles": [{"path": "Dockerfile"}],
+            "compose_files": []
         }
     ]});
     assert_eq!(json, expected);

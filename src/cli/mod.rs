@@ -9,8 +9,10 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::inventory::{ConfigError, Fleet, Repo};
 
-pub mod sync;
+pub mod check;
+pub mod plan;
 pub mod scan;
+pub mod sync;
 
 /// Exit statuses, documented in the README.
 pub mod exit {
@@ -25,7 +27,11 @@ pub mod exit {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "drydock", version, about = "Roll a container base-image policy out across a fleet of repositories, and keep it there.")]
+#[command(
+    name = "drydock",
+    version,
+    about = "Roll a container base-image policy out across a fleet of repositories, and keep it there."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -52,10 +58,14 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Clone or fetch every repository of the fleet into the workspace.
-    Sync(sync::SyncArgs),
+    /// Check Dockerfiles against the base-image policy (and Trivy reports against the CVE deadlines).
+    Check(check::CheckArgs),
     /// Show the package ecosystems, Dockerfiles and compose files of each repository.
     Scan(scan::ScanArgs),
+    /// Show the files drydock would create or change (dependabot.yml), as diffs, and findings.
+    Plan(plan::PlanArgs),
+    /// Clone or fetch every repository of the fleet into the workspace.
+    Sync(sync::SyncArgs),
 }
 
 /// Entry point of the binary.
@@ -63,8 +73,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(&cli.global);
     let result: anyhow::Result<u8> = match cli.command {
-        Command::Sync(args) => sync::run(&cli.global, args),
+        Command::Check(args) => check::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
+        Command::Plan(args) => plan::run(&cli.global, args),
+        Command::Sync(args) => sync::run(&cli.global, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -118,7 +130,11 @@ pub fn load_fleet(global: &Global, path_mode: bool) -> Result<Fleet, ConfigError
 }
 
 /// The repositories a fleet-walking command works on, or the one `--path` names.
-pub fn targets(global: &Global, fleet: &Fleet, path: Option<&Path>) -> Result<Vec<Target>, ConfigError> {
+pub fn targets(
+    global: &Global,
+    fleet: &Fleet,
+    path: Option<&Path>,
+) -> Result<Vec<Target>, ConfigError> {
     if let Some(dir) = path {
         if !dir.is_dir() {
             return Err(ConfigError {

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
+
+use crate::dependabot::settings::Settings as DependabotSettings;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -64,7 +66,43 @@ struct RawFleet {
     #[serde(default)]
     scan: ScanSection,
     #[serde(default)]
+    dependabot: DependabotSettings,
+    #[serde(default)]
+    policy: PolicySection,
+    #[serde(default)]
     repo: Vec<RawRepo>,
+}
+
+/// `[policy]`: the base-image policy's patterns, production globs and severities. Unset lists
+/// keep the defaults (`crate::policy::DEFAULT_*`); set lists replace them, except
+/// `verified_publishers`, which adds to the allowed category.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySection {
+    pub preferred: Option<Vec<String>>,
+    pub allowed: Option<Vec<String>>,
+    pub restricted: Option<Vec<String>>,
+    #[serde(default)]
+    pub verified_publishers: Vec<String>,
+    pub production: Option<Vec<String>>,
+    pub non_production: Option<Vec<String>>,
+    /// Rule id → `error` | `warning` | `note` | `off`.
+    #[serde(default)]
+    pub severity: BTreeMap<String, String>,
+    #[serde(default)]
+    pub waiver: Vec<WaiverSection>,
+}
+
+/// `[[policy.waiver]]`: exempts one rule's findings in matching repositories and paths until
+/// `expires`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaiverSection {
+    pub repo: Option<String>,
+    pub path: Option<String>,
+    pub rule: String,
+    pub reason: String,
+    pub expires: toml::value::Datetime,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -97,6 +135,9 @@ struct RawRepo {
     branch: Option<String>,
     #[serde(default)]
     skip: bool,
+    dependabot: Option<DependabotSettings>,
+    #[serde(default)]
+    build_args: BTreeMap<String, String>,
 }
 
 /// Where a repository's files come from.
@@ -117,6 +158,10 @@ pub struct Repo {
     /// The branch to track; `None` means the remote's HEAD.
     pub branch: Option<String>,
     pub skip: bool,
+    /// `[repo.dependabot]`: this repository's overrides of the fleet's `[dependabot]`.
+    pub dependabot: Option<DependabotSettings>,
+    /// `--build-arg`s the repository's Dockerfiles are built with, for resolving `FROM ${ARG}`.
+    pub build_args: BTreeMap<String, String>,
 }
 
 /// A validated `fleet.toml`.
@@ -130,6 +175,9 @@ pub struct Fleet {
     pub jobs: usize,
     pub api_url: String,
     pub scan: ScanSection,
+    /// `[dependabot]`: what every generated dependabot.yml contains.
+    pub dependabot: DependabotSettings,
+    pub policy: crate::policy::Policy,
     pub repos: Vec<Repo>,
 }
 
@@ -171,8 +219,13 @@ impl Fleet {
         };
         let jobs = match &raw.fleet.jobs {
             Some(j) if *j.get_ref() == 0 => {
-                return Err(ConfigError::at(file, text, j.span().start, "`jobs` must be at least 1")
-                    .with_help("remove the key to use the default, or set a positive number"));
+                return Err(ConfigError::at(
+                    file,
+                    text,
+                    j.span().start,
+                    "`jobs` must be at least 1",
+                )
+                .with_help("remove the key to use the default, or set a positive number"));
             }
             Some(j) => *j.get_ref(),
             None => default_jobs(),
@@ -181,8 +234,13 @@ impl Fleet {
             Some(u) => {
                 let url = u.get_ref().trim_end_matches('/');
                 if !(url.starts_with("https://") || url.starts_with("http://")) {
-                    return Err(ConfigError::at(file, text, u.span().start, format!("`api_url` must be an http(s) URL, got {url:?}"))
-                        .with_help("for GitHub Enterprise Server use https://HOST/api/v3"));
+                    return Err(ConfigError::at(
+                        file,
+                        text,
+                        u.span().start,
+                        format!("`api_url` must be an http(s) URL, got {url:?}"),
+                    )
+                    .with_help("for GitHub Enterprise Server use https://HOST/api/v3"));
                 }
                 url.to_string()
             }
@@ -191,9 +249,48 @@ impl Fleet {
         for pattern in &raw.scan.exclude {
             if let Err(e) = globset::Glob::new(pattern) {
                 let offset = text.find(pattern.as_str()).unwrap_or(0);
-                return Err(ConfigError::at(file, text, offset, format!("invalid exclude glob {pattern:?}: {e}")));
+                return Err(ConfigError::at(
+                    file,
+                    text,
+                    offset,
+                    format!("invalid exclude glob {pattern:?}: {e}"),
+                ));
             }
         }
+
+        let mut dependabot = raw.dependabot;
+        check_dependabot(file, text, &dependabot, "[dependabot]")?;
+        if let Some(dir) = &dependabot.templates {
+            let dir = base.join(dir);
+            if !dir.is_dir() {
+                let offset = text.find("templates").unwrap_or(0);
+                return Err(ConfigError::at(
+                    file,
+                    text,
+                    offset,
+                    format!(
+                        "templates directory {:?} does not exist",
+                        dir.display().to_string()
+                    ),
+                )
+                .with_help(
+                    "paths are relative to the fleet file; it should hold dependabot.yml.hbs",
+                ));
+            }
+            dependabot.templates = Some(dir);
+        }
+        let policy = crate::policy::Policy::from_section(&raw.policy).map_err(|e| {
+            let offset = if e.near.is_empty() {
+                text.find("[policy").unwrap_or(0)
+            } else {
+                text.find(e.near.as_str()).unwrap_or(0)
+            };
+            let err = ConfigError::at(file, text, offset, e.message);
+            match e.help {
+                Some(h) => err.with_help(h),
+                None => err,
+            }
+        })?;
 
         let host = web_host(&api_url);
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -202,14 +299,19 @@ impl Fleet {
             let name = r.name.get_ref().clone();
             let at = |offset: usize, msg: String| ConfigError::at(file, text, offset, msg);
             if let Some(problem) = name_problem(&name) {
-                return Err(at(r.name.span().start, format!("repo name {name:?} {problem}"))
-                    .with_help("write the name as \"owner/repo\", as on GitHub"));
+                return Err(
+                    at(r.name.span().start, format!("repo name {name:?} {problem}"))
+                        .with_help("write the name as \"owner/repo\", as on GitHub"),
+                );
             }
             let key = name.to_ascii_lowercase();
             if let Some(first) = seen.get(&key) {
                 let (first_line, _) = line_column(text, *first);
-                return Err(at(r.name.span().start, format!("duplicate repo {name:?} (first listed on line {first_line})"))
-                    .with_help("remove one of the two [[repo]] entries"));
+                return Err(at(
+                    r.name.span().start,
+                    format!("duplicate repo {name:?} (first listed on line {first_line})"),
+                )
+                .with_help("remove one of the two [[repo]] entries"));
             }
             seen.insert(key, r.name.span().start);
             let source = match (r.url, r.path) {
@@ -220,9 +322,14 @@ impl Fleet {
                 (Some(u), None) => {
                     let url = u.get_ref().trim();
                     if url.is_empty() {
-                        return Err(at(u.span().start, format!("repo {name:?} has an empty `url`")));
+                        return Err(at(
+                            u.span().start,
+                            format!("repo {name:?} has an empty `url`"),
+                        ));
                     }
-                    Source::Remote { url: url.to_string() }
+                    Source::Remote {
+                        url: url.to_string(),
+                    }
                 }
                 (None, Some(p)) => {
                     let path = base.join(p.get_ref());
@@ -236,11 +343,20 @@ impl Fleet {
                     url: format!("https://{host}/{name}.git"),
                 },
             };
+            let mut repo_dependabot = r.dependabot;
+            if let Some(d) = &mut repo_dependabot {
+                check_dependabot(file, text, d, &format!("[repo.dependabot] of {name:?}"))?;
+                if let Some(dir) = &d.templates {
+                    d.templates = Some(base.join(dir));
+                }
+            }
             repos.push(Repo {
                 name,
                 source,
                 branch: r.branch,
                 skip: r.skip,
+                dependabot: repo_dependabot,
+                build_args: r.build_args,
             });
         }
         Ok(Fleet {
@@ -249,6 +365,8 @@ impl Fleet {
             jobs,
             api_url,
             scan: raw.scan,
+            dependabot,
+            policy,
             repos,
         })
     }
@@ -291,6 +409,28 @@ impl Fleet {
     }
 }
 
+impl Fleet {
+    /// The `[dependabot]` settings for one repository: the fleet's, overlaid with its own.
+    pub fn dependabot_for(&self, repo: Option<&Repo>) -> DependabotSettings {
+        match repo.and_then(|r| r.dependabot.as_ref()) {
+            Some(over) => self.dependabot.overlay(over),
+            None => self.dependabot.clone(),
+        }
+    }
+}
+
+fn check_dependabot(
+    file: &Path,
+    text: &str,
+    settings: &DependabotSettings,
+    section: &str,
+) -> Result<(), ConfigError> {
+    settings.check().map_err(|p| {
+        let offset = text.find(p.key).unwrap_or(0);
+        ConfigError::at(file, text, offset, format!("{section}: {}", p.message)).with_help(p.help)
+    })
+}
+
 /// The web host that goes with an API URL: `api.github.com` → `github.com`, GHES keeps its host.
 pub fn web_host(api_url: &str) -> String {
     let rest = api_url.split_once("://").map_or(api_url, |(_, r)| r);
@@ -324,7 +464,10 @@ fn name_problem(name: &str) -> Option<&'static str> {
         if part == "." || part == ".." {
             return Some("would escape the workspace (`.` or `..`)");
         }
-        if !part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+        if !part
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
             return Some("may only contain letters, digits, `-`, `_` and `.`");
         }
     }
@@ -335,18 +478,14 @@ fn toml_error(file: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
     let offset = e.span().map_or(0, |s| s.start);
     let message = e.message().trim().to_string();
     let mut err = ConfigError::at(file, text, offset, message.clone());
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        if let Some((unknown, expected)) = rest.split_once("`, expected ") {
-            let candidates: Vec<&str> = expected
-                .split('`')
-                .skip(1)
-                .step_by(2)
-                .collect();
-            err = match closest(unknown, candidates.iter().copied()) {
-                Some(s) => err.with_help(format!("did you mean `{s}`? (see docs/fleet-toml.md)")),
-                None => err.with_help("remove the key; docs/fleet-toml.md lists every key"),
-            };
-        }
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((unknown, expected)) = rest.split_once("`, expected ")
+    {
+        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        err = match closest(unknown, candidates.iter().copied()) {
+            Some(s) => err.with_help(format!("did you mean `{s}`? (see docs/fleet-toml.md)")),
+            None => err.with_help("remove the key; docs/fleet-toml.md lists every key"),
+        };
     }
     err
 }

@@ -14,15 +14,31 @@ fn defaults() {
     assert_eq!(f.workspace, Path::new("/tmp/.drydock"));
     assert_eq!(f.api_url, DEFAULT_API_URL);
     assert!(f.jobs >= 1);
-    assert_eq!(f.repos[0].source, Source::Remote { url: "https://github.com/acme/web.git".into() });
-    assert_eq!(f.checkout_dir(&f.repos[0]), Path::new("/tmp/.drydock/repos/acme/web"));
+    assert_eq!(
+        f.repos[0].source,
+        Source::Remote {
+            url: "https://github.com/acme/web.git".into()
+        }
+    );
+    assert_eq!(
+        f.checkout_dir(&f.repos[0]),
+        Path::new("/tmp/.drydock/repos/acme/web")
+    );
 }
 
 #[test]
 fn enterprise_host_builds_default_urls() {
-    let f = parse("[github]\napi_url = \"https://ghe.example.com/api/v3/\"\n[[repo]]\nname = \"a/b\"\n").unwrap();
+    let f = parse(
+        "[github]\napi_url = \"https://ghe.example.com/api/v3/\"\n[[repo]]\nname = \"a/b\"\n",
+    )
+    .unwrap();
     assert_eq!(f.api_url, "https://ghe.example.com/api/v3");
-    assert_eq!(f.repos[0].source, Source::Remote { url: "https://ghe.example.com/a/b.git".into() });
+    assert_eq!(
+        f.repos[0].source,
+        Source::Remote {
+            url: "https://ghe.example.com/a/b.git".into()
+        }
+    );
 }
 
 #[test]
@@ -30,16 +46,25 @@ fn unknown_key_has_line_and_suggestion() {
     let e = err("[fleet]\njobs = 2\nwokspace = \"x\"\n");
     assert_eq!((e.line, e.column), (3, 1));
     assert!(e.message.contains("unknown field `wokspace`"), "{e}");
-    assert_eq!(e.help.as_deref(), Some("did you mean `workspace`? (see docs/fleet-toml.md)"));
+    assert_eq!(
+        e.help.as_deref(),
+        Some("did you mean `workspace`? (see docs/fleet-toml.md)")
+    );
     let shown = e.to_string();
-    assert!(shown.starts_with("/tmp/fleet.toml:3:1: unknown field"), "{shown}");
+    assert!(
+        shown.starts_with("/tmp/fleet.toml:3:1: unknown field"),
+        "{shown}"
+    );
 }
 
 #[test]
 fn unknown_repo_key_suggests() {
     let e = err("[[repo]]\nname = \"a/b\"\nbrnach = \"main\"\n");
     assert_eq!(e.line, 3);
-    assert_eq!(e.help.as_deref(), Some("did you mean `branch`? (see docs/fleet-toml.md)"));
+    assert_eq!(
+        e.help.as_deref(),
+        Some("did you mean `branch`? (see docs/fleet-toml.md)")
+    );
 }
 
 #[test]
@@ -116,6 +141,9 @@ fn web_hosts() {
 
 #[test]
 fn suggestions() {
-    assert_eq!(closest("commit_message", ["commit-message", "labels"]), Some("commit-message"));
+    assert_eq!(
+        closest("commit_message", ["commit-message", "labels"]),
+        Some("commit-message")
+    );
     assert_eq!(closest("zzz", ["commit-message", "labels"]), None);
 }

@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Generate drydock's shipped data (data/*.json) from snapshots of its sources.
+
+    scripts/gen-data.py [--source DIR] [--out DIR]
+
+DIR (default ../shared/data, relative to the checkout) holds:
+  official-images/  docker-library/official-images: LICENSE, SOURCE.txt, library/<image>
+  endoflife/        endoflife-date/endoflife.date: LICENSE, SOURCE.txt, products/<product>.md
+
+Each SOURCE.txt starts with "<owner>/<repo> at <commit> (<YYYY-MM-DD>), <licence>"; the commit and
+date are copied into the output, and drydock reports the data's age from that date. The output is
+deterministic (no wall-clock time), so regenerating unchanged sources gives identical files.
+
+Writes:
+  data/official-images.json  {"source", "images": {name: {"tags": [...], "aliases": {...}}}, "removed": {...}}
+  data/lifecycle.json        {"source", "products": {product: [cycle, ...]}, "images": {image: product}}
+
+Needs PyYAML (Debian: python3-yaml) for the endoflife.date front matter.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+
+import yaml
+
+# Docker image (as written in FROM, registry omitted for Docker Hub) -> endoflife.date product.
+IMAGE_PRODUCTS = {
+    "ubuntu": "ubuntu",
+    "debian": "debian",
+    "alpine": "alpine-linux",
+    "node": "nodejs",
+    "python": "python",
+    "pypy": None,
+    "golang": "go",
+    "rust": "rust",
+    "eclipse-temurin": "eclipse-temurin",
+    "openjdk": "openjdk-builds-from-oracle",
+    "amazoncorretto": "amazon-corretto",
+    "ibm-semeru-runtimes": "ibm-semeru",
+    "sapmachine": "sapmachine",
+    "azul-zulu": "azul-zulu",
+    "php": "php",
+    "ruby": "ruby",
+    "perl": "perl",
+    "elixir": "elixir",
+    "erlang": "erlang",
+    "julia": "julia",
+    "postgres": "postgresql",
+    "mysql": "mysql",
+    "mariadb": "mariadb",
+    "mongo": "mongodb",
+    "redis": "redis",
+    "memcached": "memcached",
+    "rabbitmq": "rabbitmq",
+    "nginx": "nginx",
+    "httpd": "apache-http-server",
+    "haproxy": "haproxy",
+    "traefik": "traefik",
+    "caddy": "caddy",
+    "tomcat": "tomcat",
+    "jetty": "eclipse-jetty",
+    "maven": "apache-maven",
+    "gradle": "gradle",
+    "groovy": "apache-groovy",
+    "cassandra": "apache-cassandra",
+    "couchdb": "apache-couchdb",
+    "solr": "solr",
+    "zookeeper": "zookeeper",
+    "elasticsearch": "elasticsearch",
+    "kibana": "kibana",
+    "logstash": "logstash",
+    "influxdb": "influxdb",
+    "telegraf": "telegraf",
+    "neo4j": "neo4j",
+    "clickhouse": "clickhouse",
+    "sonarqube": "sonarqube-community",
+    "wordpress": "wordpress",
+    "drupal": "drupal",
+    "joomla": "joomla",
+    "nextcloud": "nextcloud",
+    "mediawiki": "mediawiki",
+    "redmine": "redmine",
+    "matomo": "matomo",
+    "composer": "composer",
+    "almalinux": "almalinux",
+    "rockylinux": "rocky-linux",
+    "fedora": "fedora",
+    "oraclelinux": "oracle-linux",
+    "amazonlinux": "amazon-linux",
+    "mcr.microsoft.com/dotnet/sdk": "dotnet",
+    "mcr.microsoft.com/dotnet/aspnet": "dotnet",
+    "mcr.microsoft.com/dotnet/runtime": "dotnet",
+    "mcr.microsoft.com/dotnet/runtime-deps": "dotnet",
+    "mcr.microsoft.com/dotnet/monitor": "dotnet",
+}
+
+# Official images whose library file was deleted. Derived from the git history when the snapshot
+# is a git checkout; otherwise this list, taken from the history research in
+# ../shared/reference/dockerfile.md §3.3 (partial: only the deletions named there).
+KNOWN_REMOVED = {
+    "adoptopenjdk": "2021",
+    "centos": "2024-07-29",
+    "consul": "2024-07-29",
+    "express-gateway": "2024-07-29",
+    "java": "2017",
+    "mono": "2025-08-18",
+    "vault": "2024-07-29",
+}
+
+SOURCE_RE = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+) at (?P<commit>[0-9a-f]{40}) \((?P<date>\d{4}-\d{2}-\d{2})\), (?P<license>[^\s,(]+)")
+VERSION_RE = re.compile(r"^\d+(\.\d+)*$")
+WORD_RE = re.compile(r"^[a-z]+$")
+
+
+def read_source(path):
+    with open(path, encoding="utf-8") as f:
+        first = f.readline().strip()
+    m = SOURCE_RE.match(first)
+    if not m:
+        sys.exit(f"{path}: first line must read '<owner>/<repo> at <commit> (<date>), <licence>', got: {first!r}")
+    return {"repository": m["repo"], "commit": m["commit"], "date": m["date"], "license": m["license"].strip()}
+
+
+def library_entries(text):
+    """RFC 2822-like entries: blank-line separated, `Key: value`, indented continuations, # comments."""
+    entries, current, last_key = [], {}, None
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        if not line.strip():
+            if current:
+                entries.append(current)
+            current, last_key = {}, None
+            continue
+        if line[0] in " \t" and last_key:
+            current[last_key] += " " + line.strip()
+            continue
+        key, _, value = line.partition(":")
+        last_key = key.strip()
+        current[last_key] = value.strip()
+    if current:
+        entries.append(current)
+    return entries
+
+
+def split_list(value):
+    return [t.strip() for t in value.split(",") if t.strip()]
+
+
+def aliases_of(tag_lists):
+    """Words that stand for a version in the same entry: jammy -> 22.04, krypton -> 24.19.0, latest -> 3.14.7."""
+    aliases = {}
+    for tags in tag_lists:
+        # A word that is also a suffix (`trixie` next to `26-trixie`) is a variant, not a version.
+        suffixes = {part for tag in tags for part in tag.split("-")[1:]}
+        by_rest = {}
+        for tag in tags:
+            head, _, rest = tag.partition("-")
+            by_rest.setdefault(rest, []).append(head)
+        for heads in by_rest.values():
+            versions = [h for h in heads if VERSION_RE.match(h)]
+            if not versions:
+                continue
+            version = max(versions, key=lambda v: (len(v.split(".")), v))
+            for head in heads:
+                if WORD_RE.match(head) and head not in suffixes and head not in aliases:
+                    aliases[head] = version
+    return dict(sorted(aliases.items()))
+
+
+def removed_from_git(library_dir, current):
+    try:
+        out = subprocess.run(
+            ["git", "-C", library_dir, "log", "--diff-filter=D", "--name-only", "--format=%cs", "--", "."],
+            check=True, capture_output=True, text=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    removed, date = {}, None
+    for line in out.splitlines():
+        if re.match(r"^\d{4}-\d{2}-\d{2}$", line):
+            date = line
+        elif line.startswith("library/"):
+            name = line.split("/", 1)[1]
+            if name not in current and name not in removed:
+                removed[name] = date
+    return removed
+
+
+def official_images(src):
+    library = os.path.join(src, "library")
+    images = {}
+    for name in sorted(os.listdir(library)):
+        with open(os.path.join(library, name), encoding="utf-8") as f:
+            entries = library_entries(f.read())
+        tag_lists = []
+        tags = set()
+        for entry in entries:
+            entry_tags = split_list(entry.get("Tags", "")) + split_list(entry.get("SharedTags", ""))
+            if entry_tags:
+                tag_lists.append(entry_tags)
+                tags.update(entry_tags)
+        images[name] = {"tags": sorted(tags), "aliases": aliases_of(tag_lists)}
+    removed = None
+    if os.path.isdir(os.path.join(src, ".git")):
+        removed = removed_from_git(library, images)
+    removed_source = "git history of library/" if removed is not None else "dockerfile.md §3.3 research (partial)"
+    if removed is None:
+        removed = {k: v for k, v in KNOWN_REMOVED.items() if k not in images}
+    return images, {"source": removed_source, "images": dict(sorted(removed.items()))}
+
+
+def front_matter(path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if not text.startswith("---"):
+        return {}
+    end = text.index("\n---", 3)
+    return yaml.safe_load(text[3:end]) or {}
+
+
+def as_date(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+        return value
+    return None
+
+
+def flag_or_date(value):
+    """eol / lts: a date, or true/false."""
+    date = as_date(value)
+    if date:
+        return date
+    return bool(value)
+
+
+def cycle_key(cycle):
+    parts = re.findall(r"\d+|[a-z]+", str(cycle["cycle"]).lower())
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in parts]
+
+
+def lifecycle(src):
+    products = {}
+    wanted = sorted({p for p in IMAGE_PRODUCTS.values() if p})
+    for product in wanted:
+        path = os.path.join(src, "products", product + ".md")
+        if not os.path.exists(path):
+            sys.exit(f"{path}: no such endoflife.date product (fix IMAGE_PRODUCTS)")
+        cycles = []
+        for release in front_matter(path).get("releases", []):
+            cycle = {"cycle": str(release["releaseCycle"])}
+            if release.get("codename"):
+                cycle["codename"] = str(release["codename"])
+            cycle["lts"] = flag_or_date(release.get("lts", False))
+            for key, out in (("releaseDate", "release"), ("eoas", "support")):
+                date = as_date(release.get(key))
+                if date:
+                    cycle[out] = date
+            cycle["eol"] = flag_or_date(release.get("eol", False))
+            if release.get("latest") is not None:
+                cycle["latest"] = str(release["latest"])
+            cycles.append(cycle)
+        cycles.sort(key=lambda c: (c.get("release", ""), cycle_key(c)), reverse=True)
+        products[product] = cycles
+    images = {image: product for image, product in sorted(IMAGE_PRODUCTS.items()) if product}
+    return products, images
+
+
+def write(path, value):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(value, f, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        f.write("\n")
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    root = os.path.dirname(here)
+    # ../shared/data next to the checkout (or next to its worktree folder).
+    candidates = [os.path.join(root, "..", "shared", "data"), os.path.join(root, "..", "..", "shared", "data")]
+    default_source = next((c for c in candidates if os.path.isdir(c)), candidates[0])
+    parser.add_argument("--source", default=default_source)
+    parser.add_argument("--out", default=os.path.join(here, "..", "data"))
+    args = parser.parse_args()
+    oi_src = os.path.join(args.source, "official-images")
+    eol_src = os.path.join(args.source, "endoflife")
+    os.makedirs(args.out, exist_ok=True)
+
+    images, removed = official_images(oi_src)
+    write(os.path.join(args.out, "official-images.json"),
+          {"source": read_source(os.path.join(oi_src, "SOURCE.txt")), "images": images, "removed": removed})
+    products, image_products = lifecycle(eol_src)
+    write(os.path.join(args.out, "lifecycle.json"),
+          {"source": read_source(os.path.join(eol_src, "SOURCE.txt")), "products": products, "images": image_products})
+    for name in ("official-images", "endoflife"):
+        lic = os.path.join(args.source, name, "LICENSE")
+        with open(lic, encoding="utf-8") as f, open(os.path.join(args.out, f"LICENSE.{name}"), "w", encoding="utf-8") as out:
+            out.write(f.read())
+    print(f"{len(images)} official images ({len(removed['images'])} removed), "
+          f"{len(products)} lifecycle products -> {os.path.relpath(args.out)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+//! The plan: for one repository, which managed files drydock would create or change, as
+//! unified diffs with the reason for each change, plus the findings about them.
+//!
+//! A managed file (dependabot.yml now; the base-image monitor workflow later) is anything that
+//! implements [`ManagedFile`]: where it lives, what it should contain when absent, and how an
+//! existing copy is repaired. [`plan_file`] is pure; [`read_repo`] and [`write_changes`] are the
+//! disk edges, and they never follow a symlink out of the repository.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::finding::{Finding, Severity};
+
+/// What a managed file proposes for one repository.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Proposal {
+    /// The full desired text (unchanged text when there is nothing to do).
+    pub text: String,
+    /// Why each part of the change is made, one line each.
+    pub reasons: Vec<String>,
+    pub findings: Vec<Finding>,
+}
+
+/// A file drydock manages inside every repository.
+pub trait ManagedFile {
+    /// The paths the file may already exist at, preferred first; a new file gets the first.
+    fn paths(&self) -> &[&str];
+    /// The content for a repository that has none; `None` when it needs none.
+    fn generate(&self) -> anyhow::Result<Option<Proposal>>;
+    /// The repaired content of an existing copy at `path`.
+    fn repair(&self, path: &str, existing: &str) -> Proposal;
+    /// Findings about the final content (the one the repository will have).
+    fn validate(&self, _path: &str, _text: &str) -> Vec<Finding> {
+        Vec::new()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+}
+
+/// One file drydock would write.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub path: String,
+    pub action: Action,
+    /// Unified diff, `a/PATH` → `b/PATH` (`/dev/null` for a new file).
+    pub diff: String,
+    pub reasons: Vec<String>,
+    /// The new content (not in JSON output; the diff is).
+    #[serde(skip)]
+    pub content: String,
+}
+
+/// The plan for one repository.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RepoPlan {
+    pub name: String,
+    pub changes: Vec<Change>,
+    pub findings: Vec<Finding>,
+    /// Set when the repository could not be planned at all (not cloned, unreadable).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What a repository holds at one managed file's paths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Existing {
+    Absent,
+    /// The first path that exists, and its content.
+    Present {
+        path: String,
+        text: String,
+    },
+    /// Exists but cannot be used (a symlink, not UTF-8, unreadable): a finding, no change.
+    Unusable(Finding),
+}
+
+/// The change (if any) and findings for one managed file. Pure.
+pub fn plan_file(file: &dyn ManagedFile, existing: &Existing) -> (Option<Change>, Vec<Finding>) {
+    match existing {
+        Existing::Unusable(f) => (None, vec![f.clone()]),
+        Existing::Absent => {
+            let path = file.paths()[0].to_string();
+            match file.generate() {
+                Ok(None) => (None, Vec::new()),
+                Ok(Some(p)) => {
+                    let mut findings = p.findings;
+                    findings.extend(file.validate(&path, &p.text));
+                    let change = Change {
+                        diff: unified_diff(&path, None, &p.text),
+                        path,
+                        action: Action::Create,
+                        reasons: p.reasons,
+                        content: p.text,
+                    };
+                    (Some(change), findings)
+                }
+                Err(e) => (
+                    None,
+                    vec![Finding {
+                        rule: "drydock/render-failed".into(),
+                        severity: Severity::Error,
+                        path,
+                        line: None,
+                        column: None,
+                        message: format!("{e:#}"),
+                        fix: Some("fix the template or the fleet.toml settings it uses".into()),
+                    }],
+                ),
+            }
+        }
+        Existing::Present { path, text } => {
+            let p = file.repair(path, text);
+            let mut findings = p.findings;
+            findings.extend(file.validate(path, &p.text));
+            if p.text == *text {
+                return (None, findings);
+            }
+            let change = Change {
+                diff: unified_diff(path, Some(text), &p.text),
+                path: path.clone(),
+                action: Action::Update,
+                reasons: p.reasons,
+                content: p.text,
+            };
+            (Some(change), findings)
+        }
+    }
+}
+
+/// Plans every managed file of a repository checked out at `root`.
+pub fn plan_repo(name: &str, root: &Path, files: &[&dyn ManagedFile]) -> RepoPlan {
+    let mut plan = RepoPlan {
+        name: name.to_string(),
+        ..RepoPlan::default()
+    };
+    for file in files {
+        let existing = read_repo(root, file.paths());
+        let (change, findings) = plan_file(*file, &existing);
+        plan.changes.extend(change);
+        plan.findings.extend(findings);
+    }
+    plan
+}
+
+/// A unified diff of `old` (None: a new file) to `new`.
+pub fn unified_diff(path: &str, old: Option<&str>, new: &str) -> String {
+    let before = old.unwrap_or("");
+    let diff = similar::TextDiff::from_lines(before, new);
+    let from = if old.is_some() {
+        format!("a/{path}")
+    } else {
+        "/dev/null".to_string()
+    };
+    diff.unified_diff()
+        .context_radius(3)
+        .header(&from, &format!("b/{path}"))
+        .to_string()
+}
+
+/// Reads the first of `paths` that exists under `root`, refusing any path that goes through a
+/// symlink (a symlinked `.github` could point out of the repository).
+pub fn read_repo(root: &Path, paths: &[&str]) -> Existing {
+    for rel in paths {
+        let full = match inside(root, rel) {
+            Ok(Some(p)) => p,
+            Ok(None) => continue,
+            Err(f) => return Existing::Unusable(f),
+        };
+        return match std::fs::read(&full) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => Existing::Present {
+                    path: rel.to_string(),
+                    text,
+                },
+                Err(_) => Existing::Unusable(unusable(rel, "the file is not UTF-8 text".into())),
+            },
+            Err(e) => Existing::Unusable(unusable(rel, format!("cannot read the file: {e}"))),
+        };
+    }
+    Existing::Absent
+}
+
+/// `root/rel` if it exists as a regular file reached without symlinks; None if absent.
+#[allow(clippy::result_large_err)] // the error is the finding the caller reports
+fn inside(root: &Path, rel: &str) -> Result<Option<PathBuf>, Finding> {
+    let mut at = root.to_path_buf();
+    let parts: Vec<Component> = Path::new(rel).components().collect();
+    for c in &parts {
+        let Component::Normal(name) = c else {
+            return Err(unusable(rel, "not a plain relative path".into()));
+        };
+        at.push(name);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(unusable(
+                    rel,
+                    format!(
+                        "{} is a symlink; drydock does not follow it out of the repository",
+                        at.strip_prefix(root).unwrap_or(&at).display()
+                    ),
+                ));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(unusable(
+                    rel,
+                    format!("cannot inspect {}: {e}", at.display()),
+                ));
+            }
+        }
+    }
+    if !at.is_file() {
+        return Err(unusable(rel, "exists but is not a regular file".into()));
+    }
+    Ok(Some(at))
+}
+
+fn unusable(path: &str, message: String) -> Finding {
+    Finding {
+        rule: "drydock/unusable-file".into(),
+        severity: Severity::Error,
+        path: path.into(),
+        line: None,
+        column: None,
+        message,
+        fix: Some("replace it with a regular file inside the repository".into()),
+    }
+}
+
+/// Writes a plan's changes into the working tree at `root` (no commit). Only managed paths are
+/// written, never through a symlink; parent directories are created as needed.
+pub fn write_changes(root: &Path, plan: &RepoPlan) -> anyhow::Result<()> {
+    for change in &plan.changes {
+        let mut at = root.to_path_buf();
+        let parts: Vec<&str> = change.path.split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            anyhow::ensure!(
+                !part.is_empty() && *part != "." && *part != "..",
+                "refusing to write {:?}",
+                change.path
+            );
+            at.push(part);
+            match std::fs::symlink_metadata(&at) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    anyhow::bail!(
+                        "refusing to write {}: {} is a symlink",
+                        change.path,
+                        at.display()
+                    )
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    if i + 1 < parts.len() {
+                        std::fs::create_dir(&at)?;
+                    }
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        std::fs::write(&at, &change.content)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", at.display()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

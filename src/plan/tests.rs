@@ -1,0 +1,92 @@
+use super::*;
+
+struct Fixed;
+
+impl ManagedFile for Fixed {
+    fn paths(&self) -> &[&str] {
+        &[".github/x.yml", ".github/x.yaml"]
+    }
+    fn generate(&self) -> anyhow::Result<Option<Proposal>> {
+        Ok(Some(Proposal {
+            text: "a: 1\n".into(),
+            reasons: vec!["new".into()],
+            findings: vec![],
+        }))
+    }
+    fn repair(&self, _path: &str, existing: &str) -> Proposal {
+        let text = if existing.contains("a: 1") {
+            existing.to_string()
+        } else {
+            format!("{existing}a: 1\n")
+        };
+        Proposal {
+            text,
+            reasons: vec!["added a".into()],
+            findings: vec![],
+        }
+    }
+}
+
+#[test]
+fn absent_file_is_created_with_a_dev_null_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = plan_repo("o/r", dir.path(), &[&Fixed]);
+    assert_eq!(plan.changes.len(), 1);
+    let c = &plan.changes[0];
+    assert_eq!(
+        (c.path.as_str(), c.action),
+        (".github/x.yml", Action::Create)
+    );
+    assert!(
+        c.diff.starts_with("--- /dev/null\n+++ b/.github/x.yml\n"),
+        "{}",
+        c.diff
+    );
+    write_changes(dir.path(), &plan).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".github/x.yml")).unwrap(),
+        "a: 1\n"
+    );
+    assert!(plan_repo("o/r", dir.path(), &[&Fixed]).changes.is_empty());
+}
+
+#[test]
+fn second_path_is_updated_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".github")).unwrap();
+    std::fs::write(dir.path().join(".github/x.yaml"), "b: 2\n").unwrap();
+    let plan = plan_repo("o/r", dir.path(), &[&Fixed]);
+    let c = &plan.changes[0];
+    assert_eq!(
+        (c.path.as_str(), c.action),
+        (".github/x.yaml", Action::Update)
+    );
+    assert!(
+        c.diff
+            .contains("--- a/.github/x.yaml\n+++ b/.github/x.yaml\n")
+    );
+    assert!(c.diff.contains("\n+a: 1\n"));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_github_dir_is_never_followed() {
+    let outside = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join(".github")).unwrap();
+    let plan = plan_repo("o/r", dir.path(), &[&Fixed]);
+    assert!(plan.changes.is_empty());
+    assert_eq!(plan.findings[0].rule, "drydock/unusable-file");
+    let forged = RepoPlan {
+        changes: vec![Change {
+            path: ".github/x.yml".into(),
+            action: Action::Create,
+            diff: String::new(),
+            reasons: vec![],
+            content: "x".into(),
+        }],
+        ..RepoPlan::default()
+    };
+    assert!(write_changes(dir.path(), &forged).is_err());
+    assert!(std::fs::read_dir(outside.path()).unwrap().next().is_none());
+}

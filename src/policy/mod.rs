@@ -1,0 +1,305 @@
+//! The base-image policy (`../shared/POLICY.md` in code): which images are preferred, allowed,
+//! restricted or forbidden, which Dockerfiles are production images, rule severities, waivers,
+//! and the rules themselves (one module each under `rules/`). Also the CVE patch deadlines
+//! applied to Trivy reports.
+//!
+//! Pure: works on parsed Dockerfiles, the shipped facts and a given "today"; the CVE state file
+//! is read and written at the edge (`cve::StateFile`).
+
+pub mod cve;
+pub mod data;
+pub mod facts;
+pub mod lifecycle;
+pub mod pattern;
+pub mod rules;
+pub mod waiver;
+
+use std::collections::BTreeMap;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::docker::ImageRef;
+use crate::finding::Severity;
+pub use crate::inventory::PolicySection;
+pub use facts::Facts;
+pub use pattern::ImagePattern;
+pub use waiver::Waiver;
+
+/// The policy's categories, from best to worst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    Preferred,
+    Allowed,
+    Restricted,
+    Forbidden,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Preferred => "preferred",
+            Category::Allowed => "allowed",
+            Category::Restricted => "restricted",
+            Category::Forbidden => "forbidden",
+        }
+    }
+}
+
+/// Default patterns (documented in docs/rules.md). Docker Official Images are additionally
+/// checked against the shipped list, so `docker.io/library/<anything>` is not trusted blindly.
+pub const DEFAULT_PREFERRED: &[&str] = &["docker.io/library/alpine", "gcr.io/distroless/*"];
+pub const DEFAULT_ALLOWED: &[&str] = &["docker.io/library/debian", "docker.io/library/ubuntu"];
+pub const DEFAULT_RESTRICTED: &[&str] = &["docker.io/library/*", "mcr.microsoft.com/dotnet/*"];
+/// Dockerfiles that are not production images: devcontainers, dev/test/CI variants.
+pub const DEFAULT_NON_PRODUCTION: &[&str] = &[
+    "**/.devcontainer/**",
+    "**/*.dev",
+    "**/*.test",
+    "**/Dockerfile.ci",
+];
+pub const DEFAULT_PRODUCTION: &[&str] = &["**"];
+
+/// A problem in `[policy]`: the message, and the text it is about (to locate it in the file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError {
+    pub message: String,
+    pub near: String,
+    pub help: Option<String>,
+}
+
+/// The validated policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub preferred: Vec<ImagePattern>,
+    pub allowed: Vec<ImagePattern>,
+    pub restricted: Vec<ImagePattern>,
+    pub verified_publishers: Vec<ImagePattern>,
+    production: GlobSet,
+    non_production: GlobSet,
+    /// Overridden severities; `None` switches a rule off.
+    severities: BTreeMap<String, Option<Severity>>,
+    pub waivers: Vec<Waiver>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy::from_section(&PolicySection::default()).expect("the default policy is valid")
+    }
+}
+
+impl Policy {
+    pub fn from_section(section: &PolicySection) -> Result<Policy, PolicyError> {
+        let patterns = |given: &Option<Vec<String>>,
+                        default: &[&str]|
+         -> Result<Vec<ImagePattern>, PolicyError> {
+            let list: Vec<String> = match given {
+                Some(v) => v.clone(),
+                None => default.iter().map(|s| s.to_string()).collect(),
+            };
+            list.iter()
+                .map(|p| {
+                    ImagePattern::new(p).map_err(|message| PolicyError {
+                        message,
+                        near: p.clone(),
+                        help: Some("write a normalised reference such as \"docker.io/library/*\" or \"gcr.io/distroless/*\"".into()),
+                    })
+                })
+                .collect()
+        };
+        let globs =
+            |given: &Option<Vec<String>>, default: &[&str]| -> Result<GlobSet, PolicyError> {
+                let mut builder = GlobSetBuilder::new();
+                let list: Vec<String> = match given {
+                    Some(v) => v.clone(),
+                    None => default.iter().map(|s| s.to_string()).collect(),
+                };
+                for g in &list {
+                    let glob = globset::GlobBuilder::new(g)
+                        .literal_separator(true)
+                        .build()
+                        .map_err(|e| PolicyError {
+                            message: format!("invalid glob {g:?}: {e}"),
+                            near: g.clone(),
+                            help: None,
+                        })?;
+                    builder.add(glob);
+                    // `**/x` should also match `x` at the root: globset does this already.
+                    let _ = Glob::new(g);
+                }
+                builder.build().map_err(|e| PolicyError {
+                    message: format!("invalid globs: {e}"),
+                    near: String::new(),
+                    help: None,
+                })
+            };
+        let mut severities = BTreeMap::new();
+        for (rule, level) in &section.severity {
+            if rules::find(rule).is_none() {
+                let known = rules::RULES.iter().map(|r| r.id);
+                return Err(PolicyError {
+                    message: format!("unknown rule {rule:?} in [policy.severity]"),
+                    near: rule.clone(),
+                    help: Some(match crate::inventory::closest(rule, known) {
+                        Some(s) => format!("did you mean {s:?}? docs/rules.md lists every rule"),
+                        None => "docs/rules.md lists every rule".into(),
+                    }),
+                });
+            }
+            let value = match level.as_str() {
+                "error" => Some(Severity::Error),
+                "warning" => Some(Severity::Warning),
+                "note" => Some(Severity::Note),
+                "off" => None,
+                other => {
+                    return Err(PolicyError {
+                        message: format!(
+                            "severity {other:?} for {rule:?} is not one of error, warning, note, off"
+                        ),
+                        near: other.to_string(),
+                        help: None,
+                    });
+                }
+            };
+            severities.insert(rule.clone(), value);
+        }
+        let waivers = section
+            .waiver
+            .iter()
+            .map(Waiver::from_section)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Policy {
+            preferred: patterns(&section.preferred, DEFAULT_PREFERRED)?,
+            allowed: patterns(&section.allowed, DEFAULT_ALLOWED)?,
+            restricted: patterns(&section.restricted, DEFAULT_RESTRICTED)?,
+            verified_publishers: patterns(&Some(section.verified_publishers.clone()), &[])?,
+            production: globs(&section.production, DEFAULT_PRODUCTION)?,
+            non_production: globs(&section.non_production, DEFAULT_NON_PRODUCTION)?,
+            severities,
+            waivers,
+        })
+    }
+
+    /// The category of an external image. Names under `docker.io/library/` only count as
+    /// official when the shipped list knows them (if it has any data at all).
+    pub fn category(&self, image: &ImageRef, facts: &Facts) -> Category {
+        if let Some(name) = official_name(image)
+            && !facts.official.is_empty()
+            && facts.official(name).is_none()
+        {
+            return Category::Forbidden;
+        }
+        let hit = |list: &[ImagePattern]| list.iter().any(|p| p.matches(image));
+        if hit(&self.preferred) {
+            Category::Preferred
+        } else if hit(&self.allowed) || hit(&self.verified_publishers) {
+            Category::Allowed
+        } else if hit(&self.restricted) {
+            Category::Restricted
+        } else {
+            Category::Forbidden
+        }
+    }
+
+    /// Whether a repository-relative Dockerfile path is a production image.
+    pub fn is_production(&self, path: &str) -> bool {
+        self.production.is_match(path) && !self.non_production.is_match(path)
+    }
+
+    /// The severity of a rule under this policy; `None` when switched off.
+    pub fn severity(&self, rule: &rules::Rule) -> Option<Severity> {
+        match self.severities.get(rule.id) {
+            Some(s) => *s,
+            None => Some(rule.severity),
+        }
+    }
+}
+
+/// `node` for `docker.io/library/node`; `None` for anything that is not in the official namespace.
+pub fn official_name(image: &ImageRef) -> Option<&str> {
+    if image.registry != "docker.io" {
+        return None;
+    }
+    image
+        .repository
+        .strip_prefix("library/")
+        .filter(|n| !n.contains('/'))
+}
+
+#[cfg(test)]
+mod tests;
+
+/// The path of the base-image monitor workflow every repository with Dockerfiles needs.
+pub const MONITOR_WORKFLOW: &str = ".github/workflows/modules-docker-base-image-monitor.yml";
+
+/// Parses one Dockerfile and runs the rules over it. A file that does not parse is one
+/// `dockerfile/unparseable` finding, not an error.
+pub fn check_dockerfile(
+    path: &str,
+    text: &str,
+    build_args: &BTreeMap<String, String>,
+    policy: &Policy,
+    facts: &Facts,
+    today: chrono::NaiveDate,
+) -> (Vec<crate::finding::Finding>, Vec<crate::docker::ImageUse>) {
+    let dockerfile = match crate::docker::Dockerfile::parse(text, build_args) {
+        Ok(d) => d,
+        Err(e) => {
+            let finding =
+                policy
+                    .severity(&rules::UNPARSEABLE)
+                    .map(|severity| crate::finding::Finding {
+                        rule: rules::UNPARSEABLE.id.to_string(),
+                        severity,
+                        path: path.to_string(),
+                        line: Some(e.line.max(1)),
+                        column: (e.column > 0).then_some(e.column),
+                        message: format!("cannot parse the Dockerfile: {}", e.message),
+                        fix: Some(rules::UNPARSEABLE.help.to_string()),
+                    });
+            return (finding.into_iter().collect(), Vec::new());
+        }
+    };
+    let uses = dockerfile.external_images();
+    let cx = rules::FileCx {
+        path,
+        dockerfile: &dockerfile,
+        production: policy.is_production(path),
+        uses: &uses,
+        policy,
+        facts,
+        today,
+    };
+    (rules::check_file(&cx), uses)
+}
+
+/// `workflow/monitor-missing` for a repository: `dockerfiles` are its Dockerfile paths.
+pub fn check_monitor(
+    dockerfiles: &[String],
+    has_monitor: bool,
+    policy: &Policy,
+) -> Option<crate::finding::Finding> {
+    if dockerfiles.is_empty() || has_monitor {
+        return None;
+    }
+    let severity = policy.severity(&rules::MONITOR_MISSING)?;
+    Some(crate::finding::Finding {
+        rule: rules::MONITOR_MISSING.id.to_string(),
+        severity,
+        path: MONITOR_WORKFLOW.to_string(),
+        line: None,
+        column: None,
+        message: format!(
+            "the repository has {} Dockerfile{} ({}) but no base-image monitor workflow {MONITOR_WORKFLOW}",
+            dockerfiles.len(),
+            if dockerfiles.len() == 1 { "" } else { "s" },
+            dockerfiles
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+                + if dockerfiles.len() > 3 { ", ..." } else { "" }
+        ),
+        fix: Some(rules::MONITOR_MISSING.help.to_string()),
+    })
+}

@@ -1,0 +1,86 @@
+//! `base-image/forbidden`: an image that is neither a Docker Official Image nor from an
+//! allowlisted official source or verified publisher, in any stage.
+
+use super::{FileCx, Hit, Rule, Scope, how};
+use crate::finding::Severity;
+use crate::policy::{Category, lifecycle::display, official_name};
+
+pub const RULE: Rule = Rule {
+    id: "base-image/forbidden",
+    summary: "An image that is not a Docker Official Image nor from an allowlisted official source or verified publisher (\"cannot be verified\").",
+    severity: Severity::Error,
+    help: "Use a Docker Official Image, distroless or another allowlisted source; if the publisher is a Docker Verified Publisher, add it to [policy] verified_publishers in fleet.toml.",
+    production_only: false,
+    scope: Scope::Dockerfile(check),
+};
+
+fn check(cx: &FileCx, out: &mut Vec<Hit>) {
+    for u in cx.uses() {
+        if cx.category(&u.image) != Category::Forbidden {
+            continue;
+        }
+        let shown = display(&u.image);
+        let message = match official_name(&u.image) {
+            Some(name) => format!(
+                "{} {shown}: docker.io/library/{name} is not a Docker Official Image, so its source cannot be verified",
+                how(u.kind)
+            ),
+            None => format!(
+                "{} {shown}: {}/{} is neither a Docker Official Image nor from an allowlisted source or verified publisher, so it cannot be verified",
+                how(u.kind),
+                u.image.registry,
+                u.image.repository
+            ),
+        };
+        out.push(Hit {
+            line: u.line,
+            message,
+            fix: None,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::rules::testing::{findings, findings_with};
+
+    #[test]
+    fn unofficial_images_are_forbidden_in_any_stage() {
+        let got = findings(
+            "FROM bitnami/python:3.12 AS build\nFROM alpine:3.24\nCOPY --from=build /a /a\n",
+        );
+        assert_eq!(got, [("base-image/forbidden", 1)]);
+        let got = findings("FROM ghcr.io/acme/base:1.0\n");
+        assert!(got.contains(&("base-image/forbidden", 1)));
+        let got = findings("FROM docker.io/library/notanimage:1\n");
+        assert!(got.contains(&("base-image/forbidden", 1)));
+    }
+
+    #[test]
+    fn official_and_allowlisted_images_pass() {
+        for ok in [
+            "FROM alpine:3.22\n",
+            "FROM gcr.io/distroless/static-debian13:nonroot\n",
+            "FROM scratch\n",
+        ] {
+            assert!(
+                !findings(ok)
+                    .iter()
+                    .any(|(r, _)| *r == "base-image/forbidden"),
+                "{ok}"
+            );
+        }
+    }
+
+    #[test]
+    fn verified_publishers_are_allowed() {
+        let got = findings_with(
+            "[policy]\nverified_publishers = [\"docker.io/bitnami/*\"]\n",
+            "FROM bitnami/redis:7.4\n",
+        );
+        assert!(
+            !got.iter().any(|(r, _)| *r == "base-image/forbidden"),
+            "{got:?}"
+        );
+    }
+}

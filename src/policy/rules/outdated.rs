@@ -1,0 +1,95 @@
+//! `base-image/outdated`: a supported version that is not the newest LTS or stable one.
+
+use super::{FileCx, Hit, Rule, Scope, how};
+use crate::finding::Severity;
+use crate::policy::lifecycle::{display, label, read, rewrite, targets};
+
+pub const RULE: Rule = Rule {
+    id: "base-image/outdated",
+    summary: "A supported version that is not the newest LTS or stable release (the policy asks for the latest LTS or stable version).",
+    severity: Severity::Warning,
+    help: "Move to the newest LTS or stable version before the current one reaches end of life.",
+    production_only: false,
+    scope: Scope::Dockerfile(check),
+};
+
+fn check(cx: &FileCx, out: &mut Vec<Hit>) {
+    for u in cx.uses() {
+        let shown = display(&u.image);
+        for r in read(&u.image, cx.facts) {
+            let c = r.cycle;
+            if c.is_eol(cx.today)
+                || !c.is_released(cx.today)
+                || (r.product == "ubuntu" && c.lts_from.is_none())
+            {
+                continue;
+            }
+            let goals = targets(cx.facts.cycles(r.product), cx.today);
+            if goals.is_empty()
+                || goals.contains(&c)
+                || goals.iter().all(|g| g.release <= c.release)
+            {
+                continue;
+            }
+            let best = goals[0];
+            let until = c
+                .eol
+                .map(|d| format!(" (supported until {d})"))
+                .unwrap_or_default();
+            let kind = if best.is_lts(cx.today) {
+                "LTS"
+            } else {
+                "stable"
+            };
+            out.push(Hit {
+                line: u.line,
+                message: format!(
+                    "{} {shown}: {} {}{until} is not the newest {kind} release ({})",
+                    how(u.kind),
+                    label(r.product),
+                    c.name,
+                    best.name
+                ),
+                fix: Some(format!(
+                    "`{shown}` → `{}`",
+                    display(&rewrite(&u.image, &r, best))
+                )),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::rules::testing::{findings, hits};
+
+    #[test]
+    fn older_supported_versions_warn() {
+        assert!(findings("FROM python:3.12-slim\n").contains(&("base-image/outdated", 1)));
+        assert!(findings("FROM ubuntu:22.04\n").contains(&("base-image/outdated", 1)));
+        assert!(
+            findings("FROM node:24-alpine AS b\nFROM scratch\n")
+                .contains(&("base-image/outdated", 1))
+        );
+        let h = hits("FROM alpine:3.22\n", "base-image/outdated");
+        assert_eq!(h[0].fix.as_deref(), Some("`alpine:3.22` → `alpine:3.24`"));
+    }
+
+    #[test]
+    fn newest_lts_or_stable_passes() {
+        for ok in [
+            "FROM python:3.14-slim\n",
+            "FROM ubuntu:26.04\n",
+            "FROM node:26-alpine AS b\nFROM scratch\n",
+            "FROM debian:trixie-slim\n",
+            "FROM python:3.8\n",
+        ] {
+            assert!(
+                !findings(ok)
+                    .iter()
+                    .any(|(r, _)| *r == "base-image/outdated"),
+                "{ok}"
+            );
+        }
+    }
+}

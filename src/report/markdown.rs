@@ -1,0 +1,110 @@
+//! The Markdown format, for `$GITHUB_STEP_SUMMARY` and pull-request bodies: a summary line and
+//! one table per repository with findings.
+
+use std::fmt::Write;
+
+use super::{CheckReport, location};
+use crate::finding::Severity;
+
+fn cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', "<br>")
+}
+
+fn icon(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "🔴 error",
+        Severity::Warning => "🟡 warning",
+        Severity::Note => "🔵 note",
+    }
+}
+
+pub fn render(report: &CheckReport) -> String {
+    let mut out = String::from("## drydock check\n\n");
+    let _ = writeln!(out, "**{}**\n", report.summary.line(report.repos.len()));
+    if report.data.stale {
+        let _ = writeln!(out, "> [!WARNING]\n> {}\n", report.data.line());
+    }
+    let clean: Vec<&str> = report
+        .repos
+        .iter()
+        .filter(|r| r.findings.is_empty() && r.error.is_none())
+        .map(|r| r.name.as_str())
+        .collect();
+    for repo in report
+        .repos
+        .iter()
+        .filter(|r| !r.findings.is_empty() || r.error.is_some())
+    {
+        let _ = writeln!(out, "### {}\n", cell(&repo.name));
+        if let Some(e) = &repo.error {
+            let _ = writeln!(out, "Could not be checked: {}\n", cell(e));
+        }
+        if !repo.findings.is_empty() {
+            out.push_str("| Severity | Rule | Location | Finding | Fix |\n|---|---|---|---|---|\n");
+            for f in &repo.findings {
+                let _ = writeln!(
+                    out,
+                    "| {} | `{}` | `{}` | {} | {} |",
+                    icon(f.severity),
+                    f.rule,
+                    cell(&location(f)),
+                    cell(&f.message),
+                    cell(f.fix.as_deref().unwrap_or(""))
+                );
+            }
+            out.push('\n');
+        }
+        if !repo.waived.is_empty() {
+            let _ = writeln!(
+                out,
+                "<details><summary>{} waived</summary>\n",
+                repo.waived.len()
+            );
+            for f in &repo.waived {
+                let _ = writeln!(
+                    out,
+                    "- `{}` `{}`: {}",
+                    f.rule,
+                    cell(&location(f)),
+                    cell(&f.message)
+                );
+            }
+            out.push_str("\n</details>\n\n");
+        }
+    }
+    if !clean.is_empty() {
+        let _ = writeln!(
+            out,
+            "No findings: {}\n",
+            clean
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    if !report.data.stale {
+        let _ = writeln!(out, "<sub>{}</sub>", report.data.line());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::tests::sample;
+
+    #[test]
+    fn tables_escape_pipes() {
+        let m = render(&sample());
+        assert!(m.starts_with("## drydock check\n\n**2 errors"), "{m}");
+        assert!(m.contains("| 🔴 error | `base-image/eol` | `Dockerfile:1` |"));
+        assert!(
+            m.contains("`services/a\\|b/Dockerfile:7` | full variant \\| pipe"),
+            "{m}"
+        );
+        assert!(m.contains("> [!WARNING]"));
+    }
+}

@@ -1,0 +1,107 @@
+//! The text format: findings grouped by repository as `path:line  severity  rule  message`, the
+//! fix on the next line, then a summary. Colour only when asked (a terminal without `NO_COLOR`).
+
+use std::fmt::Write;
+
+use super::{CheckReport, location};
+use crate::finding::Severity;
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn severity(&self, s: Severity) -> String {
+        let code = match s {
+            Severity::Error => "1;31",
+            Severity::Warning => "33",
+            Severity::Note => "36",
+        };
+        self.wrap(code, &format!("{:<7}", s.as_str()))
+    }
+}
+
+pub fn render(report: &CheckReport, colour: bool) -> String {
+    let p = Paint(colour);
+    let mut out = String::new();
+    for repo in &report.repos {
+        if repo.findings.is_empty() && repo.error.is_none() && repo.waived.is_empty() {
+            let _ = writeln!(out, "{} {}", p.wrap("1", &repo.name), p.wrap("32", "ok"));
+            continue;
+        }
+        let _ = writeln!(out, "{}", p.wrap("1", &repo.name));
+        if let Some(e) = &repo.error {
+            let _ = writeln!(
+                out,
+                "  {} could not be checked: {e}",
+                p.severity(Severity::Error)
+            );
+        }
+        for f in &repo.findings {
+            let _ = writeln!(
+                out,
+                "  {}  {}  {}  {}",
+                location(f),
+                p.severity(f.severity),
+                p.wrap("2", &f.rule),
+                f.message
+            );
+            if let Some(fix) = &f.fix {
+                let _ = writeln!(out, "      fix: {fix}");
+            }
+        }
+        for f in &repo.waived {
+            let _ = writeln!(
+                out,
+                "  {}  {}  {}  {}",
+                location(f),
+                p.wrap("2", "waived "),
+                p.wrap("2", &f.rule),
+                f.message
+            );
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", report.summary.line(report.repos.len()));
+    let data = report.data.line();
+    let _ = writeln!(
+        out,
+        "{}",
+        if report.data.stale {
+            p.wrap("33", &data)
+        } else {
+            data
+        }
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::tests::sample;
+
+    #[test]
+    fn groups_by_repository_with_locations() {
+        let t = render(&sample(), false);
+        assert!(
+            t.contains("acme/api\n  Dockerfile:1  error    base-image/eol  FROM python:3.8"),
+            "{t}"
+        );
+        assert!(t.contains("      fix: `python:3.8` → `python:3.14-slim`"));
+        assert!(t.contains("acme/web\n  error   could not be checked: not synced"));
+        assert!(
+            t.contains(
+                "2 errors, 1 warning, 0 notes in 2 repositories; 1 repository could not be checked"
+            ),
+            "{t}"
+        );
+        assert!(!t.contains('\x1b'));
+        assert!(render(&sample(), true).contains("\x1b[1;31m"));
+    }
+}
