@@ -92,6 +92,35 @@ fn gitignored_files_are_skipped_even_outside_a_git_checkout() {
 }
 
 #[test]
+fn gitignore_negation_anchoring_and_precedence() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        &[
+            (".gitignore", "*.Dockerfile\n!keep.Dockerfile\n/rootonly/\n"),
+            ("a/x.Dockerfile", ""),
+            ("a/keep.Dockerfile", ""),
+            ("rootonly/Dockerfile", ""),
+            ("a/rootonly/Dockerfile", ""),
+            ("b/.gitignore", "!y.Dockerfile\n"),
+            ("b/y.Dockerfile", ""),
+            ("b/z.Dockerfile", ""),
+        ],
+    );
+    assert_eq!(
+        summary(dir.path(), &[]),
+        [
+            "docker /a",
+            "docker /a/rootonly",
+            "docker /b",
+            "dockerfile a/keep.Dockerfile",
+            "dockerfile a/rootonly/Dockerfile",
+            "dockerfile b/y.Dockerfile",
+        ]
+    );
+}
+
+#[test]
 fn git_info_exclude_is_honoured() {
     let dir = TempDir::new().unwrap();
     write(
@@ -138,7 +167,7 @@ fn exclude_globs_match_relative_paths() {
     assert_eq!(
         summary(
             dir.path(),
-            &["legacy", "/docs/**", "**/testdata", "tools/*/*.dev"]
+            &["legacy/", "/docs/**", "**/testdata", "tools/*/*.dev"]
         ),
         ["docker /", "gomod /services/a", "dockerfile Dockerfile"]
     );
@@ -267,12 +296,15 @@ fn scan_path_that_is_not_a_directory_is_a_configuration_error() {
         .stderr(predicate::str::contains("--path must name a directory"));
 }
 
-/// The embedded fleet: the examples that ship with drydock, exactly.
+/// The example repositories this test owns, exactly (`--repo` keeps examples added later for
+/// other commands out of the comparison).
 #[test]
 fn embedded_example_fleet_json_is_exact() {
     let output = drydock()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["scan", "--format", "json"])
+        .args(["--repo", "acme/shop", "--repo", "acme/billing-api"])
+        .args(["--repo", "acme/infra", "--repo", "acme/ledger"])
         .assert()
         .success()
         .get_output()
@@ -327,18 +359,46 @@ fn embedded_example_fleet_json_is_exact() {
             ],
             "dockerfiles": [{"path": "src/Ledger.Api/Dockerfile"}],
             "compose_files": []
-        },
-        {
-            "name": "acme/legacy-worker",
-            "ecosystems": [
-                {"ecosystem": "docker", "directory": "/"},
-                {"ecosystem": "pip", "directory": "/"}
-            ],
-            "dockerfiles": [{"path": "Dockerfile"}],
-            "compose_files": []
         }
     ]});
     assert_eq!(json, expected);
+}
+
+/// Every repository of the embedded fleet scans cleanly, in fleet order.
+#[test]
+fn whole_embedded_fleet_scans() {
+    let output = drydock()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["scan", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    let names: Vec<&str> = json["repos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    let fleet =
+        drydock::inventory::Fleet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fleet.toml"))
+            .unwrap();
+    let expected: Vec<&str> = fleet
+        .repos
+        .iter()
+        .filter(|r| !r.skip)
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(names, expected);
+    assert!(
+        json["repos"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("error").is_none())
+    );
 }
 
 #[test]

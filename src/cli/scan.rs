@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::{Global, Target, exit, load_fleet, targets};
 use crate::detect::{EcosystemDir, FoundFile, RepoScan, ScanOptions, scan_dir};
+use crate::inventory::Source;
 
 /// Scan repositories for package ecosystems, Dockerfiles and compose files.
 #[derive(Debug, Args)]
@@ -100,10 +101,8 @@ fn scan_all(
     jobs: usize,
 ) -> Vec<Result<RepoScan, String>> {
     let next = AtomicUsize::new(0);
-    let mut results: Vec<Option<Result<RepoScan, String>>> = Vec::with_capacity(targets.len());
-    results.resize_with(targets.len(), || None);
     let threads = jobs.clamp(1, targets.len().max(1));
-    let done: Vec<Vec<(usize, Result<RepoScan, String>)>> = std::thread::scope(|scope| {
+    let mut done: Vec<(usize, Result<RepoScan, String>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
@@ -119,29 +118,29 @@ fn scan_all(
             .collect();
         workers
             .into_iter()
-            .map(|w| {
+            .flat_map(|w| {
                 w.join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .collect()
     });
-    for (i, result) in done.into_iter().flatten() {
-        results[i] = Some(result);
-    }
-    results
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err("not scanned".into())))
-        .collect()
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 fn scan_target(target: &Target, options: &ScanOptions) -> Result<RepoScan, String> {
     if !target.root.exists() {
-        return Err(match target.repo {
-            Some(_) => format!(
+        let remote = target
+            .repo
+            .as_ref()
+            .is_some_and(|r| matches!(r.source, Source::Remote { .. }));
+        return Err(if remote {
+            format!(
                 "not synced: run `drydock sync` (no checkout at {})",
                 target.root.display()
-            ),
-            None => format!("{} does not exist", target.root.display()),
+            )
+        } else {
+            format!("{} does not exist", target.root.display())
         });
     }
     let scan = scan_dir(&target.root, options).map_err(|e| e.to_string())?;

@@ -91,7 +91,11 @@ fn gradle(files: &Files<'_>, out: &mut Found) {
         let Some(text) = files.read(root, name) else {
             continue;
         };
-        for project in gradle_includes(&text) {
+        // Dependabot reads included builds (`includeBuild`, e.g. convention plugins) from the root.
+        for build in gradle_statements(&text, "includeBuild") {
+            members.extend(resolve(root, build));
+        }
+        for project in gradle_statements(&text, "include") {
             let path = project.trim_start_matches(':').replace(':', "/");
             members.extend(resolve(root, &path));
         }
@@ -106,12 +110,13 @@ fn gradle(files: &Files<'_>, out: &mut Found) {
     }
 }
 
-/// The project paths of `include` statements (Groovy and Kotlin DSL), skipping `includeBuild`.
-fn gradle_includes(text: &str) -> Vec<&str> {
+/// The string arguments of the statements `keyword` of a settings script (Groovy and Kotlin
+/// DSL): project paths for `include`, directories for `includeBuild`.
+fn gradle_statements<'t>(text: &'t str, keyword: &str) -> Vec<&'t str> {
     let mut projects = Vec::new();
     for line_start in code_lines(text) {
         let mut rest = line_start;
-        let Some(after) = rest.strip_prefix("include") else {
+        let Some(after) = rest.strip_prefix(keyword) else {
             continue;
         };
         if !after.starts_with([' ', '\t', '(']) {
@@ -182,11 +187,12 @@ mod tests {
     }
 
     #[test]
-    fn gradle_includes_in_both_dsls() {
+    fn gradle_statements_in_both_dsls() {
         let groovy = "rootProject.name = 'x'\ninclude ':app', ':libs:core'\n// include ':old'\nincludeBuild 'tools'\n";
-        assert_eq!(gradle_includes(groovy), [":app", ":libs:core"]);
+        assert_eq!(gradle_statements(groovy, "include"), [":app", ":libs:core"]);
+        assert_eq!(gradle_statements(groovy, "includeBuild"), ["tools"]);
         let kotlin = "include(\n    \":app\",\n    \"lib\"\n)\nproject(\":lib\").projectDir = file(\"modules/lib\")\n";
-        assert_eq!(gradle_includes(kotlin), [":app", "lib"]);
+        assert_eq!(gradle_statements(kotlin, "include"), [":app", "lib"]);
         assert_eq!(gradle_project_dirs(kotlin), ["modules/lib"]);
     }
 }

@@ -10,7 +10,8 @@
 //! detector. Decisions where Dependabot itself is ambiguous (see `dependabot.md` §2.1):
 //!
 //! - **npm vs bun**: a text `bun.lock` beside `package.json` means `bun`, anything else `npm`;
-//!   never both for one directory.
+//!   never both for one directory. `deno.json(c)` means `deno`, also beside a `package.json`
+//!   (Deno projects may keep npm dependencies there; both entries are reported).
 //! - **pip vs uv**: `pyproject.toml` with `uv.lock` beside it means `uv`; otherwise `pyproject.toml`,
 //!   `Pipfile`, `setup.py`, files named `*requirements*.txt|.in` or any `.txt`/`.in` inside a
 //!   `requirements/` directory (reported at the directory holding `requirements/`) mean `pip`.
@@ -32,8 +33,10 @@
 //!   `.devcontainer/devcontainer.json` or `.devcontainer/<sub>/devcontainer.json` (`/` at the root).
 //! - **Workspaces** are reported at their root only, members dropped, for npm/yarn/pnpm/bun
 //!   (`workspaces`, `pnpm-workspace.yaml`, `lerna.json`), deno, uv, Cargo (every package under the
-//!   root except `exclude`d ones), go.work, Maven `<modules>`, Gradle `settings.gradle` includes
-//!   (plus `buildSrc`), sbt sub-builds one level down, mix umbrellas and pub workspaces. A
+//!   root except `exclude`d ones), go.work, Maven `<modules>`, Gradle `settings.gradle`
+//!   `include`s, `includeBuild`s and `buildSrc` (Dependabot reads them all from the root; a
+//!   `settings.gradle` alone makes a root), sbt sub-builds one level down, mix umbrellas and pub
+//!   workspaces. Nested projects outside a workspace are reported on their own. A
 //!   manifest is read only when another manifest of its kind lies below it, so single-project
 //!   repositories are detected from names alone.
 
@@ -55,6 +58,7 @@ mod workspace;
 #[cfg(test)]
 mod tests;
 
+pub use containers::{is_compose_file, is_dockerfile};
 pub use ecosystem::Ecosystem;
 pub use walk::{ScanError, ScanOptions, scan_dir};
 

@@ -453,9 +453,15 @@ fn gradle_multi_project_at_the_settings_root() {
     let files = [
         (
             "settings.gradle.kts",
-            "rootProject.name = \"shop\"\ninclude(\":app\", \":libs:core\")\n",
+            "pluginManagement {\n    includeBuild(\"build-logic\")\n}\nrootProject.name = \"shop\"\ninclude(\":app\", \":libs:core\")\n",
         ),
         ("build.gradle.kts", ""),
+        (
+            "build-logic/settings.gradle.kts",
+            "include(\"conventions\")\n",
+        ),
+        ("build-logic/build.gradle.kts", ""),
+        ("build-logic/conventions/build.gradle.kts", ""),
         ("app/build.gradle.kts", ""),
         ("libs/core/build.gradle.kts", ""),
         ("buildSrc/build.gradle.kts", ""),
