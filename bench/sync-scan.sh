@@ -34,7 +34,8 @@ echo "== generating $N repositories in $BENCH_DIR/served"
 python3 bench/gen-fleet.py --repos "$N" --out "$BENCH_DIR/served"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-git daemon --listen=127.0.0.1 --port="$port" --export-all --reuseaddr --max-connections=$((JOBS * 4)) \
+# git-daemon itself, not the `git` wrapper: killing the wrapper would leave the daemon running.
+"$(git --exec-path)/git-daemon" --listen=127.0.0.1 --port="$port" --export-all --reuseaddr --max-connections=$((JOBS * 4)) \
   --base-path="$BENCH_DIR/served" "$BENCH_DIR/served" 2>"$BENCH_DIR/daemon.log" &
 daemon=$!
 trap 'kill $daemon 2>/dev/null || true' EXIT
@@ -51,8 +52,9 @@ fleet=$BENCH_DIR/fleet.toml
   done <"$BENCH_DIR/served/repos.txt"
 } >"$fleet"
 
-# timed LABEL CMD...: runs CMD under /usr/bin/time -v, records wall seconds and max RSS (KiB).
-declare -A WALL RSS
+# timed LABEL CMD...: runs CMD under /usr/bin/time -v, records wall seconds, CPU seconds (user +
+# system, including child processes such as git's index-pack) and max RSS (KiB).
+declare -A WALL CPU RSS
 timed() {
   local label=$1; shift
   local out=$BENCH_DIR/time-$label.txt
@@ -63,6 +65,7 @@ timed() {
   }
   WALL[$label]=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$out")
   RSS[$label]=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out")
+  CPU[$label]=$(awk -F': ' '/User time|System time/ {s+=$2} END {printf "%.2f", s}' "$out")
 }
 
 # Argument files for the git CLI baselines (xargs reads them, so `timed` runs in this shell).
@@ -86,10 +89,14 @@ best_scan='' best_find=''
 for _ in $(seq "$SCAN_RUNS"); do
   timed scan "$DRYDOCK" scan --fleet "$fleet" --format json
   timed find find "$BENCH_DIR/ws/repos"
-  if [ -z "$best_scan" ] || awk "BEGIN{exit !(${WALL[scan]} < $best_scan)}"; then best_scan=${WALL[scan]}; scan_rss=${RSS[scan]}; fi
-  if [ -z "$best_find" ] || awk "BEGIN{exit !(${WALL[find]} < $best_find)}"; then best_find=${WALL[find]}; fi
+  if [ -z "$best_scan" ] || awk "BEGIN{exit !(${WALL[scan]} < $best_scan)}"; then
+    best_scan=${WALL[scan]}; scan_cpu=${CPU[scan]}; scan_rss=${RSS[scan]}
+  fi
+  if [ -z "$best_find" ] || awk "BEGIN{exit !(${WALL[find]} < $best_find)}"; then
+    best_find=${WALL[find]}; find_cpu=${CPU[find]}
+  fi
 done
-WALL[scan]=$best_scan; WALL[find]=$best_find; RSS[scan]=$scan_rss
+WALL[scan]=$best_scan; CPU[scan]=$scan_cpu; RSS[scan]=$scan_rss; WALL[find]=$best_find; CPU[find]=$find_cpu
 repos_in_json=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["repos"]))' "$BENCH_DIR/out-scan.txt")
 entries=$(wc -l <"$BENCH_DIR/out-find.txt")
 
@@ -97,10 +104,15 @@ ratio() { awk "BEGIN{ if ($2 > 0) printf \"%.2f\", $1 / $2; else print \"n/a\" }
 mib() { awk "BEGIN{printf \"%.1f\", $1 / 1024}"; }
 echo
 echo "drydock sync/scan benchmark: $N repositories, jobs $JOBS, $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-34s %10s %10s %8s %14s\n' "task" "drydock s" "baseline s" "ratio" "drydock MiB"
-printf '%-34s %10s %10s %8s %14s\n' "sync (clone, depth 1)" "${WALL[sync]}" "${WALL[gitclone]}" "$(ratio "${WALL[sync]}" "${WALL[gitclone]}")" "$(mib "${RSS[sync]}")"
-printf '%-34s %10s %10s %8s %14s\n' "re-sync (fetch, nothing new)" "${WALL[resync]}" "${WALL[gitfetch]}" "$(ratio "${WALL[resync]}" "${WALL[gitfetch]}")" "$(mib "${RSS[resync]}")"
-printf '%-34s %10s %10s %8s %14s\n' "scan --format json vs find" "${WALL[scan]}" "${WALL[find]}" "$(ratio "${WALL[scan]}" "${WALL[find]}")" "$(mib "${RSS[scan]}")"
+row() { # task drydock-label baseline-label
+  printf '%-30s %9s %9s %6s  %9s %9s %6s  %8s\n' "$1" "${WALL[$2]}" "${WALL[$3]}" "$(ratio "${WALL[$2]}" "${WALL[$3]}")" \
+    "${CPU[$2]}" "${CPU[$3]}" "$(ratio "${CPU[$2]}" "${CPU[$3]}")" "$(mib "${RSS[$2]}")"
+}
+printf '%-30s %9s %9s %6s  %9s %9s %6s  %8s\n' "task" "wall s" "baseline" "ratio" "CPU s" "baseline" "ratio" "peak MiB"
+row "sync (clone, depth 1)" sync gitclone
+row "re-sync (fetch, nothing new)" resync gitfetch
+row "scan --format json vs find" scan find
 echo "baselines: git clone --depth 1 / git fetch --depth 1 under xargs -P $JOBS; find over $entries entries"
-echo "scan reported $repos_in_json repositories; peak memory is max RSS (/usr/bin/time -v)"
+echo "scan reported $repos_in_json repositories; peak memory is drydock's max RSS (/usr/bin/time -v);"
+echo "CPU is user+system of the process tree (less sensitive than wall time to a loaded machine)"
 echo "targets: sync ratio <= 1.00; scan ratio <= 2.00; peak memory < 200 MiB at 1000 repositories"

@@ -461,3 +461,17 @@ fn git_daemon_clones_shallow_and_fetches() {
     assert_eq!(git(&checkout, &["rev-list", "--count", "HEAD"]), "3");
     assert_eq!(head(&checkout), full.tip("main"));
 }
+
+#[test]
+fn path_repos_are_reported_local_and_never_touched() {
+    let f = Fixture::new();
+    let local = f.root().join("checkout");
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::write(local.join("Dockerfile"), "FROM debian:12\n").unwrap();
+    f.fleet("[[repo]]\nname = \"o/here\"\npath = \"checkout\"\n");
+    let run = f.sync(&[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.row("o/here").0, "local");
+    assert!(!local.join(".git").exists());
+    assert!(!f.root().join(".drydock/repos").exists());
+}

@@ -104,6 +104,7 @@ pub fn sync_all(
     options: &SyncOptions,
     observer: &dyn Observer,
 ) -> Vec<Outcome> {
+    configure_libgit2();
     let next = AtomicUsize::new(0);
     let (sender, receiver) = mpsc::channel();
     std::thread::scope(|scope| {
@@ -138,6 +139,22 @@ pub fn sync_all(
             })
         })
         .collect()
+}
+
+/// Process-wide libgit2 settings for syncing, applied once before any worker starts.
+fn configure_libgit2() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Every object arrives through the pack indexer, which computes its id from its content,
+        // so hashing each blob again when checkout reads it only costs time.
+        git2::opts::strict_hash_verification(false);
+        // A server that accepts the connection and then stalls must not hang the whole sync.
+        // SAFETY: libgit2 globals, set once before any thread that uses libgit2 is started.
+        unsafe {
+            let _ = git2::opts::set_server_connect_timeout_in_milliseconds(30_000);
+            let _ = git2::opts::set_server_timeout_in_milliseconds(120_000);
+        }
+    });
 }
 
 /// Syncs one repository. Never panics on git trouble: every failure becomes an `Outcome`.

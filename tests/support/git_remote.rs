@@ -96,6 +96,18 @@ pub fn closed_port() -> u16 {
         .port()
 }
 
+/// The `git-daemon` program itself: spawning it through the `git` wrapper would leave the daemon
+/// running when the wrapper is killed. Found in git's exec path, else on PATH.
+fn daemon_binary() -> PathBuf {
+    let exec_path = git(Path::new("."), &["--exec-path"]);
+    let candidate = Path::new(&exec_path).join("git-daemon");
+    if candidate.exists() {
+        candidate
+    } else {
+        PathBuf::from("git-daemon")
+    }
+}
+
 /// `git daemon` serving `base` read-only on 127.0.0.1; killed when dropped.
 pub struct GitDaemon {
     child: Child,
@@ -107,9 +119,8 @@ impl GitDaemon {
     /// `git daemon` is not installed: these tests need it.
     pub fn start(base: &Path) -> GitDaemon {
         let port = closed_port();
-        let mut child = Command::new("git")
+        let mut child = Command::new(daemon_binary())
             .args([
-                "daemon",
                 "--listen=127.0.0.1",
                 &format!("--port={port}"),
                 "--export-all",
