@@ -853,7 +853,7 @@ fn check_jsonschema_accepts_everything_drydock_writes() {
         }
     }
     let schemastore =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schemastore/dependabot-2.0.json");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/dependabot-2.0.json");
     let runs: [(Vec<&str>, &Vec<PathBuf>); 2] = [
         (vec!["--builtin-schema", "vendor.dependabot"], &vendored),
         (vec!["--schemafile", schemastore.to_str().unwrap()], &newer),
