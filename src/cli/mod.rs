@@ -59,16 +59,16 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check Dockerfiles against the base-image policy (and Trivy reports against the CVE deadlines).
-    Check(check::CheckArgs),
-    /// Show the package ecosystems, Dockerfiles and compose files of each repository.
-    Scan(scan::ScanArgs),
-    /// Move Dockerfile base images to the newest tag the policy allows (the monitor workflow's engine).
-    Bump(bump::BumpArgs),
-    /// Show the files drydock would create or change (dependabot.yml), as diffs, and findings.
-    Plan(plan::PlanArgs),
     /// Clone or fetch every repository of the fleet into the workspace.
     Sync(sync::SyncArgs),
+    /// Show the package ecosystems, Dockerfiles and compose files of each repository.
+    Scan(scan::ScanArgs),
+    /// Show what drydock would create or change (dependabot.yml, the monitor workflow) as diffs, with findings.
+    Plan(plan::PlanArgs),
+    /// Check Dockerfiles against the base-image policy, dependabot.yml against GitHub's rules, and Trivy reports against the CVE deadlines.
+    Check(check::CheckArgs),
+    /// Move Dockerfile base images to the newest tag the policy allows (the monitor workflow's engine).
+    Bump(bump::BumpArgs),
 }
 
 /// Entry point of the binary.
