@@ -109,6 +109,7 @@ fn rendered_workflows_have_no_zizmor_findings() {
     );
     assert_eq!(code, 0, "zizmor:\n{out}");
     assert!(out.contains("No findings"), "zizmor:\n{out}");
+    assert!(!out.contains("suppressed"), "zizmor:\n{out}");
 }
 
 #[test]
