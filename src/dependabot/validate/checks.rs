@@ -902,7 +902,7 @@ pub fn docker_coverage(doc: &Doc, out: &mut Out) {
         let covering: Vec<&Entry> = doc
             .updates
             .iter()
-            .filter(|e| e.ecosystem == Some(docker) && e.target_branch.is_none())
+            .filter(|e| e.ecosystem == Some(docker))
             .filter(|e| e.patterns.iter().any(|(_, p)| p.covers(dir)))
             .collect();
         if covering.is_empty() {

@@ -266,6 +266,30 @@ updates:
     assert_eq!(ids(text), Vec::<String>::new());
 }
 
+/// A fleet whose updates all go to another branch (for example `develop`) still monitors its
+/// base images, so such an entry covers the directory; its schedule and labels are still checked.
+#[test]
+fn docker_entry_with_a_target_branch_covers_the_directory() {
+    use crate::detect::Ecosystem;
+    let s = scan(&[(Ecosystem::Docker, "/")], &["Dockerfile"]);
+    let covered = "version: 2
+updates:
+  - package-ecosystem: docker
+    directory: /
+    target-branch: develop
+    schedule:
+      interval: weekly
+    labels: [dependencies, docker, security]
+";
+    assert_eq!(validate(covered, "x", Some(&s)), Vec::new());
+    let unlabelled = covered.replace("    labels: [dependencies, docker, security]\n", "");
+    let rules: Vec<_> = validate(&unlabelled, "x", Some(&s))
+        .into_iter()
+        .map(|f| f.rule)
+        .collect();
+    assert_eq!(rules, ["dependabot/docker-coverage"]);
+}
+
 #[test]
 fn weekly_cron_counts_as_weekly() {
     use crate::detect::Ecosystem;
