@@ -414,20 +414,12 @@ impl Session {
                 self.reviewers.extend(names);
             }
         }
-        if map.contains_key("commit_message")
-            && !map.contains_key("commit-message")
-            && let Some(key) = map
-                .find_entry_by_key("commit_message")
-                .and_then(|e| e.key_node())
-        {
-            let r = key.byte_range();
-            self.edit(r.start as usize, r.end as usize, "commit-message".into());
-            self.change(
-                r.start as usize,
-                format!("renamed `commit_message` to `commit-message` in {what}"),
-                "GitHub rejects unknown keys; the option is spelt with a hyphen",
-            );
-        }
+        self.rename_key(
+            &map,
+            ("commit_message", "commit-message"),
+            format!("renamed `commit_message` to `commit-message` in {what}"),
+            "GitHub rejects unknown keys; the option is spelt with a hyphen",
+        );
         if let Some(dir) = map.get("directory") {
             let value = scalar_string(&dir).unwrap_or_default();
             if value.contains(['*', '?', '['])
@@ -451,17 +443,10 @@ impl Session {
         if let Some(schedule) = map.get_mapping("schedule") {
             self.repair_time(&schedule, &what);
         }
-        if let Some(cooldown) = map.get_mapping("cooldown")
-            && cooldown.contains_key("days")
-            && !cooldown.contains_key("default-days")
-            && let Some(key) = cooldown
-                .find_entry_by_key("days")
-                .and_then(|e| e.key_node())
-        {
-            let r = key.byte_range();
-            self.edit(r.start as usize, r.end as usize, "default-days".into());
-            self.change(
-                r.start as usize,
+        if let Some(cooldown) = map.get_mapping("cooldown") {
+            self.rename_key(
+                &cooldown,
+                ("days", "default-days"),
                 format!("renamed `cooldown.days` to `cooldown.default-days` in {what}"),
                 "GitHub rejects unknown keys; the cooldown for all updates is `default-days`",
             );
@@ -492,6 +477,24 @@ impl Session {
         }
         if eco == "docker" {
             self.repair_docker(i);
+        }
+    }
+
+    /// Renames a misspelt key in place (`(from, to)`), unless the right spelling is there too.
+    fn rename_key(
+        &mut self,
+        map: &Mapping,
+        (from, to): (&str, &str),
+        change: String,
+        reason: &str,
+    ) {
+        if map.contains_key(from)
+            && !map.contains_key(to)
+            && let Some(key) = map.find_entry_by_key(from).and_then(|e| e.key_node())
+        {
+            let r = key.byte_range();
+            self.edit(r.start as usize, r.end as usize, to.into());
+            self.change(r.start as usize, change, reason);
         }
     }
 
