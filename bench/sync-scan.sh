@@ -9,12 +9,14 @@
 #
 # Usage: bench/sync-scan.sh [N]      N repositories, default 200 (up to 2000)
 # Env:   JOBS (default 8)  BENCH_DIR (default /tmp/drydock-bench-N)  DRYDOCK (binary; default:
-#        a release build of this checkout)  SCAN_RUNS (default 3: best of)
+#        a release build of this checkout)  SCAN_RUNS (default 3: best of)  SYNC_ROUNDS (default 2:
+#        fresh clones of the whole fleet by each side, in alternating order; the sync row shows totals)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-${N:-200}}
 JOBS=${JOBS:-8}
 SCAN_RUNS=${SCAN_RUNS:-3}
+SYNC_ROUNDS=${SYNC_ROUNDS:-2}
 BENCH_DIR=${BENCH_DIR:-/tmp/drydock-bench-$N}
 export PATH="$PATH:/usr/lib/git-core"
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
@@ -72,10 +74,29 @@ timed() {
 sed "s|.*|git://127.0.0.1:$port/&.git $BENCH_DIR/gitcli/&|" "$BENCH_DIR/served/repos.txt" >"$BENCH_DIR/clone-args.txt"
 sed "s|.*|$BENCH_DIR/gitcli/&|" "$BENCH_DIR/served/repos.txt" >"$BENCH_DIR/fetch-args.txt"
 
-echo "== sync: drydock vs git clone --depth 1 (jobs $JOBS)"
-rm -rf "$BENCH_DIR/ws" "$BENCH_DIR/gitcli"
-timed sync "$DRYDOCK" sync --fleet "$fleet" --quiet
-timed gitclone xargs -a "$BENCH_DIR/clone-args.txt" -P "$JOBS" -n 2 git clone -q --depth 1
+# The machine's speed drifts within a run (other work, page-cache and writeback state), so the
+# fresh clones run in alternating order (drydock, git, git, drydock, ...) and the ratio compares
+# totals: a steady drift then weighs on both sides alike.
+echo "== sync: drydock vs git clone --depth 1 (jobs $JOBS, $SYNC_ROUNDS rounds in alternating order)"
+declare -A SUM_WALL SUM_CPU MAX_RSS
+add_run() { # label: adds the last run of LABEL to its totals
+  SUM_WALL[$1]=$(awk "BEGIN{print ${SUM_WALL[$1]:-0} + ${WALL[$1]}}")
+  SUM_CPU[$1]=$(awk "BEGIN{printf \"%.2f\", ${SUM_CPU[$1]:-0} + ${CPU[$1]}}")
+  [ "${RSS[$1]}" -gt "${MAX_RSS[$1]:-0}" ] && MAX_RSS[$1]=${RSS[$1]}
+  echo "   $1: ${WALL[$1]} s wall, ${CPU[$1]} s CPU"
+}
+clone_drydock() {
+  rm -rf "$BENCH_DIR/ws"; sync
+  timed sync "$DRYDOCK" sync --fleet "$fleet" --quiet; add_run sync
+}
+clone_git() {
+  rm -rf "$BENCH_DIR/gitcli"; sync
+  timed gitclone xargs -a "$BENCH_DIR/clone-args.txt" -P "$JOBS" -n 2 git clone -q --depth 1; add_run gitclone
+}
+for round in $(seq "$SYNC_ROUNDS"); do
+  if [ $((round % 2)) = 1 ]; then clone_drydock; clone_git; else clone_git; clone_drydock; fi
+done
+for label in sync gitclone; do WALL[$label]=${SUM_WALL[$label]}; CPU[$label]=${SUM_CPU[$label]}; RSS[$label]=${MAX_RSS[$label]}; done
 cloned=$(find "$BENCH_DIR/ws/repos" -mindepth 2 -maxdepth 2 -type d | wc -l)
 [ "$cloned" = "$N" ] || { echo "drydock cloned $cloned of $N" >&2; exit 1; }
 
@@ -112,6 +133,7 @@ printf '%-30s %9s %9s %6s  %9s %9s %6s  %8s\n' "task" "wall s" "baseline" "ratio
 row "sync (clone, depth 1)" sync gitclone
 row "re-sync (fetch, nothing new)" resync gitfetch
 row "scan --format json vs find" scan find
+echo "sync row: totals over $SYNC_ROUNDS fresh clones of the fleet by each side, in alternating order"
 echo "baselines: git clone --depth 1 / git fetch --depth 1 under xargs -P $JOBS; find over $entries entries"
 echo "scan reported $repos_in_json repositories; peak memory is drydock's max RSS (/usr/bin/time -v);"
 echo "CPU is user+system of the process tree (less sensitive than wall time to a loaded machine)"
