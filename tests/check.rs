@@ -49,6 +49,23 @@ fn sample_repo() -> TempDir {
     dir
 }
 
+/// `drydock check --path DIR --format json` at the fixed clock, expecting exit status `code`.
+fn check_path_json(dir: &Path, code: i32) -> serde_json::Value {
+    json_of(
+        &[
+            "check",
+            "--path",
+            dir.to_str().unwrap(),
+            "--format",
+            "json",
+            "--now",
+            NOW,
+        ],
+        dir,
+        code,
+    )
+}
+
 fn json_of(args: &[&str], dir: &Path, code: i32) -> serde_json::Value {
     let out = drydock()
         .current_dir(dir)
@@ -167,19 +184,7 @@ fn clean_repository_exits_0() {
             ),
         ],
     );
-    let v = json_of(
-        &[
-            "check",
-            "--path",
-            dir.path().to_str().unwrap(),
-            "--format",
-            "json",
-            "--now",
-            NOW,
-        ],
-        dir.path(),
-        0,
-    );
+    let v = check_path_json(dir.path(), 0);
     assert!(
         findings(&v)
             .iter()
@@ -508,19 +513,7 @@ fn hadolint_tag_rules_agree_with_untagged() {
                 .insert(d["line"].as_u64().unwrap());
         }
     }
-    let v = json_of(
-        &[
-            "check",
-            "--path",
-            dir.path().to_str().unwrap(),
-            "--format",
-            "json",
-            "--now",
-            NOW,
-        ],
-        dir.path(),
-        1,
-    );
+    let v = check_path_json(dir.path(), 1);
     let mut ours: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
     for (rule, path, line) in findings(&v) {
         if rule == "base-image/untagged" {
@@ -642,19 +635,7 @@ fn missing_dependabot_yml_is_a_docker_coverage_error() {
         dir.path(),
         &[("api/Dockerfile", "FROM alpine:3.24\nCOPY app /app\n")],
     );
-    let v = json_of(
-        &[
-            "check",
-            "--path",
-            dir.path().to_str().unwrap(),
-            "--format",
-            "json",
-            "--now",
-            NOW,
-        ],
-        dir.path(),
-        1,
-    );
+    let v = check_path_json(dir.path(), 1);
     let findings = v["repos"][0]["findings"].as_array().unwrap();
     let coverage: Vec<_> = findings
         .iter()
