@@ -757,16 +757,34 @@ impl Session {
         Some((dash - line_start, line_after(&self.text, last_end)))
     }
 
+    /// Offset of a flow collection's closing bracket; a `cannot` finding when there is none.
+    fn flow_close(&mut self, node: &YamlNode, closer: char, what: &str) -> Option<usize> {
+        let r = node.byte_range();
+        let close = self.text[r.start as usize..r.end as usize]
+            .rfind(closer)
+            .map(|p| p + r.start as usize);
+        if close.is_none() {
+            self.cannot(start(node), format!("cannot find the end of a {what}"));
+        }
+        close
+    }
+
+    /// Inserts whole lines at `at`, starting a new line first when the file has no final newline.
+    fn insert_lines(&mut self, at: usize, lines: String) {
+        let prefix = if at == self.text.len() && !self.text.ends_with('\n') {
+            "\n"
+        } else {
+            ""
+        };
+        self.edit(at, at, format!("{prefix}{lines}"));
+    }
+
     /// Appends scalar items to a sequence, block or flow. False (and a finding) when it cannot.
     fn append_scalars(&mut self, seq: &Sequence, items: &[&str]) -> bool {
         let node = YamlNode::Sequence(seq.clone());
         if seq.is_flow_style() {
             let r = node.byte_range();
-            let Some(close) = self.text[r.start as usize..r.end as usize]
-                .rfind(']')
-                .map(|p| p + r.start as usize)
-            else {
-                self.cannot(start(&node), "cannot find the end of a flow list".into());
+            let Some(close) = self.flow_close(&node, ']', "flow list") else {
                 return false;
             };
             let before = self.text[r.start as usize + 1..close].trim();
@@ -801,12 +819,7 @@ impl Session {
             .iter()
             .map(|i| format!("{pad}- {}\n", quote(i)))
             .collect();
-        let prefix = if at == self.text.len() && !self.text.ends_with('\n') {
-            "\n"
-        } else {
-            ""
-        };
-        self.edit(at, at, format!("{prefix}{text}"));
+        self.insert_lines(at, text);
         true
     }
 
@@ -816,11 +829,7 @@ impl Session {
         let node = YamlNode::Mapping(map.clone());
         if map.is_flow_style() {
             let r = node.byte_range();
-            let Some(close) = self.text[r.start as usize..r.end as usize]
-                .rfind('}')
-                .map(|p| p + r.start as usize)
-            else {
-                self.cannot(start(&node), "cannot find the end of a flow mapping".into());
+            let Some(close) = self.flow_close(&node, '}', "flow mapping") else {
                 return false;
             };
             let before = self.text[r.start as usize + 1..close].trim_end();
@@ -843,12 +852,7 @@ impl Session {
         let at = line_after(&self.text, content_end(&self.text, &node));
         let pad = " ".repeat(col);
         let text: String = block.lines().map(|l| format!("{pad}{l}\n")).collect();
-        let prefix = if at == self.text.len() && !self.text.ends_with('\n') {
-            "\n"
-        } else {
-            ""
-        };
-        self.edit(at, at, format!("{prefix}{text}"));
+        self.insert_lines(at, text);
         true
     }
 
