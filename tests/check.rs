@@ -66,6 +66,9 @@ fn check_path_json(dir: &Path, code: i32) -> serde_json::Value {
     )
 }
 
+/// A dependabot.yml that satisfies the policy for a repository with a root Dockerfile and workflows.
+const COMPLIANT_DEPENDABOT: &str = "version: 2\nupdates:\n  - package-ecosystem: docker\n    directory: /\n    schedule:\n      interval: weekly\n    labels: [dependencies, docker, security]\n  - package-ecosystem: github-actions\n    directory: /\n    schedule:\n      interval: weekly\n";
+
 fn json_of(args: &[&str], dir: &Path, code: i32) -> serde_json::Value {
     let out = drydock()
         .current_dir(dir)
@@ -174,10 +177,7 @@ fn clean_repository_exits_0() {
         dir.path(),
         &[
             ("Dockerfile", "FROM alpine:3.24\nCOPY app /app\n"),
-            (
-                ".github/dependabot.yml",
-                "version: 2\nupdates:\n  - package-ecosystem: docker\n    directory: /\n    schedule:\n      interval: weekly\n    labels: [dependencies, docker, security]\n  - package-ecosystem: github-actions\n    directory: /\n    schedule:\n      interval: weekly\n",
-            ),
+            (".github/dependabot.yml", COMPLIANT_DEPENDABOT),
             (
                 ".github/workflows/modules-docker-base-image-monitor.yml",
                 "name: monitor\non: workflow_dispatch\njobs: {}\n",
@@ -230,10 +230,7 @@ fn fleet_with_waivers_build_args_and_an_unsynced_repo() {
         dir.path(),
         &[
             ("svc/Dockerfile", "ARG BASE\nFROM ${BASE}\nCOPY app /app\n"),
-            (
-                "svc/.github/dependabot.yml",
-                "version: 2\nupdates:\n  - package-ecosystem: docker\n    directory: /\n    schedule:\n      interval: weekly\n    labels: [dependencies, docker, security]\n  - package-ecosystem: github-actions\n    directory: /\n    schedule:\n      interval: weekly\n",
-            ),
+            ("svc/.github/dependabot.yml", COMPLIANT_DEPENDABOT),
             (
                 "svc/.github/workflows/modules-docker-base-image-monitor.yml",
                 "on: push\n",
