@@ -309,3 +309,104 @@ if __name__ == "__main__":
         print("openapi cache: %d paths, spec %s" % (len(idx["paths"]), idx["version"]))
     else:
         sys.exit("usage: openapi.py build SPEC.json OUTDIR")
+
+
+# ------------------------------------------------------------------------------------- filling
+
+_FILL_STRING = {"date-time": "2026-01-01T00:00:00Z", "uri": "https://github.invalid/",
+                "email": "noreply@github.invalid", "date": "2026-01-01", "uri-template": "https://github.invalid/{x}"}
+
+
+def fill(schema, value, defs, depth=0):
+    """Complete `value` with every required property `schema` asks for and the stand-in did not
+    set: null where allowed, else an empty/zero value of the right type. What the stand-in does
+    set is left untouched (and later validated)."""
+    if depth > 40 or schema is None:
+        return value
+    while "$ref" in schema:
+        schema = defs[schema["$ref"].rsplit("/", 1)[-1]]
+    if "allOf" in schema:
+        for s in schema["allOf"]:
+            value = fill(s, value, defs, depth + 1)
+        return value
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            branches = schema[key]
+            if value is None:
+                return None if any(_allows_null(b, defs) for b in branches) else fill(branches[0], None, defs, depth + 1)
+            for b in branches:
+                if _kind_matches(b, value, defs):
+                    return fill(b, value, defs, depth + 1)
+            return value
+    t = schema.get("type")
+    types = t if isinstance(t, list) else ([t] if t else [])
+    if value is None:
+        if "null" in types:
+            return None
+        if "enum" in schema:
+            return schema["enum"][0]
+        if "object" in types or "properties" in schema:
+            value = {}
+        elif "array" in types:
+            return []
+        elif "string" in types:
+            return _FILL_STRING.get(schema.get("format"), "")
+        elif "integer" in types or "number" in types:
+            return schema.get("minimum", 0)
+        elif "boolean" in types:
+            return False
+        else:
+            return None
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        for name in schema.get("required", []):
+            if name not in value:
+                value[name] = fill(props.get(name, {}), None, defs, depth + 1)
+        for name, v in list(value.items()):
+            if name in props and (isinstance(v, (dict, list)) or v is None):
+                value[name] = fill(props[name], v, defs, depth + 1)
+    elif isinstance(value, list) and "items" in schema:
+        return [fill(schema["items"], v, defs, depth + 1) for v in value]
+    return value
+
+
+def _deref(s, defs):
+    while "$ref" in s:
+        s = defs[s["$ref"].rsplit("/", 1)[-1]]
+    return s
+
+
+def _allows_null(s, defs):
+    s = _deref(s, defs)
+    t = s.get("type")
+    return t == "null" or (isinstance(t, list) and "null" in t)
+
+
+def _kind_matches(s, value, defs):
+    s = _deref(s, defs)
+    if "allOf" in s:
+        return all(_kind_matches(x, value, defs) for x in s["allOf"])
+    if "anyOf" in s or "oneOf" in s:
+        return any(_kind_matches(x, value, defs) for x in s.get("anyOf", s.get("oneOf")))
+    t = s.get("type")
+    types = t if isinstance(t, list) else ([t] if t else [])
+    if not types:
+        return True
+    py = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None)}
+    for ty in types:
+        if ty in ("integer", "number"):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return True
+        elif isinstance(value, py.get(ty, object)):
+            return True
+    return False
+
+
+def _op_fill(self, status, body):
+    schema = self.data["responses"].get(str(status))
+    if schema is None:
+        return body
+    return fill(schema, body, self.data["definitions"])
+
+
+Operation.fill = _op_fill
