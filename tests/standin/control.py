@@ -116,6 +116,10 @@ def handle(s, method, path, query, body, handler):
             except GitError as e:
                 return 409, {"error": str(e)}
             return 201, {"sha": sha}
+        if rest == "refs" and method == "POST":  # set a ref directly: {"ref", "sha"} or {"ref", "from": branch}
+            sha = data.get("sha") or r.branch_sha(data["from"])
+            r.update_ref(data["ref"], sha)
+            return 201, {"ref": data["ref"], "sha": sha}
         if rest == "labels" and method == "POST":
             for lab in data.get("labels", []):
                 lab = {"name": lab} if isinstance(lab, str) else lab

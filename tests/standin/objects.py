@@ -79,7 +79,7 @@ def pr_json(pr, urls, world, simple=False):
               "html_url": "%s/orgs/%s/teams/%s" % (urls.base, r.owner.login, t),
               "members_url": "", "repositories_url": "", "permission": "pull",
               "description": None, "privacy": "closed", "notification_setting": "notifications_enabled",
-              "type": "team", "parent": None} for t in pr.requested_teams]
+              "type": "organization", "parent": None} for t in pr.requested_teams]
     d = {"url": "%s/pulls/%d" % (api, pr.number), "id": pr.id, "node_id": "PR_stand%d" % pr.id,
          "html_url": html, "diff_url": html + ".diff", "patch_url": html + ".patch",
          "issue_url": "%s/issues/%d" % (api, pr.number), "number": pr.number,

@@ -140,9 +140,10 @@ class Repo:
                     git(self.gitdir, "read-tree", base, env=env)
                 else:
                     git(self.gitdir, "read-tree", "--empty", env=env)
+                lines = []
                 for path, content in files.items():
                     if content is None:
-                        git(self.gitdir, "update-index", "--force-remove", path, env=env)
+                        lines.append("0 %s\t%s" % ("0" * 40, path))
                         continue
                     mode = "100644"
                     if isinstance(content, dict):
@@ -151,9 +152,11 @@ class Repo:
                     if isinstance(content, str):
                         content = content.encode()
                     sha = git(self.gitdir, "hash-object", "-w", "--stdin", input=content)
-                    git(self.gitdir, "update-index", "--add", "--cacheinfo", "%s,%s,%s" % (mode, sha, path), env=env)
+                    lines.append("%s %s\t%s" % (mode, sha, path))
                 for path in deletions:
-                    git(self.gitdir, "update-index", "--force-remove", path, env=env)
+                    lines.append("0 %s\t%s" % ("0" * 40, path))
+                if lines:
+                    git(self.gitdir, "update-index", "--index-info", env=env, input=("\n".join(lines) + "\n").encode())
                 tree = git(self.gitdir, "write-tree", env=env)
             finally:
                 if os.path.exists(idx):
