@@ -13,4 +13,6 @@ export PATH="$PATH:/usr/lib/git-core:/usr/sbin"
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
+# The GitHub stand-in's own self-tests (Python, ~20 s): tests/standin/README.md.
+standin-python -m unittest discover -s tests/standin -t tests/standin
 cargo test --locked -- --include-ignored

@@ -288,6 +288,7 @@ def main():
     port = httpd.server_address[1]
     sys.stdout.write("http://127.0.0.1:%d\n" % port)
     sys.stdout.flush()
+    standin.gql.start_loading()
     parent = os.getppid()
     deadline = time.time() + args.max_seconds
 

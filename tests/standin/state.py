@@ -72,17 +72,12 @@ class Repo:
         with self.lock:
             if not os.path.isdir(self.gitdir):
                 os.makedirs(os.path.dirname(self.gitdir), exist_ok=True)
-                subprocess.run(["git", "init", "-q", "--bare", "-b", self.default_branch, self.gitdir],
-                               check=True, env=dict(os.environ, **GIT_ENV))
-                git(self.gitdir, "config", "http.receivepack", "true")
-                git(self.gitdir, "config", "uploadpack.allowAnySHA1InWant", "true")
-                hook = os.path.join(self.gitdir, "hooks", "pre-receive")
-                with open(hook, "w") as f:
-                    f.write(PRE_RECEIVE_HOOK)
-                os.chmod(hook, 0o755)
+                shutil.copytree(self.world.template_gitdir(), self.gitdir, symlinks=True)
+                with open(os.path.join(self.gitdir, "HEAD"), "w") as f:
+                    f.write("ref: refs/heads/%s\n" % self.default_branch)
             if self._pending_files:
                 files, self._pending_files = self._pending_files, None
-                self.commit(self.default_branch, files, message="Initial commit", create=True)
+                self.commit(self.default_branch, files, message="Initial commit", create=True, initial=True)
             return self.gitdir
 
     def is_empty(self):
@@ -121,53 +116,59 @@ class Repo:
         git(self.gitdir, "update-ref", "-d", ref)
 
     def commit(self, branch, files, message="commit", author=None, deletions=(), expected=None,
-               create=False, parent=None):
+               create=False, parent=None, initial=False):
         """Write one commit on `branch` with `files` ({path: bytes|str|None(=delete)}). Returns its
         SHA. `expected`: the branch must point there (compare-and-swap). `parent`: start there
         instead of the branch tip (new branch)."""
         self.ensure_git()
         with self.lock:
-            tip = self.branch_sha(branch) if not create or parent is None else None
+            tip = self.branch_sha(branch) if not initial and (not create or parent is None) else None
             if tip is None and not create:
                 raise GitError("branch %s does not exist" % branch)
             if expected is not None and tip != expected:
                 raise GitError("stale: branch %s is at %s, not %s" % (branch, tip, expected))
             base = parent or tip
-            idx = os.path.join(self.world.state_dir, "tmp-index-%d-%d" % (os.getpid(), threading.get_ident()))
-            env = {"GIT_INDEX_FILE": idx}
-            try:
-                if base:
-                    git(self.gitdir, "read-tree", base, env=env)
-                else:
-                    git(self.gitdir, "read-tree", "--empty", env=env)
-                lines = []
-                for path, content in files.items():
-                    if content is None:
-                        lines.append("0 %s\t%s" % ("0" * 40, path))
-                        continue
-                    mode = "100644"
-                    if isinstance(content, dict):
-                        mode = content.get("mode", mode)
-                        content = content["content"]
-                    if isinstance(content, str):
-                        content = content.encode()
-                    sha = git(self.gitdir, "hash-object", "-w", "--stdin", input=content)
-                    lines.append("%s %s\t%s" % (mode, sha, path))
-                for path in deletions:
-                    lines.append("0 %s\t%s" % ("0" * 40, path))
-                if lines:
-                    git(self.gitdir, "update-index", "--index-info", env=env, input=("\n".join(lines) + "\n").encode())
-                tree = git(self.gitdir, "write-tree", env=env)
-            finally:
-                if os.path.exists(idx):
-                    os.unlink(idx)
             a = author or {"name": "Stand-in", "email": "standin@github.invalid"}
-            cenv = {"GIT_AUTHOR_NAME": a["name"], "GIT_AUTHOR_EMAIL": a["email"],
-                    "GIT_COMMITTER_NAME": a.get("committer_name", a["name"]),
-                    "GIT_COMMITTER_EMAIL": a.get("committer_email", a["email"])}
-            args = ["commit-tree", tree] + (["-p", base] if base else []) + ["-m", message]
-            sha = git(self.gitdir, *args, env=cenv)
-            self.update_ref("refs/heads/" + branch, sha, tip if tip else "0" * 40)
+            ts = int(time.time())
+            tmpref = "refs/standin/tmp-%d" % threading.get_ident()
+            marks = os.path.join(self.world.state_dir, "marks-%d-%d" % (os.getpid(), threading.get_ident()))
+            target = ("refs/heads/" + branch) if initial else tmpref
+            out = [b"commit " + target.encode(), b"mark :1"]
+            out.append(("author %s <%s> %d +0000" % (a["name"], a["email"], ts)).encode())
+            out.append(("committer %s <%s> %d +0000" % (a.get("committer_name", a["name"]),
+                                                         a.get("committer_email", a["email"]), ts)).encode())
+            msg = message.encode()
+            out.append(b"data %d" % len(msg))
+            out.append(msg)
+            if base:
+                out.append(b"from " + base.encode())
+            for path, content in list(files.items()) + [(d, None) for d in deletions]:
+                if content is None:
+                    out.append(b"D " + path.encode())
+                    continue
+                mode = "100644"
+                if isinstance(content, dict):
+                    mode = content.get("mode", mode)
+                    content = content["content"]
+                if isinstance(content, str):
+                    content = content.encode()
+                out.append(("M %s inline %s" % (mode, path)).encode())
+                out.append(b"data %d" % len(content))
+                out.append(content)
+            out.append(b"")
+            try:
+                git(self.gitdir, "fast-import", "--quiet", "--force", "--export-marks=" + marks,
+                    input=b"\n".join(out) + b"\n")
+                with open(marks) as f:
+                    sha = f.read().split()[1]
+            finally:
+                if os.path.exists(marks):
+                    os.unlink(marks)
+            old = tip if tip else "0" * 40
+            if not initial:
+                git(self.gitdir, "update-ref", "--stdin",
+                    input=("update refs/heads/%s %s %s\ndelete %s\n" % (branch, sha, old, tmpref)).encode())
+            self.pushed_at = now_iso()
             return sha
 
     def merge(self, base, head, message):
@@ -297,6 +298,26 @@ class World:
             self.app = None        # {"id", "slug", "public_key", "token_lifetime"}
             self.users = {}        # login lower -> {"login","id"}
 
+    def template_gitdir(self):
+        """One `git init --bare` per stand-in; repositories are copies of it (much cheaper)."""
+        t = os.path.join(self.state_dir, "template.git")
+        if not os.path.isdir(t):
+            tmp = t + ".tmp%d" % threading.get_ident()
+            subprocess.run(["git", "init", "-q", "--bare", tmp], check=True, env=dict(os.environ, **GIT_ENV))
+            git(tmp, "config", "http.receivepack", "true")
+            git(tmp, "config", "uploadpack.allowAnySHA1InWant", "true")
+            hooks = os.path.join(tmp, "hooks")
+            shutil.rmtree(hooks)
+            os.makedirs(hooks)
+            with open(os.path.join(hooks, "pre-receive"), "w") as f:
+                f.write(PRE_RECEIVE_HOOK)
+            os.chmod(os.path.join(hooks, "pre-receive"), 0o755)
+            try:
+                os.rename(tmp, t)
+            except OSError:
+                shutil.rmtree(tmp, ignore_errors=True)
+        return t
+
     def next_id(self):
         with self.lock:
             self._id += 1
@@ -326,8 +347,8 @@ class World:
                 raise ValueError("repository %s/%s exists" % (owner, name))
             r = Repo(self, o, name, self.next_id(), **kw)
             self.repos[(owner.lower(), name.lower())] = r
-            if kw.get("files") is not None or kw.get("git"):
-                r.ensure_git()
+            if kw.get("git"):
+                r.ensure_git()  # else materialised on first git access
             return r
 
     def repos_of(self, login):

@@ -347,6 +347,8 @@ class GraphQLTests(Base):
         self.assertEqual(d["r1"]["pullRequests"]["nodes"], [])
         self.assertEqual(d["rateLimit"]["cost"], 3)  # 51 * (1 + 5) connection requests / 100
         self.assertLess(elapsed, 5)
+        if os.environ.get("STANDIN_TIMING"):
+            print("status query over 51 aliases: %.2fs" % elapsed, file=sys.stderr)
         self.assertNoViolations()
 
     def test_invalid_field_and_missing_first_are_violations(self):
