@@ -16,3 +16,6 @@ pub mod registry;
 pub mod report;
 pub mod text;
 pub mod workflow;
+
+#[cfg(test)]
+mod layers;
