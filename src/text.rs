@@ -62,6 +62,10 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// The hint for a glob that does not compile (globset's syntax, as every glob in fleet.toml).
+pub const GLOB_HELP: &str =
+    "`*` matches within one path segment, `**` across segments; close every `[` and `{`";
+
 /// One step into a configuration table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {

@@ -101,7 +101,7 @@ impl ScanSection {
                 return Err(crate::text::Rejected::new(
                     crate::text::KeyPath::root().key("exclude").index(i),
                     format!("invalid exclude glob {pattern:?}: {e}"),
-                    "`*` matches within one path segment, `**` across segments; close every `[` and `{`",
+                    crate::text::GLOB_HELP,
                 ));
             }
         }

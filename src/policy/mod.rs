@@ -21,7 +21,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::docker::ImageRef;
 use crate::finding::Severity;
-use crate::text::{KeyPath, Rejected, closest};
+use crate::text::{GLOB_HELP, KeyPath, Rejected, closest};
 pub use config::{PolicySection, WaiverSection};
 pub use facts::Facts;
 pub use pattern::ImagePattern;
@@ -241,10 +241,6 @@ pub fn unknown_rule_help(rule: &str, rule_ids: &[&str]) -> String {
         None => "docs/rules.md lists every rule".into(),
     }
 }
-
-/// The hint for a glob globset refuses.
-const GLOB_HELP: &str =
-    "`*` matches within one path segment, `**` across segments; close every `[` and `{`";
 
 /// `node` for `docker.io/library/node`; `None` for anything that is not in the official namespace.
 pub fn official_name(image: &ImageRef) -> Option<&str> {

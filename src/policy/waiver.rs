@@ -29,7 +29,7 @@ fn matcher(text: &str, what: &str) -> Result<GlobMatcher, Rejected> {
             Rejected::new(
                 KeyPath::root().key(what),
                 format!("invalid waiver {what} glob {text:?}: {e}"),
-                "`*` matches within one path segment, `**` across segments; close every `[` and `{`",
+                crate::text::GLOB_HELP,
             )
         })
 }
