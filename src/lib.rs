@@ -2,6 +2,7 @@
 //!
 //! The pipeline and where each concern lives is described in `ARCHITECTURE.md`.
 
+pub mod bump;
 pub mod cli;
 pub mod dependabot;
 pub mod detect;
@@ -13,4 +14,8 @@ pub mod plan;
 pub mod policy;
 pub mod registry;
 pub mod report;
+pub mod text;
 pub mod workflow;
+
+#[cfg(test)]
+mod layers;

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use drydock::registry::select::Level;
+use drydock::bump::select::Level;
 use drydock::workflow::{self, Frequency, Install, Settings};
 
 fn configurations() -> Vec<(&'static str, Settings)> {

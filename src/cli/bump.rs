@@ -14,11 +14,11 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{Global, TextOrJson, exit, load_fleet};
+use crate::bump::select::{self, Choice, Level};
+use crate::bump::sites::{self, Site, SiteKind};
 use crate::detect::{ScanOptions, scan_dir};
 use crate::docker::ImageRef;
 use crate::inventory::ConfigError;
-use crate::registry::select::{self, Choice, Level};
-use crate::registry::sites::{self, Site, SiteKind};
 use crate::registry::{Client, ClientOptions, CredentialStore, RegistryError};
 
 /// Update the base images of the Dockerfiles under a directory.

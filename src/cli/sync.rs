@@ -10,7 +10,7 @@ use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressDrawTarget, Prog
 
 use super::{Global, exit, load_fleet, targets};
 use crate::git::{self, Auth, Job, Observer, Outcome, Status, SyncOptions, Transfer};
-use crate::inventory::{github_token, web_host};
+use crate::inventory::github_token;
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
@@ -39,7 +39,7 @@ pub fn run(global: &Global, args: SyncArgs) -> anyhow::Result<u8> {
         depth: args.depth,
         auth: Auth {
             token: github_token(),
-            token_host: web_host(&fleet.api_url),
+            token_host: fleet.github.web_host(),
         },
     };
     let display = Display::new(global, &work);

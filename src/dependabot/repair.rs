@@ -24,7 +24,7 @@ use super::settings::Settings;
 use super::yaml_text::quote;
 use crate::detect::{Ecosystem, RepoScan};
 use crate::finding::{Finding, Severity};
-use crate::inventory::line_column;
+use crate::text::line_column;
 
 /// One edit the repair made, and why; shown in the plan and in the pull request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

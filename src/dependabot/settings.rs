@@ -4,11 +4,13 @@
 //! Keys inside these sections use dependabot.yml's own spelling (`open-pull-requests-limit`,
 //! `commit-message`) so that values can be copied from GitHub's documentation unchanged.
 
-use super::validate::schema::{DAYS, INTERVALS, REGISTRY_TYPES, UPDATE_TYPES};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+
+use super::validate::schema::{DAYS, INTERVALS, REGISTRY_TYPES, UPDATE_TYPES};
+use crate::text::{KeyPath, Rejected};
 
 /// One `[dependabot]` or `[repo.dependabot]` table. Every key is optional; a repository's value
 /// replaces the fleet's value key by key (see [`Settings::overlay`]).
@@ -224,30 +226,18 @@ const VERSIONING: &[&str] = &[
 ];
 const GROUP_UPDATE_TYPES: &[&str] = &["major", "minor", "patch"];
 
-/// A value in a `[dependabot]` table that GitHub would reject: the key it is under and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SettingsProblem {
-    pub key: &'static str,
-    pub message: String,
-    pub help: String,
-}
-
 impl Settings {
     /// Checks the values GitHub constrains, so that a bad setting is a fleet.toml error and not
-    /// two hundred broken pull requests.
-    pub fn check(&self) -> Result<(), SettingsProblem> {
-        let bad = |key: &'static str, message: String, help: &str| {
-            Err(SettingsProblem {
-                key,
-                message,
-                help: help.into(),
-            })
-        };
+    /// two hundred broken pull requests. The error's path is relative to this table.
+    pub fn check(&self) -> Result<(), Rejected> {
+        let bad = |at: KeyPath, message: String, help: &str| Err(Rejected::new(at, message, help));
+        let at = |key: &str| KeyPath::root().key(key);
+        let schedule = |key: &str| at("schedule").key(key);
         let one_of = |v: &str, allowed: &[&str]| allowed.contains(&v);
         if let Some(s) = &self.schedule {
             if !one_of(&s.interval, INTERVALS) {
                 return bad(
-                    "interval",
+                    schedule("interval"),
                     format!(
                         "schedule interval {:?} is not one GitHub accepts",
                         s.interval
@@ -259,7 +249,7 @@ impl Settings {
                 && !one_of(day, DAYS)
             {
                 return bad(
-                    "day",
+                    schedule("day"),
                     format!("schedule day {day:?} is not a weekday name"),
                     "use monday … sunday, in lower case",
                 );
@@ -275,7 +265,7 @@ impl Settings {
                     && t[3..].parse::<u8>().is_ok_and(|m| m < 60);
                 if !ok {
                     return bad(
-                        "time",
+                        schedule("time"),
                         format!("schedule time {t:?} is not hh:mm"),
                         "write it with two-digit hours, e.g. \"06:00\"",
                     );
@@ -284,14 +274,14 @@ impl Settings {
             match (s.interval == "cron", &s.cronjob) {
                 (true, None) => {
                     return bad(
-                        "interval",
+                        schedule("interval"),
                         "interval \"cron\" needs a `cronjob`".into(),
                         "add cronjob = \"0 6 * * 1\"",
                     );
                 }
                 (false, Some(_)) => {
                     return bad(
-                        "cronjob",
+                        schedule("cronjob"),
                         "`cronjob` is only used with interval \"cron\"".into(),
                         "set interval = \"cron\" or remove cronjob",
                     );
@@ -301,7 +291,7 @@ impl Settings {
                         || c.contains('/') && c.chars().any(char::is_alphabetic) =>
                 {
                     return bad(
-                        "cronjob",
+                        schedule("cronjob"),
                         format!("cronjob {c:?} must not contain a timezone"),
                         "put the timezone in `timezone`",
                     );
@@ -313,16 +303,21 @@ impl Settings {
             && !one_of(v, VERSIONING)
         {
             return bad(
-                "versioning-strategy",
+                at("versioning-strategy"),
                 format!("versioning-strategy {v:?} is not one GitHub accepts"),
                 &format!("use one of {}", VERSIONING.join(", ")),
             );
         }
         if let Some(c) = &self.commit_message {
-            for p in [&c.prefix, &c.prefix_development].into_iter().flatten() {
+            let prefixes = [
+                ("prefix", &c.prefix),
+                ("prefix-development", &c.prefix_development),
+            ];
+            for (key, p) in prefixes {
+                let Some(p) = p else { continue };
                 if p.chars().count() > 50 {
                     return bad(
-                        "commit-message",
+                        at("commit-message").key(key),
                         format!("commit-message prefix {p:?} is longer than 50 characters"),
                         "shorten it",
                     );
@@ -330,17 +325,17 @@ impl Settings {
             }
             if c.include.as_deref().is_some_and(|i| i != "scope") {
                 return bad(
-                    "commit-message",
+                    at("commit-message").key("include"),
                     "commit-message include must be \"scope\"".into(),
                     "write include = \"scope\" or leave it out",
                 );
             }
         }
-        for i in self.ignore.iter().flatten() {
-            for t in i.update_types.iter().flatten() {
+        for (n, i) in self.ignore.iter().flatten().enumerate() {
+            for (m, t) in i.update_types.iter().flatten().enumerate() {
                 if !one_of(t, UPDATE_TYPES) {
                     return bad(
-                        "ignore",
+                        at("ignore").index(n).key("update-types").index(m),
                         format!("ignore update-type {t:?} is not valid"),
                         &format!("use one of {}", UPDATE_TYPES.join(", ")),
                     );
@@ -348,14 +343,14 @@ impl Settings {
             }
         }
         let mut seen = std::collections::BTreeSet::new();
-        for i in self.ignore.iter().flatten() {
+        for (n, i) in self.ignore.iter().flatten().enumerate() {
             if !seen.insert((
                 i.dependency_name.clone(),
                 i.versions.clone(),
                 i.ecosystems.clone(),
             )) {
                 return bad(
-                    "ignore",
+                    at("ignore").index(n),
                     format!(
                         "ignore lists {:?} twice with the same versions",
                         i.dependency_name
@@ -372,17 +367,17 @@ impl Settings {
                     .all(|c| c.is_ascii_alphabetic() || matches!(c, '|' | '_' | '-'));
             if !ok_name {
                 return bad(
-                    "groups",
+                    at("groups").name(name),
                     format!(
                         "group name {name:?} must start and end with a letter and contain only letters, |, _ and -"
                     ),
                     "rename the group",
                 );
             }
-            for t in g.update_types.iter().flatten() {
+            for (m, t) in g.update_types.iter().flatten().enumerate() {
                 if !one_of(t, GROUP_UPDATE_TYPES) {
                     return bad(
-                        "groups",
+                        at("groups").key(name).key("update-types").index(m),
                         format!(
                             "group {name:?} update-type {t:?} is not valid (groups use major, minor, patch)"
                         ),
@@ -394,14 +389,14 @@ impl Settings {
         for (name, r) in self.registries.iter().flatten() {
             if !REGISTRY_TYPES.contains(&r.kind.as_str()) {
                 return bad(
-                    "registries",
+                    at("registries").key(name).key("type"),
                     format!("registry {name:?} has unknown type {:?}", r.kind),
                     &format!("use one of {}", REGISTRY_TYPES.join(", ")),
                 );
             }
             if r.url.is_none() && r.kind != "hex-organization" {
                 return bad(
-                    "registries",
+                    at("registries").name(name),
                     format!("registry {name:?} needs a `url`"),
                     "add url = \"https://…\"",
                 );
@@ -412,7 +407,7 @@ impl Settings {
                     && !s.contains("${{")
                 {
                     return bad(
-                        "registries",
+                        at("registries").key(name).key(k),
                         format!("registry {name:?} has a literal `{k}`"),
                         "never put secrets in fleet.toml: write a reference such as \"${{secrets.NPM_TOKEN}}\" to a Dependabot secret",
                     );
@@ -420,69 +415,5 @@ impl Settings {
             }
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    use crate::inventory::Fleet;
-
-    fn parse(text: &str) -> Result<Fleet, crate::inventory::ConfigError> {
-        Fleet::parse(Path::new("/tmp/fleet.toml"), text)
-    }
-
-    #[test]
-    fn fleet_defaults_and_repo_overrides() {
-        let f = parse(
-            r#"
-[dependabot]
-labels = ["deps"]
-open-pull-requests-limit = 3
-schedule = { interval = "daily", time = "06:00", timezone = "Europe/Berlin" }
-cooldown = { default-days = 3 }
-
-[[repo]]
-name = "a/b"
-[repo.dependabot]
-labels = ["team-b"]
-directories-as-globs = true
-
-[[repo]]
-name = "a/c"
-"#,
-        )
-        .unwrap();
-        let b = f.dependabot_for(Some(&f.repos[0]));
-        assert_eq!(b.labels.as_deref(), Some(&["team-b".to_string()][..]));
-        assert_eq!(b.open_pull_requests_limit, Some(3));
-        assert_eq!(b.directories_as_globs, Some(true));
-        assert_eq!(b.schedule.as_ref().unwrap().interval, "daily");
-        let c = f.dependabot_for(Some(&f.repos[1]));
-        assert_eq!(c.labels.as_deref(), Some(&["deps".to_string()][..]));
-        assert_eq!(c.directories_as_globs, None);
-    }
-
-    #[test]
-    fn values_github_rejects_are_located_config_errors() {
-        let e = parse("[dependabot]\nschedule = { interval = \"weekly\", time = \"6:00\" }\n")
-            .unwrap_err();
-        assert!(e.message.contains("not hh:mm"), "{e}");
-        assert_eq!(e.line, 2);
-        let e = parse("[dependabot]\nschedule = { interval = \"fortnightly\" }\n").unwrap_err();
-        assert!(e.help.unwrap().contains("weekly"));
-        let e = parse("[dependabot]\nregistries = { npm = { type = \"npm-registry\", url = \"https://r\", token = \"abc\" } }\n").unwrap_err();
-        assert!(e.message.contains("literal `token`"), "{e}");
-        let e = parse("[dependabot]\ncommit_message = { prefix = \"x\" }\n").unwrap_err();
-        assert_eq!(
-            e.help.as_deref(),
-            Some("did you mean `commit-message`? (see docs/fleet-toml.md)")
-        );
-        let e = parse(
-            "[[repo]]\nname = \"a/b\"\n[repo.dependabot]\nversioning-strategy = \"newest\"\n",
-        )
-        .unwrap_err();
-        assert!(e.message.starts_with("[repo.dependabot] of \"a/b\""), "{e}");
     }
 }

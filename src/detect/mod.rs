@@ -86,6 +86,29 @@ pub struct RepoScan {
     pub compose_files: Vec<FoundFile>,
 }
 
+/// `[scan]` of fleet.toml: what the ecosystem scan leaves out besides its built-in skips.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanSection {
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+impl ScanSection {
+    pub fn check(&self) -> Result<(), crate::text::Rejected> {
+        for (i, pattern) in self.exclude.iter().enumerate() {
+            if let Err(e) = globset::Glob::new(pattern) {
+                return Err(crate::text::Rejected::new(
+                    crate::text::KeyPath::root().key("exclude").index(i),
+                    format!("invalid exclude glob {pattern:?}: {e}"),
+                    crate::text::GLOB_HELP,
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A family of related ecosystems and the detector that decides between them.
 struct Family {
     name: &'static str,

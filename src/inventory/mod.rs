@@ -1,23 +1,30 @@
 //! The fleet inventory: reads `fleet.toml`, validates it, and says where each repository lives.
 //!
+//! A composition module: each section is typed and validated by the module that owns it
+//! (`[scan]` by `detect`, `[dependabot]` by `dependabot::settings`, `[policy]` by `policy`,
+//! `[registry]` by `registry::config`, `[workflow]` by `workflow::config`); the inventory reads
+//! the file ([`raw`]), validates its own `[fleet]`, `[github]` ([`github`]) and `[[repo]]`
+//! ([`repo`]) tables, and turns every section's [`crate::text::Rejected`] into a [`ConfigError`]
+//! located through the document's spans ([`locate`]).
+//!
 //! Every error names the file, line and column and says what to do; configuration errors map to
 //! exit status 2. The GitHub token never comes from the file, only from the environment.
 
-mod suggest;
+mod github;
+mod locate;
+mod raw;
+mod repo;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use secrecy::SecretString;
-
 use crate::dependabot::settings::Settings as DependabotSettings;
-use crate::registry::Mirrors;
-use crate::registry::select::Level;
-use crate::workflow::{self, Frequency};
-use serde::Deserialize;
-use toml::Spanned;
+use crate::detect::ScanSection;
+use crate::registry::RegistryConfig;
+use crate::text::{KeyPath, Rejected, closest, line_column};
+use crate::workflow::{self, WorkflowSection};
 
-pub use suggest::closest;
+pub use github::{DEFAULT_API_URL, GitHubHost, github_token};
+pub use repo::{Repo, Source};
 
 /// A configuration error, located in the file it came from.
 #[derive(Debug, thiserror::Error)]
@@ -49,131 +56,6 @@ impl ConfigError {
     }
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..text.floor_char_boundary(offset)];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
-/// The raw file, as serde reads it. Sections owned by later stages are typed in their modules.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFleet {
-    #[serde(default)]
-    fleet: FleetSection,
-    #[serde(default)]
-    github: GithubSection,
-    #[serde(default)]
-    scan: ScanSection,
-    #[serde(default)]
-    dependabot: DependabotSettings,
-    #[serde(default)]
-    registry: RegistrySection,
-    #[serde(default)]
-    workflow: WorkflowSection,
-    #[serde(default)]
-    policy: PolicySection,
-    #[serde(default)]
-    repo: Vec<RawRepo>,
-}
-
-/// `[policy]`: the base-image policy's patterns, production globs and severities. Unset lists
-/// keep the defaults (`crate::policy::DEFAULT_*`); set lists replace them, except
-/// `verified_publishers`, which adds to the allowed category.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PolicySection {
-    pub preferred: Option<Vec<String>>,
-    pub allowed: Option<Vec<String>>,
-    pub restricted: Option<Vec<String>>,
-    #[serde(default)]
-    pub verified_publishers: Vec<String>,
-    pub production: Option<Vec<String>>,
-    pub non_production: Option<Vec<String>>,
-    /// Rule id → `error` | `warning` | `note` | `off`.
-    #[serde(default)]
-    pub severity: BTreeMap<String, String>,
-    #[serde(default)]
-    pub waiver: Vec<WaiverSection>,
-}
-
-/// `[[policy.waiver]]`: exempts one rule's findings in matching repositories and paths until
-/// `expires`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WaiverSection {
-    pub repo: Option<String>,
-    pub path: Option<String>,
-    pub rule: String,
-    pub reason: String,
-    pub expires: toml::value::Datetime,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FleetSection {
-    workspace: Option<Spanned<String>>,
-    jobs: Option<Spanned<usize>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GithubSection {
-    api_url: Option<Spanned<String>>,
-}
-
-/// `[scan]`: what the ecosystem scan leaves out besides its built-in skips.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScanSection {
-    #[serde(default)]
-    pub exclude: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRepo {
-    name: Spanned<String>,
-    url: Option<Spanned<String>>,
-    path: Option<Spanned<String>>,
-    branch: Option<String>,
-    #[serde(default)]
-    skip: bool,
-    dependabot: Option<DependabotSettings>,
-    workflow: Option<RepoWorkflowSection>,
-    #[serde(default)]
-    build_args: BTreeMap<String, String>,
-}
-
-/// Where a repository's files come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// Cloned into, and fetched in, the workspace.
-    Remote { url: String },
-    /// A local directory used in place, never cloned or written by `sync`.
-    Local { path: PathBuf },
-}
-
-/// One `[[repo]]` entry, validated.
-#[derive(Debug, Clone)]
-pub struct Repo {
-    /// `owner/repo`.
-    pub name: String,
-    pub source: Source,
-    /// The branch to track; `None` means the remote's HEAD.
-    pub branch: Option<String>,
-    pub skip: bool,
-    /// `[repo.dependabot]`: this repository's overrides of the fleet's `[dependabot]`.
-    pub dependabot: Option<DependabotSettings>,
-    /// `[repo.workflow]`: this repository's overrides of the fleet's `[workflow]`.
-    pub workflow: Option<RepoWorkflowSection>,
-    /// `--build-arg`s the repository's Dockerfiles are built with, for resolving `FROM ${ARG}`.
-    pub build_args: BTreeMap<String, String>,
-}
-
 /// A validated `fleet.toml`.
 #[derive(Debug, Clone)]
 pub struct Fleet {
@@ -183,7 +65,8 @@ pub struct Fleet {
     pub workspace: PathBuf,
     /// How many repositories are worked on at once.
     pub jobs: usize,
-    pub api_url: String,
+    /// `[github]`: github.com or an Enterprise Server.
+    pub github: GitHubHost,
     pub scan: ScanSection,
     /// `[dependabot]`: what every generated dependabot.yml contains.
     pub dependabot: DependabotSettings,
@@ -195,11 +78,19 @@ pub struct Fleet {
     pub repos: Vec<Repo>,
 }
 
-pub const DEFAULT_API_URL: &str = "https://api.github.com";
-
 /// The default number of repositories worked on at once.
 pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(4, |n| (n.get() * 2).clamp(4, 16))
+}
+
+/// Every rule id `[policy.severity]` and waivers may name: the rules of `drydock check`.
+// At the merge with the rule catalogue this becomes `crate::catalogue::rules()`.
+fn check_rule_ids() -> Vec<&'static str> {
+    crate::policy::rules::RULES
+        .iter()
+        .map(|r| r.id)
+        .chain(crate::dependabot::validate::RULES.iter().map(|r| r.id))
+        .collect()
 }
 
 impl Fleet {
@@ -220,12 +111,16 @@ impl Fleet {
 
     /// Validates the contents of a fleet file; `file` is used for messages and relative paths.
     pub fn parse(file: &Path, text: &str) -> Result<Fleet, ConfigError> {
-        let raw: RawFleet = toml::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+        let raw: raw::RawFleet =
+            toml::from_str(text).map_err(|e| locate::toml_error(file, text, &e))?;
         let base = file
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         let base = std::path::absolute(base).unwrap_or_else(|_| base.to_path_buf());
+        let in_section = |key: &str, e: Rejected| {
+            ConfigError::rejected(file, text, &KeyPath::root().key(key), e)
+        };
 
         let workspace = match &raw.fleet.workspace {
             Some(w) => base.join(w.get_ref()),
@@ -244,146 +139,59 @@ impl Fleet {
             Some(j) => *j.get_ref(),
             None => default_jobs(),
         };
-        let api_url = match &raw.github.api_url {
-            Some(u) => {
-                let url = u.get_ref().trim_end_matches('/');
-                if !(url.starts_with("https://") || url.starts_with("http://")) {
-                    return Err(ConfigError::at(
-                        file,
-                        text,
-                        u.span().start,
-                        format!("`api_url` must be an http(s) URL, got {url:?}"),
-                    )
-                    .with_help("for GitHub Enterprise Server use https://HOST/api/v3"));
-                }
-                url.to_string()
-            }
-            None => DEFAULT_API_URL.to_string(),
+        let github = match &raw.github.api_url {
+            Some(u) => GitHubHost::from_api_url(u.get_ref()).map_err(|message| {
+                ConfigError::at(file, text, u.span().start, message)
+                    .with_help("for GitHub Enterprise Server use https://HOST/api/v3")
+            })?,
+            None => GitHubHost::GitHubCom,
         };
-        for pattern in &raw.scan.exclude {
-            if let Err(e) = globset::Glob::new(pattern) {
-                let offset = text.find(pattern.as_str()).unwrap_or(0);
-                return Err(ConfigError::at(
-                    file,
-                    text,
-                    offset,
-                    format!("invalid exclude glob {pattern:?}: {e}"),
-                ));
-            }
-        }
+        raw.scan.check().map_err(|e| in_section("scan", e))?;
 
         let mut dependabot = raw.dependabot;
-        check_dependabot(file, text, &dependabot, "[dependabot]")?;
+        dependabot.check().map_err(|mut e| {
+            e.message = format!("[dependabot]: {}", e.message);
+            in_section("dependabot", e)
+        })?;
         if let Some(dir) = &dependabot.templates {
             let dir = base.join(dir);
             if !dir.is_dir() {
-                let offset = text.find("templates").unwrap_or(0);
-                return Err(ConfigError::at(
-                    file,
-                    text,
-                    offset,
-                    format!(
-                        "templates directory {:?} does not exist",
-                        dir.display().to_string()
+                return Err(in_section(
+                    "dependabot",
+                    Rejected::new(
+                        KeyPath::root().key("templates"),
+                        format!(
+                            "templates directory {:?} does not exist",
+                            dir.display().to_string()
+                        ),
+                        "paths are relative to the fleet file; it should hold dependabot.yml.hbs",
                     ),
-                )
-                .with_help(
-                    "paths are relative to the fleet file; it should hold dependabot.yml.hbs",
                 ));
             }
             dependabot.templates = Some(dir);
         }
-        let policy = crate::policy::Policy::from_section(&raw.policy).map_err(|e| {
-            let offset = if e.near.is_empty() {
-                text.find("[policy").unwrap_or(0)
-            } else {
-                text.find(e.near.as_str()).unwrap_or(0)
-            };
-            let err = ConfigError::at(file, text, offset, e.message);
-            match e.help {
-                Some(h) => err.with_help(h),
-                None => err,
-            }
-        })?;
+        let policy = crate::policy::Policy::from_section(&raw.policy, &check_rule_ids())
+            .map_err(|e| in_section("policy", e))?;
 
-        let host = web_host(&api_url);
-        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-        let mut repos = Vec::with_capacity(raw.repo.len());
-        for r in raw.repo {
-            let name = r.name.get_ref().clone();
-            let at = |offset: usize, msg: String| ConfigError::at(file, text, offset, msg);
-            if let Some(problem) = name_problem(&name) {
-                return Err(
-                    at(r.name.span().start, format!("repo name {name:?} {problem}"))
-                        .with_help("write the name as \"owner/repo\", as on GitHub"),
-                );
-            }
-            let key = name.to_ascii_lowercase();
-            if let Some(first) = seen.get(&key) {
-                let (first_line, _) = line_column(text, *first);
-                return Err(at(
-                    r.name.span().start,
-                    format!("duplicate repo {name:?} (first listed on line {first_line})"),
-                )
-                .with_help("remove one of the two [[repo]] entries"));
-            }
-            seen.insert(key, r.name.span().start);
-            let source = match (r.url, r.path) {
-                (Some(_), Some(p)) => {
-                    return Err(at(p.span().start, format!("repo {name:?} has both `url` and `path`"))
-                        .with_help("keep `url` to clone into the workspace, or `path` to use a local directory in place"));
-                }
-                (Some(u), None) => {
-                    let url = u.get_ref().trim();
-                    if url.is_empty() {
-                        return Err(at(
-                            u.span().start,
-                            format!("repo {name:?} has an empty `url`"),
-                        ));
-                    }
-                    Source::Remote {
-                        url: url.to_string(),
-                    }
-                }
-                (None, Some(p)) => {
-                    let path = base.join(p.get_ref());
-                    if !path.is_dir() {
-                        return Err(at(p.span().start, format!("repo {name:?}: path {:?} is not a directory", p.get_ref()))
-                            .with_help("paths are relative to the fleet file; create the directory or fix the path"));
-                    }
-                    Source::Local { path }
-                }
-                (None, None) => Source::Remote {
-                    url: format!("https://{host}/{name}.git"),
-                },
-            };
-            let mut repo_dependabot = r.dependabot;
-            if let Some(d) = &mut repo_dependabot {
-                check_dependabot(file, text, d, &format!("[repo.dependabot] of {name:?}"))?;
-                if let Some(dir) = &d.templates {
-                    d.templates = Some(base.join(dir));
-                }
-            }
-            if let Some(w) = &r.workflow {
-                check_workflow_common(file, text, w, &format!("[repo.workflow] of {name:?}"))?;
-            }
-            repos.push(Repo {
-                name,
-                source,
-                branch: r.branch,
-                skip: r.skip,
-                dependabot: repo_dependabot,
-                workflow: r.workflow,
-                build_args: r.build_args,
-            });
-        }
-        let registry = check_registry(file, text, &raw.registry)?;
-        check_workflow(file, text, &raw.workflow)?;
+        let cx = repo::Context {
+            file,
+            text,
+            base: &base,
+            github: &github,
+        };
+        let repos = repo::validate(&cx, raw.repo)?;
+        let registry = raw
+            .registry
+            .validate()
+            .map_err(|e| in_section("registry", e))?;
+        raw.workflow
+            .check()
+            .map_err(|e| in_section("workflow", e))?;
         Ok(Fleet {
             file: file.to_path_buf(),
             workspace,
             jobs,
-            api_url,
+            github,
             scan: raw.scan,
             dependabot,
             registry,
@@ -413,25 +221,26 @@ impl Fleet {
                 Some(r) => out.push(r),
                 None => {
                     let known: Vec<&str> = self.repos.iter().map(|r| r.name.as_str()).collect();
-                    let mut err = ConfigError {
+                    let help = match closest(n, known.iter().copied()) {
+                        Some(s) => format!("did you mean {s:?}?"),
+                        None => format!(
+                            "--repo takes the `name` of a [[repo]] in {}",
+                            self.file.display()
+                        ),
+                    };
+                    return Err(ConfigError {
                         file: self.file.clone(),
                         line: 0,
                         column: 0,
                         message: format!("--repo {n:?} is not in the fleet"),
-                        help: None,
-                    };
-                    if let Some(s) = closest(n, known.iter().copied()) {
-                        err = err.with_help(format!("did you mean {s:?}?"));
-                    }
-                    return Err(err);
+                        help: Some(help),
+                    });
                 }
             }
         }
         Ok(out)
     }
-}
 
-impl Fleet {
     /// The `[dependabot]` settings for one repository: the fleet's, overlaid with its own.
     pub fn dependabot_for(&self, repo: Option<&Repo>) -> DependabotSettings {
         match repo.and_then(|r| r.dependabot.as_ref()) {
@@ -439,367 +248,19 @@ impl Fleet {
             None => self.dependabot.clone(),
         }
     }
-}
 
-fn check_dependabot(
-    file: &Path,
-    text: &str,
-    settings: &DependabotSettings,
-    section: &str,
-) -> Result<(), ConfigError> {
-    settings.check().map_err(|p| {
-        let offset = text.find(p.key).unwrap_or(0);
-        ConfigError::at(file, text, offset, format!("{section}: {}", p.message)).with_help(p.help)
-    })
-}
-
-/// The web host that goes with an API URL: `api.github.com` → `github.com`, GHES keeps its host.
-pub fn web_host(api_url: &str) -> String {
-    let rest = api_url.split_once("://").map_or(api_url, |(_, r)| r);
-    let host = rest.split('/').next().unwrap_or(rest);
-    host.strip_prefix("api.").unwrap_or(host).to_string()
-}
-
-/// The token for GitHub, from `GITHUB_TOKEN` or `GH_TOKEN`. Never read from fleet.toml.
-pub fn github_token() -> Option<SecretString> {
-    ["GITHUB_TOKEN", "GH_TOKEN"]
-        .iter()
-        .filter_map(|k| std::env::var(k).ok())
-        .find(|v| !v.trim().is_empty())
-        .map(|v| SecretString::from(v.trim().to_string()))
-}
-
-fn name_problem(name: &str) -> Option<&'static str> {
-    if name.starts_with('/') {
-        return Some("must not start with `/`");
-    }
-    let Some((owner, repo)) = name.split_once('/') else {
-        return Some("is not of the form owner/repo");
-    };
-    if repo.contains('/') {
-        return Some("has more than one `/`");
-    }
-    for part in [owner, repo] {
-        if part.is_empty() {
-            return Some("has an empty owner or repository part");
-        }
-        if part == "." || part == ".." {
-            return Some("would escape the workspace (`.` or `..`)");
-        }
-        if !part
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        {
-            return Some("may only contain letters, digits, `-`, `_` and `.`");
-        }
-    }
-    None
-}
-
-fn toml_error(file: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
-    let offset = e.span().map_or(0, |s| s.start);
-    let message = e.message().trim().to_string();
-    let mut err = ConfigError::at(file, text, offset, message.clone());
-    if let Some(rest) = message.strip_prefix("unknown field `")
-        && let Some((unknown, expected)) = rest.split_once("`, expected ")
-    {
-        let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        err = match closest(unknown, candidates.iter().copied()) {
-            Some(s) => err.with_help(format!("did you mean `{s}`? (see docs/fleet-toml.md)")),
-            None => err.with_help("remove the key; docs/fleet-toml.md lists every key"),
-        };
-    }
-    err
-}
-
-#[cfg(test)]
-mod tests;
-
-/// `[registry]` as written.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RegistrySection {
-    /// Registry host → mirror base URL.
-    #[serde(default)]
-    pub mirrors: BTreeMap<String, String>,
-    pub level: Option<Level>,
-}
-
-/// `[registry]`, validated.
-#[derive(Debug, Default, Clone)]
-pub struct RegistryConfig {
-    pub mirrors: Mirrors,
-    /// `bump`'s default `--level`.
-    pub level: Level,
-}
-
-/// The `[workflow]` keys a repository may override in `[repo.workflow]`.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RepoWorkflowSection {
-    pub enabled: Option<bool>,
-    pub schedule: Option<Frequency>,
-    pub auto_merge: Option<bool>,
-    pub devops_team: Option<String>,
-    pub test_command: Option<String>,
-}
-
-/// `[workflow]`: the base-image monitor workflow.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WorkflowSection {
-    pub enabled: Option<bool>,
-    pub schedule: Option<Frequency>,
-    pub auto_merge: Option<bool>,
-    pub devops_team: Option<String>,
-    pub test_command: Option<String>,
-    /// A drydock container image pinned by digest.
-    pub drydock_image: Option<String>,
-    /// A drydock release binary (https) and its sha256.
-    pub drydock_url: Option<String>,
-    pub drydock_sha256: Option<String>,
-    pub trivy_version: Option<String>,
-    /// `owner/action` → `{ sha, version }`, over the shipped table.
-    #[serde(default)]
-    pub actions: BTreeMap<String, ActionPin>,
-}
-
-/// A pinned action as written in `[workflow.actions]`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ActionPin {
-    pub sha: String,
-    pub version: String,
-}
-
-impl WorkflowSection {
-    fn common(&self) -> RepoWorkflowSection {
-        RepoWorkflowSection {
-            enabled: self.enabled,
-            schedule: self.schedule,
-            auto_merge: self.auto_merge,
-            devops_team: self.devops_team.clone(),
-            test_command: self.test_command.clone(),
-        }
-    }
-}
-
-impl Fleet {
     /// The workflow settings for a repository, `None` when it opted out (or the fleet did).
     pub fn workflow_for(
         &self,
         repo_name: &str,
         repo: Option<&Repo>,
     ) -> Result<Option<workflow::Settings>, workflow::SettingsError> {
-        let fleet = &self.workflow;
-        let over = repo.and_then(|r| r.workflow.clone()).unwrap_or_default();
-        if !over.enabled.or(fleet.enabled).unwrap_or(true) {
-            return Ok(None);
-        }
-        let install = match (
-            &fleet.drydock_image,
-            &fleet.drydock_url,
-            &fleet.drydock_sha256,
-        ) {
-            (Some(image), None, None) => workflow::Install::Container {
-                image: image.clone(),
-            },
-            (None, Some(url), Some(sha256)) => workflow::Install::Binary {
-                url: url.clone(),
-                sha256: sha256.clone(),
-            },
-            _ => {
-                return Err(workflow::SettingsError(format!(
-                    "{}: [workflow] says nowhere to install drydock from: set drydock_image (pinned by digest) or drydock_url and drydock_sha256",
-                    self.file.display()
-                )));
-            }
-        };
-        let mut actions = workflow::default_actions();
-        for (name, pin) in &fleet.actions {
-            actions.insert(
-                name.clone(),
-                workflow::PinnedAction {
-                    sha: pin.sha.clone(),
-                    version: pin.version.clone(),
-                },
-            );
-        }
-        Ok(Some(workflow::Settings {
-            repo: repo_name.to_string(),
-            frequency: over.schedule.or(fleet.schedule).unwrap_or_default(),
-            level: self.registry.level,
-            auto_merge: over.auto_merge.or(fleet.auto_merge).unwrap_or(false),
-            devops_team: over.devops_team.or(fleet.devops_team.clone()),
-            test_command: over.test_command.or(fleet.test_command.clone()),
-            install,
-            actions,
-            trivy_version: fleet
-                .trivy_version
-                .clone()
-                .unwrap_or_else(|| workflow::DEFAULT_TRIVY_VERSION.into()),
-        }))
+        let over = repo.and_then(|r| r.workflow.as_ref());
+        self.workflow
+            .settings_for(repo_name, over, self.registry.level)
+            .map_err(|e| workflow::SettingsError(format!("{}: {}", self.file.display(), e.0)))
     }
 }
 
-fn at_value(file: &Path, text: &str, value: &str, message: String) -> ConfigError {
-    let offset = text.find(value).unwrap_or(0);
-    ConfigError::at(file, text, offset, message)
-}
-
-fn check_registry(
-    file: &Path,
-    text: &str,
-    raw: &RegistrySection,
-) -> Result<RegistryConfig, ConfigError> {
-    let mut mirrors = Mirrors::default();
-    for (host, url) in &raw.mirrors {
-        mirrors.insert(host, url).map_err(|e| {
-            at_value(file, text, url, e)
-                .with_help("write mirrors as \"docker.io\" = \"https://mirror.example.com\"")
-        })?;
-    }
-    Ok(RegistryConfig {
-        mirrors,
-        level: raw.level.unwrap_or_default(),
-    })
-}
-
-fn check_workflow_common(
-    file: &Path,
-    text: &str,
-    w: &RepoWorkflowSection,
-    section: &str,
-) -> Result<(), ConfigError> {
-    if let Some(team) = &w.devops_team {
-        let ok = team.split_once('/').is_some_and(|(org, slug)| {
-            !org.is_empty()
-                && !slug.is_empty()
-                && format!("{org}{slug}")
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        });
-        if !ok {
-            return Err(at_value(
-                file,
-                text,
-                team,
-                format!("{section}: devops_team {team:?} is not \"org/team-slug\""),
-            ));
-        }
-    }
-    if let Some(cmd) = &w.test_command
-        && cmd.trim().is_empty()
-    {
-        return Err(at_value(
-            file,
-            text,
-            "test_command",
-            format!("{section}: test_command is empty"),
-        )
-        .with_help("remove the key to run no tests"));
-    }
-    Ok(())
-}
-
-fn check_workflow(file: &Path, text: &str, w: &WorkflowSection) -> Result<(), ConfigError> {
-    check_workflow_common(file, text, &w.common(), "[workflow]")?;
-    let is_hex = |s: &str, n: usize| {
-        s.len() == n
-            && s.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    };
-    if let Some(image) = &w.drydock_image {
-        let pinned = image
-            .split_once("@sha256:")
-            .is_some_and(|(name, hex)| !name.is_empty() && is_hex(hex, 64));
-        if !pinned
-            || !image
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"./:@_-".contains(&b))
-        {
-            return Err(at_value(
-                file,
-                text,
-                image,
-                format!("[workflow] drydock_image {image:?} must be pinned by digest"),
-            )
-            .with_help("write it as registry/org/drydock:TAG@sha256:<64 hex>"));
-        }
-        if w.drydock_url.is_some() || w.drydock_sha256.is_some() {
-            return Err(at_value(
-                file,
-                text,
-                image,
-                "[workflow] has both drydock_image and drydock_url/drydock_sha256".into(),
-            )
-            .with_help("keep one way of installing drydock"));
-        }
-    }
-    match (&w.drydock_url, &w.drydock_sha256) {
-        (Some(url), Some(sha)) => {
-            if !url.starts_with("https://")
-                || url.contains(char::is_whitespace)
-                || url.contains(['"', '\'', '$', '`'])
-            {
-                return Err(at_value(
-                    file,
-                    text,
-                    url,
-                    format!("[workflow] drydock_url {url:?} must be a plain https:// URL"),
-                ));
-            }
-            if !is_hex(sha, 64) {
-                return Err(at_value(
-                    file,
-                    text,
-                    sha,
-                    "[workflow] drydock_sha256 must be 64 lower-case hex digits".into(),
-                )
-                .with_help("sha256sum of the release binary"));
-            }
-        }
-        (Some(url), None) => {
-            return Err(at_value(
-                file,
-                text,
-                url,
-                "[workflow] drydock_url needs drydock_sha256".into(),
-            )
-            .with_help("the workflow verifies the binary before running it"));
-        }
-        (None, Some(sha)) => {
-            return Err(at_value(
-                file,
-                text,
-                sha,
-                "[workflow] drydock_sha256 without drydock_url".into(),
-            ));
-        }
-        (None, None) => {}
-    }
-    for (name, pin) in &w.actions {
-        workflow::check_pin(
-            name,
-            &workflow::PinnedAction {
-                sha: pin.sha.clone(),
-                version: pin.version.clone(),
-            },
-        )
-        .map_err(|e| at_value(file, text, &pin.sha, e.0))?;
-    }
-    if let Some(v) = &w.trivy_version
-        && !(v.starts_with('v')
-            && v[1..]
-                .split('.')
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
-    {
-        return Err(at_value(
-            file,
-            text,
-            v,
-            format!("[workflow] trivy_version {v:?} must be a release such as v0.76.0"),
-        ));
-    }
-    Ok(())
-}
+#[cfg(test)]
+mod tests;

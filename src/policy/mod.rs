@@ -6,6 +6,7 @@
 //! Pure: works on parsed Dockerfiles, the shipped facts and a given "today"; the CVE state file
 //! is read and written at the edge (`cve::StateFile`).
 
+pub mod config;
 pub mod cve;
 pub mod data;
 pub mod facts;
@@ -20,7 +21,8 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::docker::ImageRef;
 use crate::finding::Severity;
-pub use crate::inventory::PolicySection;
+use crate::text::{GLOB_HELP, KeyPath, Rejected, closest};
+pub use config::{PolicySection, WaiverSection};
 pub use facts::Facts;
 pub use pattern::ImagePattern;
 pub use waiver::Waiver;
@@ -59,14 +61,6 @@ pub const DEFAULT_NON_PRODUCTION: &[&str] = &[
 ];
 pub const DEFAULT_PRODUCTION: &[&str] = &["**"];
 
-/// A problem in `[policy]`: the message, and the text it is about (to locate it in the file).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyError {
-    pub message: String,
-    pub near: String,
-    pub help: Option<String>,
-}
-
 /// The validated policy.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -83,67 +77,76 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy::from_section(&PolicySection::default()).expect("the default policy is valid")
+        Policy::from_section(&PolicySection::default(), &[]).expect("the default policy is valid")
     }
 }
 
 impl Policy {
-    pub fn from_section(section: &PolicySection) -> Result<Policy, PolicyError> {
-        let patterns = |given: &Option<Vec<String>>,
+    /// Validates `[policy]`. `rule_ids` are the rules `[policy.severity]` and waivers may name:
+    /// every rule of `drydock check`, which the caller gathers (the policy's own and the
+    /// dependabot validation's), so that the policy does not depend on other rule families.
+    pub fn from_section(section: &PolicySection, rule_ids: &[&str]) -> Result<Policy, Rejected> {
+        let patterns = |key: &str,
+                        given: &Option<Vec<String>>,
                         default: &[&str]|
-         -> Result<Vec<ImagePattern>, PolicyError> {
+         -> Result<Vec<ImagePattern>, Rejected> {
             let list: Vec<String> = match given {
                 Some(v) => v.clone(),
                 None => default.iter().map(|s| s.to_string()).collect(),
             };
             list.iter()
-                .map(|p| {
-                    ImagePattern::new(p).map_err(|message| PolicyError {
-                        message,
-                        near: p.clone(),
-                        help: Some("write a normalised reference such as \"docker.io/library/*\" or \"gcr.io/distroless/*\"".into()),
+                .enumerate()
+                .map(|(i, p)| {
+                    ImagePattern::new(p).map_err(|message| {
+                        Rejected::new(
+                            KeyPath::root().key(key).index(i),
+                            message,
+                            "write a normalised reference such as \"docker.io/library/*\" or \"gcr.io/distroless/*\"",
+                        )
                     })
                 })
                 .collect()
         };
-        let globs =
-            |given: &Option<Vec<String>>, default: &[&str]| -> Result<GlobSet, PolicyError> {
-                let mut builder = GlobSetBuilder::new();
-                let list: Vec<String> = match given {
-                    Some(v) => v.clone(),
-                    None => default.iter().map(|s| s.to_string()).collect(),
-                };
-                for g in &list {
-                    let glob = globset::GlobBuilder::new(g)
-                        .literal_separator(true)
-                        .build()
-                        .map_err(|e| PolicyError {
-                            message: format!("invalid glob {g:?}: {e}"),
-                            near: g.clone(),
-                            help: None,
-                        })?;
-                    builder.add(glob);
-                    // `**/x` should also match `x` at the root: globset does this already.
-                    let _ = Glob::new(g);
-                }
-                builder.build().map_err(|e| PolicyError {
-                    message: format!("invalid globs: {e}"),
-                    near: String::new(),
-                    help: None,
-                })
+        let globs = |key: &str,
+                     given: &Option<Vec<String>>,
+                     default: &[&str]|
+         -> Result<GlobSet, Rejected> {
+            let mut builder = GlobSetBuilder::new();
+            let list: Vec<String> = match given {
+                Some(v) => v.clone(),
+                None => default.iter().map(|s| s.to_string()).collect(),
             };
+            for (i, g) in list.iter().enumerate() {
+                let glob = globset::GlobBuilder::new(g)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| {
+                        Rejected::new(
+                            KeyPath::root().key(key).index(i),
+                            format!("invalid glob {g:?}: {e}"),
+                            GLOB_HELP,
+                        )
+                    })?;
+                builder.add(glob);
+                // `**/x` should also match `x` at the root: globset does this already.
+                let _ = Glob::new(g);
+            }
+            builder.build().map_err(|e| {
+                Rejected::new(
+                    KeyPath::root().key(key),
+                    format!("invalid globs: {e}"),
+                    GLOB_HELP,
+                )
+            })
+        };
         let mut severities = BTreeMap::new();
         for (rule, level) in &section.severity {
-            if !known_rule(rule) {
-                let known = all_rule_ids();
-                return Err(PolicyError {
-                    message: format!("unknown rule {rule:?} in [policy.severity]"),
-                    near: rule.clone(),
-                    help: Some(match crate::inventory::closest(rule, known) {
-                        Some(s) => format!("did you mean {s:?}? docs/rules.md lists every rule"),
-                        None => "docs/rules.md lists every rule".into(),
-                    }),
-                });
+            if !rule_ids.contains(&rule.as_str()) {
+                return Err(Rejected::new(
+                    KeyPath::root().key("severity").name(rule),
+                    format!("unknown rule {rule:?} in [policy.severity]"),
+                    unknown_rule_help(rule, rule_ids),
+                ));
             }
             let value = match level.as_str() {
                 "error" => Some(Severity::Error),
@@ -151,13 +154,13 @@ impl Policy {
                 "note" => Some(Severity::Note),
                 "off" => None,
                 other => {
-                    return Err(PolicyError {
-                        message: format!(
+                    return Err(Rejected::new(
+                        KeyPath::root().key("severity").key(rule),
+                        format!(
                             "severity {other:?} for {rule:?} is not one of error, warning, note, off"
                         ),
-                        near: other.to_string(),
-                        help: None,
-                    });
+                        "write \"error\", \"warning\", \"note\" or \"off\"",
+                    ));
                 }
             };
             severities.insert(rule.clone(), value);
@@ -165,15 +168,27 @@ impl Policy {
         let waivers = section
             .waiver
             .iter()
-            .map(Waiver::from_section)
+            .enumerate()
+            .map(|(i, w)| {
+                Waiver::from_section(w, rule_ids)
+                    .map_err(|e| e.within(KeyPath::root().key("waiver").index(i)))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Policy {
-            preferred: patterns(&section.preferred, DEFAULT_PREFERRED)?,
-            allowed: patterns(&section.allowed, DEFAULT_ALLOWED)?,
-            restricted: patterns(&section.restricted, DEFAULT_RESTRICTED)?,
-            verified_publishers: patterns(&Some(section.verified_publishers.clone()), &[])?,
-            production: globs(&section.production, DEFAULT_PRODUCTION)?,
-            non_production: globs(&section.non_production, DEFAULT_NON_PRODUCTION)?,
+            preferred: patterns("preferred", &section.preferred, DEFAULT_PREFERRED)?,
+            allowed: patterns("allowed", &section.allowed, DEFAULT_ALLOWED)?,
+            restricted: patterns("restricted", &section.restricted, DEFAULT_RESTRICTED)?,
+            verified_publishers: patterns(
+                "verified_publishers",
+                &Some(section.verified_publishers.clone()),
+                &[],
+            )?,
+            production: globs("production", &section.production, DEFAULT_PRODUCTION)?,
+            non_production: globs(
+                "non_production",
+                &section.non_production,
+                DEFAULT_NON_PRODUCTION,
+            )?,
             severities,
             waivers,
         })
@@ -219,17 +234,12 @@ impl Policy {
     }
 }
 
-/// Whether `id` names a rule of `drydock check`: the policy's or the dependabot validation's.
-pub fn known_rule(id: &str) -> bool {
-    rules::find(id).is_some() || crate::dependabot::validate::rule(id).is_some()
-}
-
-/// Every rule id `drydock check` may report, for did-you-mean hints.
-pub fn all_rule_ids() -> impl Iterator<Item = &'static str> {
-    rules::RULES
-        .iter()
-        .map(|r| r.id)
-        .chain(crate::dependabot::validate::RULES.iter().map(|r| r.id))
+/// The hint for a rule id that is not among `rule_ids`: a did-you-mean when one is close.
+pub fn unknown_rule_help(rule: &str, rule_ids: &[&str]) -> String {
+    match closest(rule, rule_ids.iter().copied()) {
+        Some(s) => format!("did you mean {s:?}? docs/rules.md lists every rule"),
+        None => "docs/rules.md lists every rule".into(),
+    }
 }
 
 /// `node` for `docker.io/library/node`; `None` for anything that is not in the official namespace.

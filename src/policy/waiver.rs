@@ -4,9 +4,9 @@
 use chrono::NaiveDate;
 use globset::{GlobBuilder, GlobMatcher};
 
-use super::PolicyError;
+pub use super::WaiverSection;
 use crate::finding::Finding;
-pub use crate::inventory::WaiverSection;
+use crate::text::{KeyPath, Rejected};
 
 #[derive(Debug, Clone)]
 pub struct Waiver {
@@ -19,47 +19,48 @@ pub struct Waiver {
     pub expires: NaiveDate,
 }
 
-fn matcher(text: &str, what: &str) -> Result<GlobMatcher, PolicyError> {
+fn matcher(text: &str, what: &str) -> Result<GlobMatcher, Rejected> {
     GlobBuilder::new(text)
         .literal_separator(what == "path")
         .case_insensitive(what == "repo")
         .build()
         .map(|g| g.compile_matcher())
-        .map_err(|e| PolicyError {
-            message: format!("invalid waiver {what} glob {text:?}: {e}"),
-            near: text.to_string(),
-            help: None,
+        .map_err(|e| {
+            Rejected::new(
+                KeyPath::root().key(what),
+                format!("invalid waiver {what} glob {text:?}: {e}"),
+                crate::text::GLOB_HELP,
+            )
         })
 }
 
 impl Waiver {
-    pub fn from_section(w: &WaiverSection) -> Result<Waiver, PolicyError> {
-        if !super::known_rule(&w.rule) {
-            let known = super::all_rule_ids();
-            return Err(PolicyError {
-                message: format!("waiver names unknown rule {:?}", w.rule),
-                near: w.rule.clone(),
-                help: Some(match crate::inventory::closest(&w.rule, known) {
-                    Some(s) => format!("did you mean {s:?}? docs/rules.md lists every rule"),
-                    None => "docs/rules.md lists every rule".into(),
-                }),
-            });
+    /// Validates one `[[policy.waiver]]`; `rule_ids` are the rules it may name.
+    pub fn from_section(w: &WaiverSection, rule_ids: &[&str]) -> Result<Waiver, Rejected> {
+        if !rule_ids.contains(&w.rule.as_str()) {
+            return Err(Rejected::new(
+                KeyPath::root().key("rule"),
+                format!("waiver names unknown rule {:?}", w.rule),
+                super::unknown_rule_help(&w.rule, rule_ids),
+            ));
         }
         if w.reason.trim().is_empty() {
-            return Err(PolicyError {
-                message: format!("the waiver for {:?} has an empty reason", w.rule),
-                near: w.rule.clone(),
-                help: Some("say why the exemption is acceptable, e.g. a ticket number".into()),
-            });
+            return Err(Rejected::new(
+                KeyPath::root().key("reason"),
+                format!("the waiver for {:?} has an empty reason", w.rule),
+                "say why the exemption is acceptable, e.g. a ticket number",
+            ));
         }
         let expires = match (w.expires.date, w.expires.time) {
             (Some(d), None) => NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()),
             _ => None,
         }
-        .ok_or_else(|| PolicyError {
-            message: format!("waiver expiry {} is not a date", w.expires),
-            near: w.expires.to_string(),
-            help: Some("write a TOML date without quotes: expires = 2027-03-31".into()),
+        .ok_or_else(|| {
+            Rejected::new(
+                KeyPath::root().key("expires"),
+                format!("waiver expiry {} is not a date", w.expires),
+                "write a TOML date without quotes: expires = 2027-03-31",
+            )
         })?;
         Ok(Waiver {
             repo: w.repo.as_deref().map(|r| matcher(r, "repo")).transpose()?,
@@ -113,6 +114,8 @@ mod tests {
     use super::*;
     use crate::finding::Severity;
 
+    const IDS: &[&str] = &["base-image/eol", "base-image/untagged"];
+
     fn section(rule: &str, expires: &str) -> WaiverSection {
         WaiverSection {
             repo: Some("acme/*".into()),
@@ -138,7 +141,7 @@ mod tests {
     #[test]
     fn live_waiver_exempts_and_expired_one_says_so() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        let live = [Waiver::from_section(&section("base-image/eol", "2026-12-31")).unwrap()];
+        let live = [Waiver::from_section(&section("base-image/eol", "2026-12-31"), IDS).unwrap()];
         let (kept, waived) = apply(
             &live,
             "acme/api",
@@ -148,7 +151,8 @@ mod tests {
         assert!(kept.is_empty());
         assert_eq!(waived.len(), 1);
 
-        let expired = [Waiver::from_section(&section("base-image/eol", "2026-11-26")).unwrap()];
+        let expired =
+            [Waiver::from_section(&section("base-image/eol", "2026-11-26"), IDS).unwrap()];
         let (kept, waived) = apply(
             &expired,
             "acme/api",
@@ -166,7 +170,7 @@ mod tests {
     #[test]
     fn waiver_is_scoped_to_repo_path_and_rule() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        let w = [Waiver::from_section(&section("base-image/eol", "2027-01-01")).unwrap()];
+        let w = [Waiver::from_section(&section("base-image/eol", "2027-01-01"), IDS).unwrap()];
         let (kept, _) = apply(
             &w,
             "other/api",
@@ -184,10 +188,12 @@ mod tests {
 
     #[test]
     fn bad_waivers_are_refused() {
-        assert!(Waiver::from_section(&section("base-image/nope", "2027-01-01")).is_err());
+        assert!(Waiver::from_section(&section("base-image/nope", "2027-01-01"), IDS).is_err());
         let mut s = section("base-image/eol", "2027-01-01");
         s.reason = " ".into();
-        assert!(Waiver::from_section(&s).is_err());
-        assert!(Waiver::from_section(&section("base-image/eol", "2027-01-01T10:00:00")).is_err());
+        assert!(Waiver::from_section(&s, IDS).is_err());
+        assert!(
+            Waiver::from_section(&section("base-image/eol", "2027-01-01T10:00:00"), IDS).is_err()
+        );
     }
 }

@@ -7,8 +7,7 @@
 //! benchmark can check that.
 
 pub mod auth;
-pub mod select;
-pub mod sites;
+pub mod config;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +19,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, LINK, RETRY_AFTER, WWW_A
 use tokio::sync::OnceCell;
 
 pub use auth::{CredentialStore, Credentials};
+pub use config::{RegistryConfig, RegistrySection};
 
 use crate::docker::ImageRef;
 

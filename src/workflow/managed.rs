@@ -68,8 +68,8 @@ impl ManagedFile for WorkflowFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bump::select::Level;
     use crate::plan::{Action, Existing, plan_file};
-    use crate::registry::select::Level;
     use crate::workflow::{DEFAULT_TRIVY_VERSION, Frequency, Install, default_actions};
 
     fn file() -> WorkflowFile {

@@ -6,6 +6,7 @@
 //! double-quoted YAML scalar; values that end up in shell scripts go through `env:`, never through
 //! `${{ }}` inside `run:`.
 
+pub mod config;
 pub mod managed;
 
 use std::collections::BTreeMap;
@@ -14,7 +15,8 @@ use handlebars::Handlebars;
 use serde::Serialize;
 use sha2::Digest;
 
-use crate::registry::select::Level;
+use crate::bump::select::Level;
+pub use config::{ActionPin, RepoWorkflowSection, WorkflowSection};
 
 /// Where the workflow lives in a repository.
 pub const PATH: &str = ".github/workflows/modules-docker-base-image-monitor.yml";
@@ -114,24 +116,46 @@ pub fn cron(repo: &str, frequency: Frequency) -> String {
 
 /// Checks a pin: a full 40-hex commit and a one-line version.
 pub fn check_pin(action: &str, pin: &PinnedAction) -> Result<(), SettingsError> {
+    match pin_problem(action, pin) {
+        Some((_, message)) => Err(SettingsError(message)),
+        None => Ok(()),
+    }
+}
+
+/// What is wrong with a pin, and in which of its two fields (`sha` or `version`).
+fn pin_problem(action: &str, pin: &PinnedAction) -> Option<(&'static str, String)> {
     if pin.sha.len() != 40
         || !pin
             .sha
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     {
-        return Err(SettingsError(format!(
-            "action {action}: {:?} is not a full 40-character lower-case commit SHA",
-            pin.sha
-        )));
+        return Some((
+            "sha",
+            format!(
+                "action {action}: {:?} is not a full 40-character lower-case commit SHA",
+                pin.sha
+            ),
+        ));
     }
     if pin.version.is_empty() || !pin.version.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(SettingsError(format!(
-            "action {action}: version {:?} must be one word such as v5.0.0",
-            pin.version
-        )));
+        return Some((
+            "version",
+            format!(
+                "action {action}: version {:?} must be one word such as v5.0.0",
+                pin.version
+            ),
+        ));
     }
-    Ok(())
+    None
+}
+
+/// Whether `version` names a Trivy release: `v` and dot-separated numbers.
+fn is_release(version: &str) -> bool {
+    version.starts_with('v')
+        && version[1..]
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[derive(Serialize)]
@@ -191,11 +215,7 @@ pub fn render(settings: &Settings) -> Result<String, SettingsError> {
         );
     }
     let version = &settings.trivy_version;
-    if !(version.starts_with('v')
-        && version[1..]
-            .split('.')
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())))
-    {
+    if !is_release(version) {
         return Err(SettingsError(format!(
             "trivy_version {version:?} must be a release such as {DEFAULT_TRIVY_VERSION}"
         )));

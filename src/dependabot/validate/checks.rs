@@ -6,7 +6,7 @@ use super::schema::{self, Issue};
 use super::yaml::{self, Node, Value};
 use super::{Doc, Entry, Out};
 use crate::detect::Ecosystem;
-use crate::inventory::closest;
+use crate::text::closest;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub fn none(_: &Doc, _: &mut Out) {}

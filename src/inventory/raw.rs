@@ -1,0 +1,65 @@
+//! fleet.toml as serde reads it. The sections owned by later stages are typed in their modules
+//! (`[scan]` in `detect`, `[dependabot]` in `dependabot::settings`, `[registry]` in
+//! `registry::config`, `[workflow]` in `workflow::config`, `[policy]` in `policy::config`);
+//! `[fleet]`, `[github]` and `[[repo]]` are the inventory's own. Values the inventory validates
+//! itself carry their spans.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::dependabot::settings::Settings as DependabotSettings;
+use crate::detect::ScanSection;
+use crate::policy::PolicySection;
+use crate::registry::RegistrySection;
+use crate::workflow::{RepoWorkflowSection, WorkflowSection};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFleet {
+    #[serde(default)]
+    pub fleet: FleetSection,
+    #[serde(default)]
+    pub github: GithubSection,
+    #[serde(default)]
+    pub scan: ScanSection,
+    #[serde(default)]
+    pub dependabot: DependabotSettings,
+    #[serde(default)]
+    pub registry: RegistrySection,
+    #[serde(default)]
+    pub workflow: WorkflowSection,
+    #[serde(default)]
+    pub policy: PolicySection,
+    #[serde(default)]
+    pub repo: Vec<RawRepo>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FleetSection {
+    pub workspace: Option<Spanned<String>>,
+    pub jobs: Option<Spanned<usize>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct GithubSection {
+    pub api_url: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRepo {
+    pub name: Spanned<String>,
+    pub url: Option<Spanned<String>>,
+    pub path: Option<Spanned<String>>,
+    pub branch: Option<String>,
+    #[serde(default)]
+    pub skip: bool,
+    pub dependabot: Option<DependabotSettings>,
+    pub workflow: Option<RepoWorkflowSection>,
+    #[serde(default)]
+    pub build_args: BTreeMap<String, String>,
+}
