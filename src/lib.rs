@@ -2,6 +2,7 @@
 //!
 //! The pipeline and where each concern lives is described in `ARCHITECTURE.md`.
 
+pub mod catalogue;
 pub mod cli;
 pub mod dependabot;
 pub mod detect;

@@ -19,11 +19,10 @@ use std::collections::BTreeMap;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::docker::ImageRef;
-use crate::finding::Severity;
+use crate::finding::{Filter, Finding, Severity};
 pub use crate::inventory::PolicySection;
 pub use facts::Facts;
 pub use pattern::ImagePattern;
-pub use waiver::Waiver;
 
 /// The policy's categories, from best to worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -76,9 +75,8 @@ pub struct Policy {
     pub verified_publishers: Vec<ImagePattern>,
     production: GlobSet,
     non_production: GlobSet,
-    /// Overridden severities; `None` switches a rule off.
-    severities: BTreeMap<String, Option<Severity>>,
-    pub waivers: Vec<Waiver>,
+    /// `[policy.severity]` and the waivers, for every finding of `check` and `plan`.
+    pub filter: Filter,
 }
 
 impl Default for Policy {
@@ -134,15 +132,11 @@ impl Policy {
             };
         let mut severities = BTreeMap::new();
         for (rule, level) in &section.severity {
-            if !known_rule(rule) {
-                let known = all_rule_ids();
+            if crate::catalogue::find(rule).is_none() {
                 return Err(PolicyError {
                     message: format!("unknown rule {rule:?} in [policy.severity]"),
                     near: rule.clone(),
-                    help: Some(match crate::inventory::closest(rule, known) {
-                        Some(s) => format!("did you mean {s:?}? docs/rules.md lists every rule"),
-                        None => "docs/rules.md lists every rule".into(),
-                    }),
+                    help: Some(unknown_rule_help(rule)),
                 });
             }
             let value = match level.as_str() {
@@ -165,7 +159,7 @@ impl Policy {
         let waivers = section
             .waiver
             .iter()
-            .map(Waiver::from_section)
+            .map(waiver::from_section)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Policy {
             preferred: patterns(&section.preferred, DEFAULT_PREFERRED)?,
@@ -174,8 +168,7 @@ impl Policy {
             verified_publishers: patterns(&Some(section.verified_publishers.clone()), &[])?,
             production: globs(&section.production, DEFAULT_PRODUCTION)?,
             non_production: globs(&section.non_production, DEFAULT_NON_PRODUCTION)?,
-            severities,
-            waivers,
+            filter: Filter::new(severities, waivers),
         })
     }
 
@@ -206,30 +199,17 @@ impl Policy {
     }
 
     /// The severity of a rule under this policy; `None` when switched off.
-    pub fn severity(&self, rule: &rules::Rule) -> Option<Severity> {
-        self.severity_of(rule.id, rule.severity)
-    }
-
-    /// The severity of any rule id (also the dependabot validation's) with its default.
-    pub fn severity_of(&self, id: &str, default: Severity) -> Option<Severity> {
-        match self.severities.get(id) {
-            Some(s) => *s,
-            None => Some(default),
-        }
+    pub fn severity(&self, rule: &crate::finding::Rule) -> Option<Severity> {
+        self.filter.severity(rule)
     }
 }
 
-/// Whether `id` names a rule of `drydock check`: the policy's or the dependabot validation's.
-pub fn known_rule(id: &str) -> bool {
-    rules::find(id).is_some() || crate::dependabot::validate::rule(id).is_some()
-}
-
-/// Every rule id `drydock check` may report, for did-you-mean hints.
-pub fn all_rule_ids() -> impl Iterator<Item = &'static str> {
-    rules::RULES
-        .iter()
-        .map(|r| r.id)
-        .chain(crate::dependabot::validate::RULES.iter().map(|r| r.id))
+/// The hint for a rule id the catalogue does not know: the closest known id, if any.
+fn unknown_rule_help(id: &str) -> String {
+    match crate::inventory::closest(id, crate::catalogue::ids()) {
+        Some(s) => format!("did you mean {s:?}? docs/rules.md lists every rule"),
+        None => "docs/rules.md lists every rule".into(),
+    }
 }
 
 /// `node` for `docker.io/library/node`; `None` for anything that is not in the official namespace.
@@ -246,11 +226,9 @@ pub fn official_name(image: &ImageRef) -> Option<&str> {
 #[cfg(test)]
 mod tests;
 
-/// The path of the base-image monitor workflow every repository with Dockerfiles needs.
-pub const MONITOR_WORKFLOW: &str = ".github/workflows/modules-docker-base-image-monitor.yml";
-
 /// Parses one Dockerfile and runs the rules over it. A file that does not parse is one
-/// `dockerfile/unparseable` finding, not an error.
+/// `dockerfile/unparseable` finding, not an error. Findings are at their rules' default
+/// severities: `policy.filter` applies `[policy.severity]` and the waivers.
 pub fn check_dockerfile(
     path: &str,
     text: &str,
@@ -258,23 +236,14 @@ pub fn check_dockerfile(
     policy: &Policy,
     facts: &Facts,
     today: chrono::NaiveDate,
-) -> (Vec<crate::finding::Finding>, Vec<crate::docker::ImageUse>) {
+) -> (Vec<Finding>, Vec<crate::docker::ImageUse>) {
     let dockerfile = match crate::docker::Dockerfile::parse(text, build_args) {
         Ok(d) => d,
         Err(e) => {
-            let finding =
-                policy
-                    .severity(&rules::UNPARSEABLE)
-                    .map(|severity| crate::finding::Finding {
-                        rule: rules::UNPARSEABLE.id.to_string(),
-                        severity,
-                        path: path.to_string(),
-                        line: Some(e.line.max(1)),
-                        column: (e.column > 0).then_some(e.column),
-                        message: format!("cannot parse the Dockerfile: {}", e.message),
-                        fix: Some(rules::UNPARSEABLE.help.to_string()),
-                    });
-            return (finding.into_iter().collect(), Vec::new());
+            let finding = rules::UNPARSEABLE
+                .finding(path, format!("cannot parse the Dockerfile: {}", e.message))
+                .at(e.line.max(1), (e.column > 0).then_some(e.column));
+            return (vec![finding], Vec::new());
         }
     };
     let uses = dockerfile.external_images();
@@ -291,23 +260,15 @@ pub fn check_dockerfile(
 }
 
 /// `workflow/monitor-missing` for a repository: `dockerfiles` are its Dockerfile paths.
-pub fn check_monitor(
-    dockerfiles: &[String],
-    has_monitor: bool,
-    policy: &Policy,
-) -> Option<crate::finding::Finding> {
+pub fn check_monitor(dockerfiles: &[String], has_monitor: bool) -> Option<Finding> {
     if dockerfiles.is_empty() || has_monitor {
         return None;
     }
-    let severity = policy.severity(&rules::MONITOR_MISSING)?;
-    Some(crate::finding::Finding {
-        rule: rules::MONITOR_MISSING.id.to_string(),
-        severity,
-        path: MONITOR_WORKFLOW.to_string(),
-        line: None,
-        column: None,
-        message: format!(
-            "the repository has {} Dockerfile{} ({}) but no base-image monitor workflow {MONITOR_WORKFLOW}",
+    let monitor = crate::workflow::PATH;
+    Some(rules::MONITOR_MISSING.finding(
+        monitor,
+        format!(
+            "the repository has {} Dockerfile{} ({}) but no base-image monitor workflow {monitor}",
             dockerfiles.len(),
             if dockerfiles.len() == 1 { "" } else { "s" },
             dockerfiles
@@ -318,6 +279,5 @@ pub fn check_monitor(
                 .join(", ")
                 + if dockerfiles.len() > 3 { ", ..." } else { "" }
         ),
-        fix: Some(rules::MONITOR_MISSING.help.to_string()),
-    })
+    ))
 }

@@ -1,117 +1,60 @@
-//! `[[policy.waiver]]`: exempts findings of one rule in matching repositories and paths, with a
-//! reason, until an expiry date. An expired waiver stops exempting and the finding says so.
+//! `[[policy.waiver]]` at the configuration boundary: checks a waiver's rule id, reason and
+//! expiry date and turns it into the [`Waiver`] the finding filter applies
+//! (`crate::finding::Filter`, which owns the matching).
 
 use chrono::NaiveDate;
-use globset::{GlobBuilder, GlobMatcher};
 
 use super::PolicyError;
-use crate::finding::Finding;
+use crate::finding::Waiver;
 pub use crate::inventory::WaiverSection;
 
-#[derive(Debug, Clone)]
-pub struct Waiver {
-    /// Repository glob (`acme/*`); `None` = every repository.
-    pub repo: Option<GlobMatcher>,
-    /// Path glob; `None` = every file.
-    pub path: Option<GlobMatcher>,
-    pub rule: String,
-    pub reason: String,
-    pub expires: NaiveDate,
-}
-
-fn matcher(text: &str, what: &str) -> Result<GlobMatcher, PolicyError> {
-    GlobBuilder::new(text)
-        .literal_separator(what == "path")
-        .case_insensitive(what == "repo")
-        .build()
-        .map(|g| g.compile_matcher())
-        .map_err(|e| PolicyError {
-            message: format!("invalid waiver {what} glob {text:?}: {e}"),
-            near: text.to_string(),
-            help: None,
-        })
-}
-
-impl Waiver {
-    pub fn from_section(w: &WaiverSection) -> Result<Waiver, PolicyError> {
-        if !super::known_rule(&w.rule) {
-            let known = super::all_rule_ids();
-            return Err(PolicyError {
-                message: format!("waiver names unknown rule {:?}", w.rule),
-                near: w.rule.clone(),
-                help: Some(match crate::inventory::closest(&w.rule, known) {
-                    Some(s) => format!("did you mean {s:?}? docs/rules.md lists every rule"),
-                    None => "docs/rules.md lists every rule".into(),
-                }),
-            });
-        }
-        if w.reason.trim().is_empty() {
-            return Err(PolicyError {
-                message: format!("the waiver for {:?} has an empty reason", w.rule),
-                near: w.rule.clone(),
-                help: Some("say why the exemption is acceptable, e.g. a ticket number".into()),
-            });
-        }
-        let expires = match (w.expires.date, w.expires.time) {
-            (Some(d), None) => NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()),
-            _ => None,
-        }
-        .ok_or_else(|| PolicyError {
-            message: format!("waiver expiry {} is not a date", w.expires),
-            near: w.expires.to_string(),
-            help: Some("write a TOML date without quotes: expires = 2027-03-31".into()),
-        })?;
-        Ok(Waiver {
-            repo: w.repo.as_deref().map(|r| matcher(r, "repo")).transpose()?,
-            path: w.path.as_deref().map(|p| matcher(p, "path")).transpose()?,
-            rule: w.rule.clone(),
-            reason: w.reason.clone(),
-            expires,
-        })
+/// The waiver `w` describes, or what is wrong with it.
+pub fn from_section(w: &WaiverSection) -> Result<Waiver, PolicyError> {
+    if crate::catalogue::find(&w.rule).is_none() {
+        return Err(PolicyError {
+            message: format!("waiver names unknown rule {:?}", w.rule),
+            near: w.rule.clone(),
+            help: Some(super::unknown_rule_help(&w.rule)),
+        });
     }
-
-    pub fn covers(&self, repo: &str, finding: &Finding) -> bool {
-        self.rule == finding.rule
-            && self.repo.as_ref().is_none_or(|g| g.is_match(repo))
-            && self.path.as_ref().is_none_or(|g| g.is_match(&finding.path))
+    if w.reason.trim().is_empty() {
+        return Err(PolicyError {
+            message: format!("the waiver for {:?} has an empty reason", w.rule),
+            near: w.rule.clone(),
+            help: Some("say why the exemption is acceptable, e.g. a ticket number".into()),
+        });
     }
-}
-
-/// Splits findings into those that stand and those a live waiver exempts. A finding that only an
-/// expired waiver covers stands, with a note saying the waiver expired.
-pub fn apply(
-    waivers: &[Waiver],
-    repo: &str,
-    findings: Vec<Finding>,
-    today: NaiveDate,
-) -> (Vec<Finding>, Vec<Finding>) {
-    let mut kept = Vec::new();
-    let mut waived = Vec::new();
-    for mut f in findings {
-        let matching: Vec<&Waiver> = waivers.iter().filter(|w| w.covers(repo, &f)).collect();
-        if let Some(live) = matching.iter().find(|w| w.expires >= today) {
-            f.message = format!(
-                "{} (waived until {}: {})",
-                f.message, live.expires, live.reason
-            );
-            waived.push(f);
-        } else if let Some(expired) = matching.iter().max_by_key(|w| w.expires) {
-            f.message = format!(
-                "{} (a waiver for this expired on {}: {}; renew it in fleet.toml or fix the finding)",
-                f.message, expired.expires, expired.reason
-            );
-            kept.push(f);
-        } else {
-            kept.push(f);
-        }
+    let expires = match (w.expires.date, w.expires.time) {
+        (Some(d), None) => NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()),
+        _ => None,
     }
-    (kept, waived)
+    .ok_or_else(|| PolicyError {
+        message: format!("waiver expiry {} is not a date", w.expires),
+        near: w.expires.to_string(),
+        help: Some("write a TOML date without quotes: expires = 2027-03-31".into()),
+    })?;
+    let invalid = |what: &str, text: &str, e: globset::Error| PolicyError {
+        message: format!("invalid waiver {what} glob {text:?}: {e}"),
+        near: text.to_string(),
+        help: None,
+    };
+    let mut waiver = Waiver::new(w.rule.clone(), w.reason.clone(), expires);
+    if let Some(repo) = &w.repo {
+        waiver = waiver
+            .in_repos(repo)
+            .map_err(|e| invalid("repo", repo, e))?;
+    }
+    if let Some(path) = &w.path {
+        waiver = waiver
+            .at_paths(path)
+            .map_err(|e| invalid("path", path, e))?;
+    }
+    Ok(waiver)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Severity;
 
     fn section(rule: &str, expires: &str) -> WaiverSection {
         WaiverSection {
@@ -123,71 +66,43 @@ mod tests {
         }
     }
 
-    fn finding(path: &str) -> Finding {
-        Finding {
-            rule: "base-image/eol".into(),
-            severity: Severity::Error,
-            path: path.into(),
-            line: Some(1),
-            column: None,
-            message: "python 3.8 reached end of life".into(),
-            fix: None,
-        }
-    }
-
     #[test]
-    fn live_waiver_exempts_and_expired_one_says_so() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        let live = [Waiver::from_section(&section("base-image/eol", "2026-12-31")).unwrap()];
-        let (kept, waived) = apply(
-            &live,
-            "acme/api",
-            vec![finding("services/a/Dockerfile")],
-            today,
+    fn a_valid_section_becomes_a_scoped_waiver() {
+        let w = from_section(&section("base-image/eol", "2027-01-01")).unwrap();
+        assert_eq!(
+            (w.rule.as_str(), w.reason.as_str(), w.expires.to_string()),
+            (
+                "base-image/eol",
+                "JIRA-12 migration in Q1",
+                "2027-01-01".into()
+            )
         );
-        assert!(kept.is_empty());
-        assert_eq!(waived.len(), 1);
-
-        let expired = [Waiver::from_section(&section("base-image/eol", "2026-11-26")).unwrap()];
-        let (kept, waived) = apply(
-            &expired,
-            "acme/api",
-            vec![finding("services/a/Dockerfile")],
-            today,
-        );
-        assert!(waived.is_empty());
-        assert!(
-            kept[0].message.contains("expired on 2026-11-26"),
-            "{}",
-            kept[0].message
-        );
-    }
-
-    #[test]
-    fn waiver_is_scoped_to_repo_path_and_rule() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        let w = [Waiver::from_section(&section("base-image/eol", "2027-01-01")).unwrap()];
-        let (kept, _) = apply(
-            &w,
-            "other/api",
-            vec![finding("services/a/Dockerfile")],
-            today,
-        );
-        assert_eq!(kept.len(), 1);
-        let (kept, _) = apply(&w, "acme/api", vec![finding("Dockerfile")], today);
-        assert_eq!(kept.len(), 1);
-        let mut f = finding("services/a/Dockerfile");
-        f.rule = "base-image/untagged".into();
-        let (kept, _) = apply(&w, "acme/api", vec![f], today);
-        assert_eq!(kept.len(), 1);
+        let f = crate::policy::rules::find("base-image/eol")
+            .unwrap()
+            .finding("services/a/Dockerfile", "eol");
+        assert!(w.covers("acme/api", &f));
+        assert!(!w.covers("other/api", &f));
     }
 
     #[test]
     fn bad_waivers_are_refused() {
-        assert!(Waiver::from_section(&section("base-image/nope", "2027-01-01")).is_err());
+        assert!(from_section(&section("base-image/nope", "2027-01-01")).is_err());
         let mut s = section("base-image/eol", "2027-01-01");
         s.reason = " ".into();
-        assert!(Waiver::from_section(&s).is_err());
-        assert!(Waiver::from_section(&section("base-image/eol", "2027-01-01T10:00:00")).is_err());
+        assert!(from_section(&s).is_err());
+        assert!(from_section(&section("base-image/eol", "2027-01-01T10:00:00")).is_err());
+        let mut s = section("base-image/eol", "2027-01-01");
+        s.path = Some("services/[a".into());
+        let e = from_section(&s).unwrap_err();
+        assert!(
+            e.message.starts_with("invalid waiver path glob"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn any_catalogued_rule_can_be_waived() {
+        assert!(from_section(&section("drydock/shadowed-file", "2027-01-01")).is_ok());
     }
 }

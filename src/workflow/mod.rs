@@ -8,6 +8,8 @@
 
 pub mod managed;
 
+pub use managed::rules;
+
 use std::collections::BTreeMap;
 
 use handlebars::Handlebars;
