@@ -3,6 +3,7 @@
 //! The pipeline and where each concern lives is described in `ARCHITECTURE.md`.
 
 pub mod bump;
+pub mod catalogue;
 pub mod cli;
 pub mod dependabot;
 pub mod detect;

@@ -112,8 +112,8 @@ pub fn run(global: &Global, args: CheckArgs) -> anyhow::Result<u8> {
 
     for repo in &mut repos {
         let findings = std::mem::take(&mut repo.findings);
-        let (mut kept, waived) =
-            policy::waiver::apply(&fleet.policy.waivers, &repo.name, findings, today);
+        let filtered = fleet.policy.filter.apply(&repo.name, findings, today);
+        let (mut kept, waived) = (filtered.kept, filtered.waived);
         // File findings in file order; repository-level ones (no line) last.
         kept.sort_by(|a, b| {
             let key = |f: &Finding| (f.line.is_none(), f.path.clone(), f.line, rank(&f.rule));
@@ -290,15 +290,10 @@ fn check_target(
         Some((name, text)) => crate::dependabot::validate::validate(text, name, Some(&scan)),
         None => missing_dependabot_findings(&scan),
     };
-    for mut f in dependabot_findings {
-        if let Some(severity) = fleet.policy.severity_of(&f.rule, f.severity) {
-            f.severity = severity;
-            repo.findings.push(f);
-        }
-    }
-    let has_monitor = target.root.join(policy::MONITOR_WORKFLOW).is_file();
+    repo.findings.extend(dependabot_findings);
+    let has_monitor = target.root.join(crate::workflow::PATH).is_file();
     repo.findings
-        .extend(policy::check_monitor(&paths, has_monitor, &fleet.policy));
+        .extend(policy::check_monitor(&paths, has_monitor));
     (repo, uses)
 }
 

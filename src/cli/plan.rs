@@ -140,7 +140,13 @@ fn plan_target(
             .as_ref()
             .map(|w| w as &dyn crate::plan::ManagedFile),
     );
-    plan_repo(&target.name, &target.root, &files)
+    plan_repo(
+        &target.name,
+        &target.root,
+        &files,
+        &fleet.policy.filter,
+        chrono::Utc::now().date_naive(),
+    )
 }
 
 /// The base-image monitor workflow for a repository with Dockerfiles, unless it opted out. A

@@ -1,7 +1,14 @@
 //! Findings: what every check (dependabot validation, base-image policy, workflow presence)
-//! reports, in one shape that every output format renders.
+//! reports, in one shape that every output format renders; the [`Rule`] each finding is built
+//! from; and the [`Filter`] that applies the fleet's severity overrides and waivers to them.
+//!
+//! A leaf: it imports nothing from the rest of the crate.
+
+mod filter;
 
 use serde::Serialize;
+
+pub use filter::{Filter, Filtered, Waiver};
 
 /// How bad a finding is. Errors fail `drydock check` (exit status 1).
 #[derive(

@@ -83,14 +83,10 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(4, |n| (n.get() * 2).clamp(4, 16))
 }
 
-/// Every rule id `[policy.severity]` and waivers may name: the rules of `drydock check`.
-// At the merge with the rule catalogue this becomes `crate::catalogue::rules()`.
+/// Every rule id `[policy.severity]` and waivers may name: every rule in the catalogue, so
+/// `check` and `plan` findings alike can be remapped or waived.
 fn check_rule_ids() -> Vec<&'static str> {
-    crate::policy::rules::RULES
-        .iter()
-        .map(|r| r.id)
-        .chain(crate::dependabot::validate::RULES.iter().map(|r| r.id))
-        .collect()
+    crate::catalogue::ids().collect()
 }
 
 impl Fleet {

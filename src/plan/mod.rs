@@ -4,13 +4,43 @@
 //! A managed file (dependabot.yml now; the base-image monitor workflow later) is anything that
 //! implements [`ManagedFile`]: where it lives, what it should contain when absent, and how an
 //! existing copy is repaired. [`plan_file`] is pure; [`read_repo`] and [`write_changes`] are the
-//! disk edges, and they never follow a symlink out of the repository.
+//! disk edges, and they never follow a symlink out of the repository. The plan's findings go
+//! through the fleet's [`Filter`] (severity overrides and waivers), as `check`'s do.
+//!
+//! The plan's own rules (`drydock/*`) are declared here; [`rules`] gives them to the catalogue.
 
 use std::path::{Component, Path, PathBuf};
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Filter, Finding, Rule, Severity};
+
+pub const RENDER_FAILED: Rule = Rule {
+    id: "drydock/render-failed",
+    summary: "A managed file could not be rendered: an organisation template failed (strict mode: a misspelt variable) or the settings it uses are invalid.",
+    severity: Severity::Error,
+    help: "fix the template or the fleet.toml settings it uses",
+};
+
+pub const SHADOWED_FILE: Rule = Rule {
+    id: "drydock/shadowed-file",
+    summary: "Both `.yml` and `.yaml` of a managed file exist; only the first is read.",
+    severity: Severity::Warning,
+    help: "merge the second file into the first and delete it",
+};
+
+pub const UNUSABLE_FILE: Rule = Rule {
+    id: "drydock/unusable-file",
+    summary: "The managed path is a symlink, not a regular file, or not UTF-8; drydock neither reads nor writes it.",
+    severity: Severity::Error,
+    help: "replace it with a regular file inside the repository",
+};
+
+/// This family's rules, for the catalogue.
+pub fn rules() -> impl Iterator<Item = &'static Rule> {
+    [&RENDER_FAILED, &SHADOWED_FILE, &UNUSABLE_FILE].into_iter()
+}
 
 /// What a managed file proposes for one repository.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -62,6 +92,9 @@ pub struct RepoPlan {
     pub name: String,
     pub changes: Vec<Change>,
     pub findings: Vec<Finding>,
+    /// Findings a live `[[policy.waiver]]` exempts, each saying until when and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waived: Vec<Finding>,
     /// Set when the repository could not be planned at all (not cloned, unreadable).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -100,18 +133,7 @@ pub fn plan_file(file: &dyn ManagedFile, existing: &Existing) -> (Option<Change>
                     };
                     (Some(change), findings)
                 }
-                Err(e) => (
-                    None,
-                    vec![Finding {
-                        rule: "drydock/render-failed".into(),
-                        severity: Severity::Error,
-                        path,
-                        line: None,
-                        column: None,
-                        message: format!("{e:#}"),
-                        fix: Some("fix the template or the fleet.toml settings it uses".into()),
-                    }],
-                ),
+                Err(e) => (None, vec![RENDER_FAILED.finding(path, format!("{e:#}"))]),
             }
         }
         Existing::Present { path, text } => {
@@ -133,33 +155,43 @@ pub fn plan_file(file: &dyn ManagedFile, existing: &Existing) -> (Option<Change>
     }
 }
 
-/// Plans every managed file of a repository checked out at `root`.
-pub fn plan_repo(name: &str, root: &Path, files: &[&dyn ManagedFile]) -> RepoPlan {
+/// Plans every managed file of a repository checked out at `root`; its findings go through
+/// `filter` as of `today` (waivers expire).
+pub fn plan_repo(
+    name: &str,
+    root: &Path,
+    files: &[&dyn ManagedFile],
+    filter: &Filter,
+    today: NaiveDate,
+) -> RepoPlan {
     let mut plan = RepoPlan {
         name: name.to_string(),
         ..RepoPlan::default()
     };
+    let mut findings = Vec::new();
     for file in files {
         let existing = read_repo(root, file.paths());
         if let Existing::Present { path, .. } = &existing {
             for other in file.paths().iter().filter(|p| *p != path) {
                 if std::fs::symlink_metadata(root.join(other)).is_ok() {
-                    plan.findings.push(Finding {
-                        rule: "drydock/shadowed-file".into(),
-                        severity: Severity::Warning,
-                        path: other.to_string(),
-                        line: None,
-                        column: None,
-                        message: format!("both {path} and {other} exist; only {path} is read"),
-                        fix: Some(format!("merge {other} into {path} and delete it")),
-                    });
+                    findings.push(
+                        SHADOWED_FILE
+                            .finding(
+                                *other,
+                                format!("both {path} and {other} exist; only {path} is read"),
+                            )
+                            .with_fix(format!("merge {other} into {path} and delete it")),
+                    );
                 }
             }
         }
-        let (change, findings) = plan_file(*file, &existing);
+        let (change, file_findings) = plan_file(*file, &existing);
         plan.changes.extend(change);
-        plan.findings.extend(findings);
+        findings.extend(file_findings);
     }
+    let filtered = filter.apply(name, findings, today);
+    plan.findings = filtered.kept;
+    plan.waived = filtered.waived;
     plan
 }
 
@@ -238,15 +270,7 @@ fn inside(root: &Path, rel: &str) -> Result<Option<PathBuf>, Finding> {
 }
 
 fn unusable(path: &str, message: String) -> Finding {
-    Finding {
-        rule: "drydock/unusable-file".into(),
-        severity: Severity::Error,
-        path: path.into(),
-        line: None,
-        column: None,
-        message,
-        fix: Some("replace it with a regular file inside the repository".into()),
-    }
+    UNUSABLE_FILE.finding(path, message)
 }
 
 /// Writes a plan's changes into the working tree at `root` (no commit). Only managed paths are

@@ -2,6 +2,22 @@ use super::*;
 
 struct Fixed;
 
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 27).unwrap()
+}
+
+fn planned(root: &Path) -> RepoPlan {
+    plan_repo("o/r", root, &[&Fixed], &Filter::default(), today())
+}
+
+/// The filter of a fleet.toml with this `[policy]` text.
+fn filter(policy: &str) -> Filter {
+    crate::inventory::Fleet::parse(Path::new("/tmp/fleet.toml"), policy)
+        .expect("a valid fleet.toml")
+        .policy
+        .filter
+}
+
 impl ManagedFile for Fixed {
     fn paths(&self) -> &[&str] {
         &[".github/x.yml", ".github/x.yaml"]
@@ -30,7 +46,7 @@ impl ManagedFile for Fixed {
 #[test]
 fn absent_file_is_created_with_a_dev_null_diff() {
     let dir = tempfile::tempdir().unwrap();
-    let plan = plan_repo("o/r", dir.path(), &[&Fixed]);
+    let plan = planned(dir.path());
     assert_eq!(plan.changes.len(), 1);
     let c = &plan.changes[0];
     assert_eq!(
@@ -47,7 +63,7 @@ fn absent_file_is_created_with_a_dev_null_diff() {
         std::fs::read_to_string(dir.path().join(".github/x.yml")).unwrap(),
         "a: 1\n"
     );
-    assert!(plan_repo("o/r", dir.path(), &[&Fixed]).changes.is_empty());
+    assert!(planned(dir.path()).changes.is_empty());
 }
 
 #[test]
@@ -55,7 +71,7 @@ fn second_path_is_updated_in_place() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join(".github")).unwrap();
     std::fs::write(dir.path().join(".github/x.yaml"), "b: 2\n").unwrap();
-    let plan = plan_repo("o/r", dir.path(), &[&Fixed]);
+    let plan = planned(dir.path());
     let c = &plan.changes[0];
     assert_eq!(
         (c.path.as_str(), c.action),
@@ -74,7 +90,7 @@ fn symlinked_github_dir_is_never_followed() {
     let outside = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(outside.path(), dir.path().join(".github")).unwrap();
-    let plan = plan_repo("o/r", dir.path(), &[&Fixed]);
+    let plan = planned(dir.path());
     assert!(plan.changes.is_empty());
     assert_eq!(plan.findings[0].rule, "drydock/unusable-file");
     let forged = RepoPlan {
@@ -97,8 +113,34 @@ fn a_shadowed_second_path_is_reported() {
     std::fs::create_dir(dir.path().join(".github")).unwrap();
     std::fs::write(dir.path().join(".github/x.yml"), "a: 1\n").unwrap();
     std::fs::write(dir.path().join(".github/x.yaml"), "b: 2\n").unwrap();
-    let plan = plan_repo("o/r", dir.path(), &[&Fixed]);
+    let plan = planned(dir.path());
     assert!(plan.changes.is_empty());
     assert_eq!(plan.findings[0].rule, "drydock/shadowed-file");
     assert_eq!(plan.findings[0].path, ".github/x.yaml");
+}
+
+#[test]
+fn the_plan_applies_severity_overrides_and_waivers() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".github")).unwrap();
+    std::fs::write(dir.path().join(".github/x.yml"), "a: 1\n").unwrap();
+    std::fs::write(dir.path().join(".github/x.yaml"), "b: 2\n").unwrap();
+    let with = |policy: &str| plan_repo("o/r", dir.path(), &[&Fixed], &filter(policy), today());
+
+    let off = with("[policy.severity]\n\"drydock/shadowed-file\" = \"off\"\n");
+    assert!(off.findings.is_empty(), "{:?}", off.findings);
+
+    let note = with("[policy.severity]\n\"drydock/shadowed-file\" = \"note\"\n");
+    assert_eq!(note.findings[0].severity, Severity::Note);
+
+    let waived = with(
+        "[[policy.waiver]]\nrepo = \"o/*\"\nrule = \"drydock/shadowed-file\"\nreason = \"OPS-7\"\nexpires = 2027-01-01\n",
+    );
+    assert!(waived.findings.is_empty(), "{:?}", waived.findings);
+    assert_eq!(waived.waived.len(), 1);
+    assert!(
+        waived.waived[0]
+            .message
+            .ends_with("(waived until 2027-01-01: OPS-7)")
+    );
 }

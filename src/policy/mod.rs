@@ -20,12 +20,11 @@ use std::collections::BTreeMap;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::docker::ImageRef;
-use crate::finding::Severity;
+use crate::finding::{Filter, Finding, Severity};
 use crate::text::{GLOB_HELP, KeyPath, Rejected, closest};
 pub use config::{PolicySection, WaiverSection};
 pub use facts::Facts;
 pub use pattern::ImagePattern;
-pub use waiver::Waiver;
 
 /// The policy's categories, from best to worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -70,9 +69,8 @@ pub struct Policy {
     pub verified_publishers: Vec<ImagePattern>,
     production: GlobSet,
     non_production: GlobSet,
-    /// Overridden severities; `None` switches a rule off.
-    severities: BTreeMap<String, Option<Severity>>,
-    pub waivers: Vec<Waiver>,
+    /// `[policy.severity]` and the waivers, for every finding of `check` and `plan`.
+    pub filter: Filter,
 }
 
 impl Default for Policy {
@@ -170,7 +168,7 @@ impl Policy {
             .iter()
             .enumerate()
             .map(|(i, w)| {
-                Waiver::from_section(w, rule_ids)
+                waiver::from_section(w, rule_ids)
                     .map_err(|e| e.within(KeyPath::root().key("waiver").index(i)))
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -189,8 +187,7 @@ impl Policy {
                 &section.non_production,
                 DEFAULT_NON_PRODUCTION,
             )?,
-            severities,
-            waivers,
+            filter: Filter::new(severities, waivers),
         })
     }
 
@@ -221,16 +218,8 @@ impl Policy {
     }
 
     /// The severity of a rule under this policy; `None` when switched off.
-    pub fn severity(&self, rule: &rules::Rule) -> Option<Severity> {
-        self.severity_of(rule.id, rule.severity)
-    }
-
-    /// The severity of any rule id (also the dependabot validation's) with its default.
-    pub fn severity_of(&self, id: &str, default: Severity) -> Option<Severity> {
-        match self.severities.get(id) {
-            Some(s) => *s,
-            None => Some(default),
-        }
+    pub fn severity(&self, rule: &crate::finding::Rule) -> Option<Severity> {
+        self.filter.severity(rule)
     }
 }
 
@@ -256,11 +245,9 @@ pub fn official_name(image: &ImageRef) -> Option<&str> {
 #[cfg(test)]
 mod tests;
 
-/// The path of the base-image monitor workflow every repository with Dockerfiles needs.
-pub const MONITOR_WORKFLOW: &str = ".github/workflows/modules-docker-base-image-monitor.yml";
-
 /// Parses one Dockerfile and runs the rules over it. A file that does not parse is one
-/// `dockerfile/unparseable` finding, not an error.
+/// `dockerfile/unparseable` finding, not an error. Findings are at their rules' default
+/// severities: `policy.filter` applies `[policy.severity]` and the waivers.
 pub fn check_dockerfile(
     path: &str,
     text: &str,
@@ -268,23 +255,14 @@ pub fn check_dockerfile(
     policy: &Policy,
     facts: &Facts,
     today: chrono::NaiveDate,
-) -> (Vec<crate::finding::Finding>, Vec<crate::docker::ImageUse>) {
+) -> (Vec<Finding>, Vec<crate::docker::ImageUse>) {
     let dockerfile = match crate::docker::Dockerfile::parse(text, build_args) {
         Ok(d) => d,
         Err(e) => {
-            let finding =
-                policy
-                    .severity(&rules::UNPARSEABLE)
-                    .map(|severity| crate::finding::Finding {
-                        rule: rules::UNPARSEABLE.id.to_string(),
-                        severity,
-                        path: path.to_string(),
-                        line: Some(e.line.max(1)),
-                        column: (e.column > 0).then_some(e.column),
-                        message: format!("cannot parse the Dockerfile: {}", e.message),
-                        fix: Some(rules::UNPARSEABLE.help.to_string()),
-                    });
-            return (finding.into_iter().collect(), Vec::new());
+            let finding = rules::UNPARSEABLE
+                .finding(path, format!("cannot parse the Dockerfile: {}", e.message))
+                .at(e.line.max(1), (e.column > 0).then_some(e.column));
+            return (vec![finding], Vec::new());
         }
     };
     let uses = dockerfile.external_images();
@@ -301,23 +279,15 @@ pub fn check_dockerfile(
 }
 
 /// `workflow/monitor-missing` for a repository: `dockerfiles` are its Dockerfile paths.
-pub fn check_monitor(
-    dockerfiles: &[String],
-    has_monitor: bool,
-    policy: &Policy,
-) -> Option<crate::finding::Finding> {
+pub fn check_monitor(dockerfiles: &[String], has_monitor: bool) -> Option<Finding> {
     if dockerfiles.is_empty() || has_monitor {
         return None;
     }
-    let severity = policy.severity(&rules::MONITOR_MISSING)?;
-    Some(crate::finding::Finding {
-        rule: rules::MONITOR_MISSING.id.to_string(),
-        severity,
-        path: MONITOR_WORKFLOW.to_string(),
-        line: None,
-        column: None,
-        message: format!(
-            "the repository has {} Dockerfile{} ({}) but no base-image monitor workflow {MONITOR_WORKFLOW}",
+    let monitor = crate::workflow::PATH;
+    Some(rules::MONITOR_MISSING.finding(
+        monitor,
+        format!(
+            "the repository has {} Dockerfile{} ({}) but no base-image monitor workflow {monitor}",
             dockerfiles.len(),
             if dockerfiles.len() == 1 { "" } else { "s" },
             dockerfiles
@@ -328,6 +298,5 @@ pub fn check_monitor(
                 .join(", ")
                 + if dockerfiles.len() > 3 { ", ..." } else { "" }
         ),
-        fix: Some(rules::MONITOR_MISSING.help.to_string()),
-    })
+    ))
 }

@@ -437,7 +437,31 @@ expires = 2027-01-01
         p.severity(rules::find("base-image/not-slim").unwrap()),
         Some(Severity::Error)
     );
-    assert_eq!(p.waivers.len(), 1);
+    assert_eq!(p.filter.waivers().len(), 1);
+}
+
+#[test]
+fn severities_and_waivers_accept_every_catalogued_rule() {
+    // docs/plan.md documents `drydock/*` ids; `[policy.severity]` used to reject them.
+    let text = r#"
+[policy.severity]
+"drydock/shadowed-file" = "off"
+"dependabot/not-repairable" = "error"
+[[policy.waiver]]
+rule = "drydock/unusable-file"
+reason = "OPS-7"
+expires = 2027-01-01
+"#;
+    let fleet = crate::inventory::Fleet::parse(std::path::Path::new("/tmp/fleet.toml"), text)
+        .expect("catalogued rules are accepted");
+    let policy = &fleet.policy;
+    assert_eq!(policy.severity(&crate::plan::SHADOWED_FILE), None);
+    let e = crate::inventory::Fleet::parse(
+        std::path::Path::new("/tmp/fleet.toml"),
+        "[policy.severity]\n\"drydock/shadowed-files\" = \"off\"\n",
+    )
+    .unwrap_err();
+    assert!(e.help.unwrap().contains("\"drydock/shadowed-file\""));
 }
 
 #[test]

@@ -155,14 +155,16 @@ pub(crate) mod tests {
     use super::*;
 
     pub fn sample() -> CheckReport {
-        let f = |rule: &str, severity, path: &str, line, message: &str| Finding {
-            rule: rule.into(),
-            severity,
-            path: path.into(),
-            line,
-            column: None,
-            message: message.into(),
-            fix: Some("`python:3.8` → `python:3.14-slim`".into()),
+        let f = |rule: &str, severity, path: &str, line: Option<usize>, message: &str| {
+            let finding = crate::catalogue::find(rule)
+                .expect("a catalogued rule")
+                .finding(path, message)
+                .with_severity(severity)
+                .with_fix("`python:3.8` → `python:3.14-slim`");
+            match line {
+                Some(l) => finding.at(l, None),
+                None => finding,
+            }
         };
         CheckReport::new(
             vec![
@@ -186,7 +188,7 @@ pub(crate) mod tests {
                         f(
                             "workflow/monitor-missing",
                             Severity::Error,
-                            ".github/workflows/modules-docker-base-image-monitor.yml",
+                            crate::workflow::PATH,
                             None,
                             "no monitor",
                         ),

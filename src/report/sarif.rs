@@ -1,5 +1,6 @@
-//! SARIF 2.1.0 for GitHub code scanning: one run, every rule in `tool.driver.rules` with its id,
-//! description and help, one result per finding with `ruleId`, `level`, `message` and a physical
+//! SARIF 2.1.0 for GitHub code scanning: one run, every rule of the catalogue
+//! (`crate::catalogue`) in `tool.driver.rules` with its id, description and help, one result
+//! per finding with `ruleId`, `level`, `message` and a physical
 //! location (relative `uri`, `region.startLine` ≥ 1). With one repository the `uri` is the path
 //! in it (upload from that repository); with several it is prefixed with `owner/repo/`.
 
@@ -7,10 +8,11 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::CheckReport;
-use crate::policy::rules::RULES;
+use crate::finding::Rule;
 
 pub fn render(report: &CheckReport) -> String {
-    let rules: Vec<Value> = RULES
+    let catalogue: Vec<&Rule> = crate::catalogue::rules().collect();
+    let rules: Vec<Value> = catalogue
         .iter()
         .map(|r| {
             json!({
@@ -46,7 +48,7 @@ pub fn render(report: &CheckReport) -> String {
             } else {
                 f.path.clone()
             };
-            let index = RULES.iter().position(|r| r.id == f.rule);
+            let index = catalogue.iter().position(|r| r.id == f.rule);
             let mut text = f.message.clone();
             if let Some(fix) = &f.fix {
                 text.push_str(&format!(". Fix: {fix}"));
@@ -153,5 +155,35 @@ mod tests {
             results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
             "acme/api/Dockerfile"
         );
+    }
+
+    #[test]
+    fn every_family_has_descriptors_and_results_point_at_them() {
+        use crate::report::{CheckReport, RepoReport};
+        let rule = |id| crate::catalogue::find(id).unwrap();
+        let mut report = sample();
+        report = CheckReport::new(
+            vec![RepoReport {
+                name: "acme/api".into(),
+                findings: vec![
+                    rule("dependabot/unknown-key")
+                        .finding(".github/dependabot.yml", "unknown key `foo`")
+                        .at(3, Some(5)),
+                    rule("drydock/shadowed-file").finding(".github/dependabot.yaml", "both"),
+                ],
+                waived: vec![],
+                error: None,
+            }],
+            report.data,
+        );
+        let v: Value = serde_json::from_str(&render(&report)).unwrap();
+        let run = &v["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), crate::catalogue::rules().count());
+        for r in run["results"].as_array().unwrap() {
+            let idx = r["ruleIndex"].as_u64().expect("a ruleIndex") as usize;
+            assert_eq!(rules[idx]["id"], r["ruleId"]);
+            assert!(rules[idx]["shortDescription"]["text"].is_string());
+        }
     }
 }

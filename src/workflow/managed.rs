@@ -3,8 +3,15 @@
 //! shown as a diff and replaced.
 
 use super::{PATH, Settings, render};
-use crate::finding::{Finding, Severity};
-use crate::plan::{ManagedFile, Proposal};
+use crate::finding::Rule;
+use crate::plan::{ManagedFile, Proposal, RENDER_FAILED};
+
+/// The workflow family's own rules, for the catalogue: none. A rendering that fails is the
+/// plan's `drydock/render-failed`, and `workflow/monitor-missing` is a base-image policy rule
+/// (`crate::policy::rules`), checked where the policy looks at a repository.
+pub fn rules() -> impl Iterator<Item = &'static Rule> {
+    std::iter::empty()
+}
 
 const PATHS: [&str; 2] = [
     PATH,
@@ -51,15 +58,11 @@ impl ManagedFile for WorkflowFile {
             Err(e) => Proposal {
                 text: existing.to_string(),
                 reasons: Vec::new(),
-                findings: vec![Finding {
-                    rule: "drydock/render-failed".into(),
-                    severity: Severity::Error,
-                    path: path.to_string(),
-                    line: None,
-                    column: None,
-                    message: e.to_string(),
-                    fix: Some("fix the [workflow] settings in fleet.toml".into()),
-                }],
+                findings: vec![
+                    RENDER_FAILED
+                        .finding(path, e.to_string())
+                        .with_fix("fix the [workflow] settings in fleet.toml"),
+                ],
             },
         }
     }

@@ -9,6 +9,8 @@
 pub mod config;
 pub mod managed;
 
+pub use managed::rules;
+
 use std::collections::BTreeMap;
 
 use handlebars::Handlebars;

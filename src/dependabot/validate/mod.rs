@@ -152,28 +152,6 @@ rules! {
         "Add an entry for the ecosystem and directory (`drydock plan --write` does it).";
 }
 
-/// The rules as a Markdown table (docs/dependabot-rules.md is this, checked by a test).
-pub fn rules_markdown() -> String {
-    let mut md = String::from(
-        "# dependabot.yml rules\n\n\
-         What `drydock` checks in every dependabot.yml it reads or writes \
-         (`src/dependabot/validate/`). `docker-coverage` and `missing-ecosystem` need the \
-         repository scan; the others look at the file alone. Invalid YAML stops all other rules.\n\n\
-         | rule | severity | checks | fix |\n|---|---|---|---|\n",
-    );
-    for rule in RULES {
-        let cell = |s: &str| s.replace('|', "\\|");
-        md.push_str(&format!(
-            "| `{}` | {} | {} | {} |\n",
-            rule.id,
-            rule.severity,
-            cell(rule.doc),
-            cell(rule.fix)
-        ));
-    }
-    md
-}
-
 /// The rule with this id (`dependabot/...`).
 pub fn rule(id: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.id == id)

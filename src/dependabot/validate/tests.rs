@@ -309,17 +309,6 @@ updates:
 }
 
 #[test]
-fn the_rules_document_lists_every_rule() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/dependabot-rules.md");
-    let written = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        written == rules_markdown(),
-        "docs/dependabot-rules.md is out of date; write this into it:\n{}",
-        rules_markdown()
-    );
-}
-
-#[test]
 fn branch_templates() {
     use super::checks::template_problem;
     assert_eq!(

@@ -9,13 +9,15 @@ use regex::Regex;
 
 use super::{FileCx, Hit, Rule, Scope};
 use crate::docker::{Base, Stage};
-use crate::finding::Severity;
+use crate::finding::{self, Severity};
 
 pub const RULE: Rule = Rule {
-    id: "multi-stage/build-tools-in-final",
-    summary: "The production stage compiles, runs a build tool or language package manager (npm ci, go build, cargo build, mvn, dotnet publish, pip install, ...) or installs a build toolchain.",
-    severity: Severity::Error,
-    help: "Move the build into an earlier stage and COPY --from it only the artefacts the image needs.",
+    meta: finding::Rule {
+        id: "multi-stage/build-tools-in-final",
+        summary: "The production stage compiles, runs a build tool or language package manager (npm ci, go build, cargo build, mvn, dotnet publish, pip install, ...) or installs a build toolchain.",
+        severity: Severity::Error,
+        help: "Move the build into an earlier stage and COPY --from it only the artefacts the image needs.",
+    },
     production_only: true,
     scope: Scope::Dockerfile(check),
 };

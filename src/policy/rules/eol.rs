@@ -2,15 +2,17 @@
 //! beneath it), or an image removed from the Docker Official Images.
 
 use super::{FileCx, Hit, Rule, Scope, how};
-use crate::finding::Severity;
+use crate::finding::{self, Severity};
 use crate::policy::lifecycle::{best_target, display, label, read, rewrite};
 use crate::policy::official_name;
 
 pub const RULE: Rule = Rule {
-    id: "base-image/eol",
-    summary: "A version past its end of life (the image's own, or the OS release beneath it), or an official image that was removed and gets no more updates.",
-    severity: Severity::Error,
-    help: "Move to the newest LTS or stable version the data lists.",
+    meta: finding::Rule {
+        id: "base-image/eol",
+        summary: "A version past its end of life: the image's own (Python 3.9, Node.js 20, Ubuntu 20.04, ...) or the OS release beneath it (`-bullseye`, `-alpine3.19`, `distroless/*-debian11`), or an official image that was removed and gets no more updates (`centos`).",
+        severity: Severity::Error,
+        help: "Move to the newest LTS or stable version the data lists.",
+    },
     production_only: false,
     scope: Scope::Dockerfile(check),
 };

@@ -2,14 +2,16 @@
 //! allowlisted official source or verified publisher, in any stage.
 
 use super::{FileCx, Hit, Rule, Scope, how};
-use crate::finding::Severity;
+use crate::finding::{self, Severity};
 use crate::policy::{Category, lifecycle::display, official_name};
 
 pub const RULE: Rule = Rule {
-    id: "base-image/forbidden",
-    summary: "An image that is not a Docker Official Image nor from an allowlisted official source or verified publisher (\"cannot be verified\").",
-    severity: Severity::Error,
-    help: "Use a Docker Official Image, distroless or another allowlisted source; if the publisher is a Docker Verified Publisher, add it to [policy] verified_publishers in fleet.toml.",
+    meta: finding::Rule {
+        id: "base-image/forbidden",
+        summary: "An image (in any stage, `COPY --from` or `RUN --mount from`) that is not a Docker Official Image nor from an allowlisted official source or verified publisher (\"cannot be verified\"); a `docker.io/library/<name>` the shipped list of official images does not know is forbidden too.",
+        severity: Severity::Error,
+        help: "Use a Docker Official Image, distroless or another allowlisted source; if the publisher is a Docker Verified Publisher, add it to [policy] verified_publishers in fleet.toml.",
+    },
     production_only: false,
     scope: Scope::Dockerfile(check),
 };

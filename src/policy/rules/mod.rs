@@ -1,7 +1,9 @@
-//! The rule table: every rule drydock checks, with its id (part of drydock's interface), a
-//! one-line doc, its default severity and a fix hint. Rules over a Dockerfile are functions of a
-//! [`FileCx`]; `workflow/monitor-missing` and `cve/deadline-exceeded` work on a repository and a
-//! scanner report and live in `crate::policy::cve` and `check`, but are listed here too.
+//! The base-image policy's rule table: every policy rule, its [`finding::Rule`] (id, part of
+//! drydock's interface; one-line doc; default severity; fix hint) and where it applies. Rules
+//! over a Dockerfile are functions of a [`FileCx`]; `workflow/monitor-missing` and
+//! `cve/deadline-exceeded` work on a repository and a scanner report and live in
+//! `crate::policy` and `crate::policy::cve`, but are listed here too. [`rules`] gives the
+//! catalogue (`crate::catalogue`) this family's rules.
 
 mod build_tools_in_final;
 mod eol;
@@ -20,7 +22,7 @@ use chrono::NaiveDate;
 
 use super::{Category, Facts, Policy};
 use crate::docker::{Base, Dockerfile, ImageRef, ImageUse, Stage, UseKind};
-use crate::finding::{Finding, Severity};
+use crate::finding::{self, Finding, Severity};
 
 /// What a rule looks at.
 #[derive(Debug, Clone, Copy)]
@@ -35,42 +37,53 @@ pub enum Scope {
     Parse,
 }
 
+/// A policy rule: what every rule has (the [`finding::Rule`] it reports findings as; its fields
+/// read through, `rule.id`), plus where it applies.
 #[derive(Debug)]
 pub struct Rule {
-    pub id: &'static str,
-    /// One line: what the rule checks, in the policy's terms.
-    pub summary: &'static str,
-    pub severity: Severity,
-    /// What to do, in general; findings carry a concrete fix where one is known.
-    pub help: &'static str,
+    pub meta: finding::Rule,
     /// Only for production Dockerfiles.
     pub production_only: bool,
     pub scope: Scope,
 }
 
+impl std::ops::Deref for Rule {
+    type Target = finding::Rule;
+
+    fn deref(&self) -> &finding::Rule {
+        &self.meta
+    }
+}
+
 pub const UNPARSEABLE: Rule = Rule {
-    id: "dockerfile/unparseable",
-    summary: "The Dockerfile cannot be parsed, so none of the base-image rules can check it.",
-    severity: Severity::Error,
-    help: "Fix the syntax error at the given line (`docker build --check` shows the same error).",
+    meta: finding::Rule {
+        id: "dockerfile/unparseable",
+        summary: "The Dockerfile cannot be parsed, so none of the base-image rules can check it.",
+        severity: Severity::Error,
+        help: "Fix the syntax error at the given line (`docker build --check` shows the same error).",
+    },
     production_only: false,
     scope: Scope::Parse,
 };
 
 pub const MONITOR_MISSING: Rule = Rule {
-    id: "workflow/monitor-missing",
-    summary: "A repository with Dockerfiles has no base-image monitor workflow (.github/workflows/modules-docker-base-image-monitor.yml).",
-    severity: Severity::Error,
-    help: "Run `drydock plan --write` (with a `[workflow]` install source in fleet.toml) to add the monitor workflow.",
+    meta: finding::Rule {
+        id: "workflow/monitor-missing",
+        summary: "A repository with Dockerfiles has no base-image monitor workflow (.github/workflows/modules-docker-base-image-monitor.yml).",
+        severity: Severity::Error,
+        help: "Run `drydock plan --write` (with a `[workflow]` install source in fleet.toml) to add the monitor workflow.",
+    },
     production_only: false,
     scope: Scope::Repository,
 };
 
 pub const CVE_DEADLINE: Rule = Rule {
-    id: "cve/deadline-exceeded",
-    summary: "A fixable CVE in an image is older than its patch deadline (CRITICAL 48 h, HIGH 7 days, MEDIUM 30 days).",
-    severity: Severity::Error,
-    help: "Rebuild on a patched base image (or update the package) and release.",
+    meta: finding::Rule {
+        id: "cve/deadline-exceeded",
+        summary: "A fixable CVE in an image is older than its patch deadline (CRITICAL 48 h, HIGH 7 days, MEDIUM 30 days).",
+        severity: Severity::Error,
+        help: "Rebuild on a patched base image (or update the package) and release.",
+    },
     production_only: false,
     scope: Scope::Report,
 };
@@ -95,6 +108,11 @@ pub static RULES: &[&Rule] = &[
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.id == id)
+}
+
+/// This family's rules, for the catalogue.
+pub fn rules() -> impl Iterator<Item = &'static finding::Rule> {
+    RULES.iter().map(|r| &r.meta)
 }
 
 /// One thing a rule found.
@@ -155,8 +173,8 @@ pub fn how(kind: UseKind) -> &'static str {
     }
 }
 
-/// Runs every Dockerfile rule the policy has on, in table order, and turns hits into findings
-/// sorted by line.
+/// Runs every Dockerfile rule that applies to the file, in table order, and turns hits into
+/// findings (at the rules' default severities) sorted by line.
 pub fn check_file(cx: &FileCx) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in RULES {
@@ -166,19 +184,14 @@ pub fn check_file(cx: &FileCx) -> Vec<Finding> {
         if rule.production_only && !cx.production {
             continue;
         }
-        let Some(severity) = cx.policy.severity(rule) else {
-            continue;
-        };
         let mut hits = Vec::new();
         check(cx, &mut hits);
-        findings.extend(hits.into_iter().map(|h| Finding {
-            rule: rule.id.to_string(),
-            severity,
-            path: cx.path.to_string(),
-            line: Some(h.line),
-            column: None,
-            message: h.message,
-            fix: h.fix.or_else(|| Some(rule.help.to_string())),
+        findings.extend(hits.into_iter().map(|h| {
+            let finding = rule.finding(cx.path, h.message).at(h.line, None);
+            match h.fix {
+                Some(fix) => finding.with_fix(fix),
+                None => finding,
+            }
         }));
     }
     findings.sort_by_key(|f| f.line);
@@ -187,23 +200,3 @@ pub fn check_file(cx: &FileCx) -> Vec<Finding> {
 
 #[cfg(test)]
 pub(crate) mod testing;
-
-#[cfg(test)]
-mod table_tests {
-    use super::RULES;
-
-    #[test]
-    fn ids_are_unique_and_documented() {
-        let docs = include_str!("../../../docs/rules.md");
-        let mut seen = std::collections::BTreeSet::new();
-        for r in RULES {
-            assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
-            assert!(
-                docs.contains(&format!("| `{}` |", r.id)),
-                "docs/rules.md does not list {}",
-                r.id
-            );
-            assert!(!r.summary.is_empty() && !r.help.is_empty());
-        }
-    }
-}

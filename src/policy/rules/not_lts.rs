@@ -1,15 +1,17 @@
 //! `base-image/not-lts`: Ubuntu is allowed in its LTS releases only.
 
 use super::{FileCx, Hit, Rule, Scope, how};
-use crate::finding::Severity;
+use crate::finding::{self, Severity};
 use crate::policy::lifecycle::{display, read, rewrite};
 use crate::policy::official_name;
 
 pub const RULE: Rule = Rule {
-    id: "base-image/not-lts",
-    summary: "An Ubuntu release that is not LTS (including `rolling` and `devel`): the policy allows Ubuntu LTS only.",
-    severity: Severity::Error,
-    help: "Use the newest Ubuntu LTS release.",
+    meta: finding::Rule {
+        id: "base-image/not-lts",
+        summary: "An Ubuntu release that is not LTS (including `rolling` and `devel`): the policy allows Ubuntu LTS only.",
+        severity: Severity::Error,
+        help: "Use the newest Ubuntu LTS release.",
+    },
     production_only: false,
     scope: Scope::Dockerfile(check),
 };

@@ -2,15 +2,17 @@
 //! has slim or alpine variants ("minimal size: prefer slim/alpine").
 
 use super::{FileCx, Hit, Rule, Scope};
-use crate::finding::Severity;
+use crate::finding::{self, Severity};
 use crate::policy::lifecycle::display;
 use crate::policy::official_name;
 
 pub const RULE: Rule = Rule {
-    id: "base-image/not-slim",
-    summary: "The production stage uses a full variant of an official image that has slim or alpine variants.",
-    severity: Severity::Warning,
-    help: "Use the `-slim` or `-alpine` variant of the same version.",
+    meta: finding::Rule {
+        id: "base-image/not-slim",
+        summary: "The production stage uses a full variant of an official image that has slim or alpine variants.",
+        severity: Severity::Warning,
+        help: "Use the `-slim` or `-alpine` variant of the same version.",
+    },
     production_only: true,
     scope: Scope::Dockerfile(check),
 };

@@ -1,14 +1,16 @@
 //! `base-image/outdated`: a supported version that is not the newest LTS or stable one.
 
 use super::{FileCx, Hit, Rule, Scope, how};
-use crate::finding::Severity;
+use crate::finding::{self, Severity};
 use crate::policy::lifecycle::{display, label, read, rewrite, targets};
 
 pub const RULE: Rule = Rule {
-    id: "base-image/outdated",
-    summary: "A supported version that is not the newest LTS or stable release (the policy asks for the latest LTS or stable version).",
-    severity: Severity::Warning,
-    help: "Move to the newest LTS or stable version before the current one reaches end of life.",
+    meta: finding::Rule {
+        id: "base-image/outdated",
+        summary: "A supported version that is not the newest LTS or stable release (the policy asks for the latest LTS or stable version).",
+        severity: Severity::Warning,
+        help: "Move to the newest LTS or stable version before the current one reaches end of life.",
+    },
     production_only: false,
     scope: Scope::Dockerfile(check),
 };

@@ -2,15 +2,17 @@
 //! language images) as the production stage of a multi-stage build.
 
 use super::{FileCx, Hit, Rule, Scope, runtime, single_stage};
-use crate::finding::Severity;
+use crate::finding::{self, Severity};
 use crate::policy::Category;
 use crate::policy::lifecycle::display;
 
 pub const RULE: Rule = Rule {
-    id: "base-image/restricted-final",
-    summary: "The production (final) stage runs on a restricted image (node, python, dotnet, other official language images); they belong in build stages.",
-    severity: Severity::Warning,
-    help: "Ship from a preferred runtime image (distroless, alpine, scratch) and copy the artefacts with COPY --from.",
+    meta: finding::Rule {
+        id: "base-image/restricted-final",
+        summary: "The production (final) stage runs on a restricted image (node, python, dotnet, other official language images); they belong in build stages.",
+        severity: Severity::Warning,
+        help: "Ship from a preferred runtime image (distroless, alpine, scratch) and copy the artefacts with COPY --from.",
+    },
     production_only: true,
     scope: Scope::Dockerfile(check),
 };

@@ -1,15 +1,17 @@
 //! `multi-stage/single-stage`: a production Dockerfile whose only stage is a restricted image.
 
 use super::{FileCx, Hit, Rule, Scope, runtime};
-use crate::finding::Severity;
+use crate::finding::{self, Severity};
 use crate::policy::Category;
 use crate::policy::lifecycle::display;
 
 pub const RULE: Rule = Rule {
-    id: "multi-stage/single-stage",
-    summary: "A production Dockerfile with a single stage on a restricted image (node, python, dotnet, ...): production images are built in several stages.",
-    severity: Severity::Error,
-    help: "Split it: build in a stage on the restricted image, ship from a preferred runtime image.",
+    meta: finding::Rule {
+        id: "multi-stage/single-stage",
+        summary: "A production Dockerfile with a single stage on a restricted image (node, python, dotnet, ...): production images are built in several stages.",
+        severity: Severity::Error,
+        help: "Split it: build in a stage on the restricted image, ship from a preferred runtime image.",
+    },
     production_only: true,
     scope: Scope::Dockerfile(check),
 };

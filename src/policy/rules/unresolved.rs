@@ -3,13 +3,15 @@
 
 use super::{FileCx, Hit, Rule, Scope};
 use crate::docker::Base;
-use crate::finding::Severity;
+use crate::finding::{self, Severity};
 
 pub const RULE: Rule = Rule {
-    id: "base-image/unresolved",
-    summary: "A FROM whose image cannot be resolved from the ARGs declared before the first FROM and the configured build args, so the policy cannot check it.",
-    severity: Severity::Error,
-    help: "Give the ARG a default before the first FROM, or set `build_args` for the repository in fleet.toml.",
+    meta: finding::Rule {
+        id: "base-image/unresolved",
+        summary: "A FROM whose image cannot be resolved from the ARGs declared before the first FROM and the configured build args, so the policy cannot check it.",
+        severity: Severity::Error,
+        help: "Give the ARG a default before the first FROM, or set `build_args` for the repository in fleet.toml.",
+    },
     production_only: false,
     scope: Scope::Dockerfile(check),
 };

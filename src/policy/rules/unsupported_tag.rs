@@ -2,15 +2,17 @@
 //! supported set (Docker Scout's "only supported tags"), so it is no longer rebuilt with fixes.
 
 use super::{FileCx, Hit, Rule, Scope, eol::is_eol, how};
-use crate::finding::Severity;
+use crate::finding::{self, Severity};
 use crate::policy::lifecycle::{display, read};
 use crate::policy::official_name;
 
 pub const RULE: Rule = Rule {
-    id: "base-image/unsupported-tag",
-    summary: "An official image tag that is not in the image's supported tags, so it no longer receives rebuilds with security fixes.",
-    severity: Severity::Warning,
-    help: "Use one of the supported tags listed on the image's Docker Hub page (usually the shorter `MAJOR.MINOR` form).",
+    meta: finding::Rule {
+        id: "base-image/unsupported-tag",
+        summary: "An official image tag that is not in the image's supported tags (typically a pinned patch version), so it no longer receives rebuilds with security fixes; not reported when `base-image/eol` is.",
+        severity: Severity::Warning,
+        help: "Use one of the supported tags listed on the image's Docker Hub page (usually the shorter `MAJOR.MINOR` form).",
+    },
     production_only: false,
     scope: Scope::Dockerfile(check),
 };

@@ -1,14 +1,16 @@
 //! `base-image/untagged`: an image without a tag, or with `latest`, cannot show a version.
 
 use super::{FileCx, Hit, Rule, Scope, how};
-use crate::finding::Severity;
+use crate::finding::{self, Severity};
 use crate::policy::lifecycle::{best_target, display, primary_product};
 
 pub const RULE: Rule = Rule {
-    id: "base-image/untagged",
-    summary: "An image without a tag, with `latest`, or pinned by digest only: it cannot show which version it is.",
-    severity: Severity::Error,
-    help: "Name the version in the tag, e.g. `python:3.14-slim` (a digest may follow the tag).",
+    meta: finding::Rule {
+        id: "base-image/untagged",
+        summary: "An image without a tag, with `latest`, or pinned by digest only: it cannot show which version it is.",
+        severity: Severity::Error,
+        help: "Name the version in the tag, e.g. `python:3.14-slim` (a digest may follow the tag).",
+    },
     production_only: false,
     scope: Scope::Dockerfile(check),
 };
