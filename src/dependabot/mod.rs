@@ -5,6 +5,7 @@
 
 pub mod desired;
 pub mod managed;
+pub mod policy;
 pub mod render;
 pub mod repair;
 pub mod settings;

@@ -16,9 +16,8 @@ use globset::GlobBuilder;
 use serde::Serialize;
 use yaml_edit::{Mapping, Sequence, SyntaxKind, YamlFile, YamlNode};
 
-use super::desired::{
-    DOCKER_POLICY_LABELS, Desired, MAX_UPDATES, runs_at_least_weekly, update_for, wanted_dirs,
-};
+use super::desired::{Desired, update_for, wanted_dirs};
+use super::policy::{DOCKER_POLICY_LABELS, MAX_UPDATES, runs_at_least_weekly};
 use super::render::Renderer;
 use super::settings::Settings;
 use super::yaml_text::quote;
@@ -580,7 +579,7 @@ impl Session {
                     .and_then(scalar_string)
                     .unwrap_or_default();
                 let cronjob = schedule.get("cronjob").and_then(|c| scalar_string(&c));
-                if runs_at_least_weekly(&value, cronjob.as_deref()) {
+                if runs_at_least_weekly(&value, cronjob.as_deref()) == Some(true) {
                     return;
                 }
                 match interval {
@@ -1146,6 +1145,20 @@ updates:
         assert_eq!(r.text, text);
         assert_eq!(r.findings[0].rule, rules::ALIASES);
         assert_eq!(r.findings[0].line, Some(5));
+    }
+
+    /// "Runs at least weekly" is one reading: a docker entry on a cron that fires every three
+    /// days passes `check` and is left alone by `plan`.
+    #[test]
+    fn every_third_day_cron_is_weekly_for_check_and_plan_alike() {
+        let text = "version: 2\nupdates:\n  - package-ecosystem: docker\n    directory: /\n    schedule: {interval: cron, cronjob: \"0 6 */3 * *\"}\n    labels: [dependencies, docker, security]\n  - package-ecosystem: github-actions\n    directory: /\n    schedule: {interval: weekly}\n  - package-ecosystem: npm\n    directory: /web\n    schedule: {interval: weekly}\n";
+        assert_eq!(
+            super::super::validate::validate(text, ".github/dependabot.yml", Some(&scan())),
+            vec![]
+        );
+        let r = run(text);
+        assert_eq!(r.findings, vec![]);
+        assert_eq!(r.text, text);
     }
 
     #[test]
