@@ -15,7 +15,7 @@ mod values;
 
 #[cfg(test)]
 pub(super) use branch_name::template_problem;
-pub(super) use syntax::INVALID_YAML;
+pub(crate) use syntax::{INVALID_YAML, YAML_ALIAS};
 
 use super::yaml::{Node, Value};
 use super::{Doc, Out};
