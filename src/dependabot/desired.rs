@@ -9,16 +9,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::policy::{MAX_UPDATES, runs_at_least_weekly, with_policy_labels};
 use super::settings::{
     self, Allow, CommitMessage, Cooldown, Group, Ignore, Registry, Schedule, Settings,
 };
 use crate::detect::RepoScan;
-
-/// GitHub's limit on the number of `updates` entries.
-pub const MAX_UPDATES: usize = 200;
-
-/// The labels the base-image policy puts on every docker entry.
-pub const DOCKER_POLICY_LABELS: [&str; 3] = ["dependencies", "docker", "security"];
 
 /// The whole file, as the template sees it. Every field is present (null when unset) so that
 /// a strict-mode template can test any of them.
@@ -85,10 +80,10 @@ pub fn wanted_dirs(scan: &RepoScan) -> BTreeMap<String, BTreeSet<String>> {
     out
 }
 
-/// The schedule a docker entry gets: the configured one when it runs at least weekly,
+/// The schedule a docker entry gets: the configured one when it surely runs at least weekly,
 /// otherwise weekly at the same time and timezone.
 pub fn at_least_weekly(schedule: &Schedule) -> Schedule {
-    if runs_at_least_weekly(&schedule.interval, schedule.cronjob.as_deref()) {
+    if runs_at_least_weekly(&schedule.interval, schedule.cronjob.as_deref()) == Some(true) {
         return schedule.clone();
     }
     Schedule {
@@ -98,30 +93,6 @@ pub fn at_least_weekly(schedule: &Schedule) -> Schedule {
         timezone: schedule.timezone.clone(),
         cronjob: None,
     }
-}
-
-/// Whether a schedule runs at least once a week. A cron expression counts when its
-/// day-of-month and month fields are `*` (natural-language cronjobs cannot be judged).
-pub fn runs_at_least_weekly(interval: &str, cronjob: Option<&str>) -> bool {
-    match interval {
-        "daily" | "weekly" => true,
-        "cron" => cronjob.is_some_and(|c| {
-            let fields: Vec<&str> = c.split_whitespace().collect();
-            fields.len() == 5 && fields[2] == "*" && fields[3] == "*"
-        }),
-        _ => false,
-    }
-}
-
-/// `configured` followed by each policy label it lacks.
-pub fn with_policy_labels(configured: Option<&[String]>) -> Vec<String> {
-    let mut labels: Vec<String> = configured.map(<[String]>::to_vec).unwrap_or_default();
-    for l in DOCKER_POLICY_LABELS {
-        if !labels.iter().any(|x| x == l) {
-            labels.push(l.to_string());
-        }
-    }
-    labels
 }
 
 /// Collapses directories that share a parent into `parent/*` globs. Directories without a

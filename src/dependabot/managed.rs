@@ -4,8 +4,9 @@
 use super::CONFIG_PATHS;
 use super::desired::desired;
 use super::render::Renderer;
-use super::repair::{Inputs, repair, rules};
+use super::repair::{Inputs, repair};
 use super::settings::Settings;
+use super::validate::rules::{INVALID_YAML, YAML_ALIAS};
 use super::validate::validate;
 use crate::detect::RepoScan;
 use crate::finding::Finding;
@@ -70,7 +71,7 @@ impl ManagedFile for DependabotFile<'_> {
             findings: r
                 .findings
                 .into_iter()
-                .filter(|f| f.rule != rules::INVALID_YAML && f.rule != rules::ALIASES)
+                .filter(|f| f.rule != INVALID_YAML.id && f.rule != YAML_ALIAS.id)
                 .collect(),
         }
     }

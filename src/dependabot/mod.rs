@@ -1,10 +1,13 @@
 //! Dependabot: the dependabot.yml drydock wants for a repository ([`desired`]), rendering it
 //! from a template ([`render`]), repairing a file the owners already have ([`repair`]), and
-//! GitHub's server-side rules plus the fleet policy as a validator ([`validate`]).
+//! GitHub's server-side rules plus the fleet policy as a validator ([`validate`]). The facts all
+//! of them must agree on (the docker policy, GitHub's limits) are in [`policy`]; every rule id
+//! the module reports is in [`rules`].
 //! Pure: works on file contents, knows nothing of git or the terminal.
 
 pub mod desired;
 pub mod managed;
+pub mod policy;
 pub mod render;
 pub mod repair;
 pub mod settings;
@@ -14,34 +17,31 @@ pub mod yaml_text;
 /// The paths Dependabot reads, in the order it tries them.
 pub const CONFIG_PATHS: [&str; 2] = [".github/dependabot.yml", ".github/dependabot.yaml"];
 
-/// This family's rules, for the catalogue: the validation table and the repair's own ids.
-///
-/// A stand-in until the dependabot rules are declared as `finding::Rule`s themselves (issue 8):
-/// it maps the validation table onto `finding::Rule` and adds the two ids only the repair emits.
+/// Every rule the dependabot module reports: the validation's, in the order they run, then the
+/// repair's own (the repair also reports `invalid-yaml` and `yaml-alias`, listed once).
 pub fn rules() -> impl Iterator<Item = &'static crate::finding::Rule> {
-    use crate::finding::{Rule, Severity};
-    static RULES: std::sync::LazyLock<Vec<Rule>> = std::sync::LazyLock::new(|| {
-        let validation = validate::RULES.iter().map(|r| Rule {
-            id: r.id,
-            summary: r.doc,
-            severity: r.severity,
-            help: r.fix,
-        });
-        let repair = [
-            Rule {
-                id: repair::rules::REVIEWERS,
-                summary: "The repair removed `reviewers`; the message names who was listed, so they can move to CODEOWNERS.",
-                severity: Severity::Note,
-                help: "add a CODEOWNERS line for the manifests of this entry",
-            },
-            Rule {
-                id: repair::rules::NOT_REPAIRABLE,
-                summary: "A change the policy wants that drydock does not make safely (a cron schedule, flow-style `updates`, mixed line endings, a key sharing its line).",
-                severity: Severity::Warning,
-                help: "make this change by hand; drydock does not edit this construct",
-            },
-        ];
-        validation.chain(repair).collect()
-    });
-    RULES.iter()
+    validate::RULES
+        .iter()
+        .map(|check| &check.rule)
+        .chain(repair::RULES.iter().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rules_are_unique_and_include_the_repairs() {
+        let mut seen = std::collections::BTreeSet::new();
+        for rule in super::rules() {
+            assert!(rule.id.starts_with("dependabot/"), "{}", rule.id);
+            assert!(seen.insert(rule.id), "duplicate {}", rule.id);
+            assert!(
+                !rule.summary.is_empty() && !rule.help.is_empty(),
+                "{}",
+                rule.id
+            );
+        }
+        assert_eq!(seen.len(), 36);
+        assert!(seen.contains("dependabot/not-repairable"));
+        assert!(seen.contains("dependabot/reviewers"));
+    }
 }

@@ -58,12 +58,6 @@ pub fn implied_directories(ecosystem: &str, directory: &str) -> &'static [&'stat
     }
 }
 
-/// The labels the base-image policy requires on docker update PRs (POLICY.md).
-pub const DOCKER_POLICY_LABELS: &[&str] = &["dependencies", "docker", "security"];
-
-/// Intervals that run at least weekly.
-pub const AT_LEAST_WEEKLY: &[&str] = &["daily", "weekly"];
-
 /// The time zone names GitHub's schedule accepts: the IANA list as SchemaStore carries it
 /// (SchemaStore/schemastore@3b6446ad, Apache-2.0).
 pub fn timezones() -> impl Iterator<Item = &'static str> {

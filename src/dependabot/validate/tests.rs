@@ -1,4 +1,5 @@
 use super::*;
+use crate::finding::Severity;
 
 fn rules_of(text: &str) -> Vec<(String, usize)> {
     validate(text, ".github/dependabot.yml", None)
@@ -34,7 +35,7 @@ fn rule_ids_are_unique_and_prefixed() {
     for rule in RULES {
         assert!(rule.id.starts_with("dependabot/"), "{}", rule.id);
         assert!(seen.insert(rule.id), "duplicate {}", rule.id);
-        assert!(!rule.doc.is_empty() && !rule.fix.is_empty());
+        assert!(!rule.summary.is_empty() && !rule.help.is_empty());
     }
     assert_eq!(RULES[0].id, "dependabot/invalid-yaml");
 }
@@ -310,7 +311,7 @@ updates:
 
 #[test]
 fn branch_templates() {
-    use super::checks::template_problem;
+    use super::rules::template_problem;
     assert_eq!(
         template_problem("{prefix}/{package_manager}/{dependency}-{version}", false),
         None
