@@ -1,5 +1,5 @@
-//! `drydock scan`: which Dependabot ecosystems live in which directories of each repository, and
-//! where its Dockerfiles and compose files are.
+//! `drydock scan`: the flags, and what `app::scan` found (ecosystems per directory, Dockerfiles,
+//! compose files) printed as a table or JSON.
 
 use std::io::Write;
 use std::path::PathBuf;
