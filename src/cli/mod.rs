@@ -180,15 +180,15 @@ fn load(
 }
 
 /// Writes a report as one versioned JSON document (`{"version": 1, ..}`), compact or pretty,
-/// and a newline.
+/// and a newline. Rendered first, so a closed stdout surfaces as the `io::Error` it is.
 fn write_json(out: &mut impl Write, report: &impl Serialize, pretty: bool) -> anyhow::Result<()> {
     let document = crate::report::Versioned::new(report);
-    if pretty {
-        serde_json::to_writer_pretty(&mut *out, &document)?;
+    let text = if pretty {
+        serde_json::to_string_pretty(&document)?
     } else {
-        serde_json::to_writer(&mut *out, &document)?;
-    }
-    writeln!(out)?;
+        serde_json::to_string(&document)?
+    };
+    writeln!(out, "{text}")?;
     Ok(())
 }
 
