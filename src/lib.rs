@@ -2,6 +2,10 @@
 //!
 //! The pipeline and where each concern lives is described in `ARCHITECTURE.md`.
 
+// Only the command line prints (`cli` allows these); everything else returns what it has to say.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod app;
 pub mod bump;
 pub mod catalogue;
 pub mod cli;
@@ -14,6 +18,7 @@ pub mod inventory;
 pub mod plan;
 pub mod policy;
 pub mod registry;
+pub mod repo;
 pub mod report;
 pub mod text;
 pub mod workflow;

@@ -247,6 +247,7 @@ fn picks_tags_per_variant_level_and_lts_in_a_multi_stage_dockerfile() {
     let repo = repo_with(DOCKERFILE);
     let (code, out, err) = drydock(&reg, repo.path(), &["--format", "json", "--stats"]);
     assert_eq!(code, 1, "{out}{err}");
+    assert!(out.starts_with("{\n  \"version\": 1,\n"), "{out}");
     // minor: python keeps slim-bookworm and skips the rc; node's one-part version and ubuntu stay.
     assert_eq!(
         updates(&out),

@@ -273,7 +273,7 @@ fn scan_path_json_is_exact() {
     assert_eq!(
         String::from_utf8(output).unwrap(),
         concat!(
-            r#"{"repos":[{"name":".","ecosystems":["#,
+            r#"{"version":1,"repos":[{"name":".","ecosystems":["#,
             r#"{"ecosystem":"bun","directory":"/web"},"#,
             r#"{"ecosystem":"docker","directory":"/services/api"},"#,
             r#"{"ecosystem":"docker-compose","directory":"/"},"#,
@@ -311,7 +311,7 @@ fn embedded_example_fleet_json_is_exact() {
         .stdout
         .clone();
     let json: serde_json::Value = serde_json::from_slice(&output).unwrap();
-    let expected = serde_json::json!({"repos": [
+    let expected = serde_json::json!({"version": 1, "repos": [
         {
             "name": "acme/shop",
             "ecosystems": [

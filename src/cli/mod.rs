@@ -1,13 +1,18 @@
-//! The command line: global flags, the subcommands, and the glue that loads the fleet, picks the
-//! repositories a command walks and turns results into output and exit statuses. The only module
-//! that knows about the terminal.
+//! The command line: global flags, the subcommands, picking the output format, printing, the
+//! progress display, and turning the use cases' typed reports into exit statuses. The only
+//! module that knows about the terminal, and the only one allowed to print (lib.rs denies
+//! `print_stdout`/`print_stderr` everywhere else).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
 
-use crate::inventory::{ConfigError, Fleet, Repo};
+use crate::app::{self, Selection};
+use crate::inventory::ConfigError;
 
 pub mod bump;
 pub mod check;
@@ -15,16 +20,29 @@ pub mod plan;
 pub mod scan;
 pub mod sync;
 
-/// Exit statuses, documented in the README.
-pub mod exit {
+/// Exit statuses, documented in the README's table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
     /// Nothing to report.
-    pub const OK: u8 = 0;
-    /// `check`: an error-level finding; `plan --exit-code`: a change is due.
-    pub const FINDINGS: u8 = 1;
+    Success,
+    /// `check`: an error-level finding; `plan --exit-code`: a change is due (drift); `bump`:
+    /// updates proposed or written.
+    Findings,
     /// The configuration (fleet.toml, flags) is wrong.
-    pub const CONFIG: u8 = 2;
+    Config,
     /// At least one repository could not be worked on.
-    pub const REPO_FAILED: u8 = 3;
+    RepoFailed,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        ExitCode::from(match status {
+            ExitStatus::Success => 0,
+            ExitStatus::Findings => 1,
+            ExitStatus::Config => 2,
+            ExitStatus::RepoFailed => 3,
+        })
+    }
 }
 
 #[derive(Debug, Parser)]
@@ -75,7 +93,7 @@ pub enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(&cli.global);
-    let result: anyhow::Result<u8> = match cli.command {
+    let result = match cli.command {
         Command::Check(args) => check::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
         Command::Bump(args) => bump::run(&cli.global, args),
@@ -83,18 +101,39 @@ pub fn main() -> ExitCode {
         Command::Sync(args) => sync::run(&cli.global, args),
     };
     match result {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => report_error(&e),
+        Ok(status) => status.into(),
+        Err(e) => report_error(&e).into(),
     }
 }
 
-fn report_error(e: &anyhow::Error) -> ExitCode {
-    if let Some(config) = e.downcast_ref::<ConfigError>() {
-        eprintln!("error: {config}");
-        return ExitCode::from(exit::CONFIG);
+/// Prints an error that stopped a command, and the exit status it means. A reader that went
+/// away (`drydock plan | head`) is not an error: drydock stops quietly.
+fn report_error(e: &anyhow::Error) -> ExitStatus {
+    if is_broken_pipe(e) {
+        return ExitStatus::Success;
     }
-    eprintln!("error: {e:#}");
-    ExitCode::from(exit::REPO_FAILED)
+    match e.downcast_ref::<app::Error>() {
+        Some(app::Error::Config(config)) => eprintln!("error: {config}"),
+        Some(app::Error::Usage(usage)) => eprintln!("error: {usage}"),
+        Some(app::Error::Other(other)) => {
+            eprintln!("error: {other:#}");
+            return ExitStatus::RepoFailed;
+        }
+        None if e.downcast_ref::<ConfigError>().is_some() => eprintln!("error: {e}"),
+        None => {
+            eprintln!("error: {e:#}");
+            return ExitStatus::RepoFailed;
+        }
+    }
+    ExitStatus::Config
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn init_tracing(global: &Global) {
@@ -120,55 +159,41 @@ pub enum TextOrJson {
     Json,
 }
 
-/// A repository a command works on: from the fleet, or a directory given with `--path`.
-#[derive(Debug, Clone)]
-pub struct Target {
-    /// `owner/repo`, or the directory as given for `--path`.
-    pub name: String,
-    /// Where its files are.
-    pub root: PathBuf,
-    /// The fleet entry, when it came from the fleet.
-    pub repo: Option<Repo>,
-}
-
-/// Loads the fleet file named by `--fleet`. With `--path`, a missing default fleet file is fine:
-/// the built-in defaults apply.
-pub fn load_fleet(global: &Global, path_mode: bool) -> Result<Fleet, ConfigError> {
-    if path_mode && !global.fleet.exists() && global.fleet == Path::new("fleet.toml") {
-        return Fleet::parse(Path::new("fleet.toml"), "");
+/// Which repositories a command walks, from the global flags and `--path`.
+fn selection(global: &Global, path: Option<PathBuf>) -> Selection {
+    Selection {
+        fleet: global.fleet.clone(),
+        repos: global.repos.clone(),
+        path,
     }
-    Fleet::load(&global.fleet)
 }
 
-/// The repositories a fleet-walking command works on, or the one `--path` names.
-pub fn targets(
+/// Loads the fleet and the targets of a fleet-walking command (or of `--path`).
+fn load(
     global: &Global,
-    fleet: &Fleet,
-    path: Option<&Path>,
-) -> Result<Vec<Target>, ConfigError> {
-    if let Some(dir) = path {
-        if !dir.is_dir() {
-            return Err(ConfigError {
-                file: dir.to_path_buf(),
-                line: 0,
-                column: 0,
-                message: "--path must name a directory".into(),
-                help: Some("pass the root of a repository checkout".into()),
-            });
-        }
-        return Ok(vec![Target {
-            name: dir.display().to_string(),
-            root: dir.to_path_buf(),
-            repo: None,
-        }]);
-    }
-    Ok(fleet
-        .select(&global.repos)?
-        .into_iter()
-        .map(|r| Target {
-            name: r.name.clone(),
-            root: fleet.checkout_dir(r),
-            repo: Some(r.clone()),
-        })
-        .collect())
+    path: Option<PathBuf>,
+) -> Result<(crate::inventory::Fleet, Vec<app::Target>), app::Error> {
+    let selection = selection(global, path);
+    let fleet = app::load_fleet(&selection.fleet, selection.path.is_some())?;
+    let targets = app::targets(&fleet, &selection)?;
+    Ok((fleet, targets))
+}
+
+/// Writes a report as one versioned JSON document (`{"version": 1, ..}`), compact or pretty,
+/// and a newline. Rendered first, so a closed stdout surfaces as the `io::Error` it is.
+fn write_json(out: &mut impl Write, report: &impl Serialize, pretty: bool) -> anyhow::Result<()> {
+    let document = crate::report::Versioned::new(report);
+    let text = if pretty {
+        serde_json::to_string_pretty(&document)?
+    } else {
+        serde_json::to_string(&document)?
+    };
+    writeln!(out, "{text}")?;
+    Ok(())
+}
+
+/// Whether text output is coloured: stdout is a terminal and `NO_COLOR` is unset or empty.
+fn colour() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -1,16 +1,14 @@
-//! `drydock scan`: which Dependabot ecosystems live in which directories of each repository, and
-//! where its Dockerfiles and compose files are.
+//! `drydock scan`: the flags, and what `app::scan` found (ecosystems per directory, Dockerfiles,
+//! compose files) printed as a table or JSON.
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Args;
-use serde::Serialize;
 
-use super::{Global, Target, TextOrJson, exit, load_fleet, targets};
-use crate::detect::{EcosystemDir, FoundFile, RepoScan, ScanOptions, scan_dir};
-use crate::inventory::Source;
+use super::{ExitStatus, Global, TextOrJson, load, write_json};
+use crate::app::scan::{ScanContext, ScanReport, scan};
+use crate::detect::ScanOptions;
 
 /// Scan repositories for package ecosystems, Dockerfiles and compose files.
 #[derive(Debug, Args)]
@@ -23,131 +21,34 @@ pub struct ScanArgs {
     pub format: TextOrJson,
 }
 
-/// One repository in the output; `error` is set when it could not be scanned.
-#[derive(Debug, Serialize)]
-struct RepoReport {
-    name: String,
-    ecosystems: Vec<EcosystemDir>,
-    dockerfiles: Vec<FoundFile>,
-    compose_files: Vec<FoundFile>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-struct Report {
-    repos: Vec<RepoReport>,
-}
-
-pub fn run(global: &Global, args: ScanArgs) -> anyhow::Result<u8> {
-    let fleet = load_fleet(global, args.path.is_some())?;
-    let targets = targets(global, &fleet, args.path.as_deref())?;
-    let options = ScanOptions {
-        exclude: fleet.scan.exclude.clone(),
-    };
-    let results = scan_all(&targets, &options, fleet.jobs);
-    let repos: Vec<RepoReport> = targets
-        .iter()
-        .zip(results)
-        .map(|(target, result)| match result {
-            Ok(scan) => RepoReport {
-                name: target.name.clone(),
-                ecosystems: scan.ecosystems,
-                dockerfiles: scan.dockerfiles,
-                compose_files: scan.compose_files,
-                error: None,
-            },
-            Err(error) => RepoReport {
-                name: target.name.clone(),
-                ecosystems: Vec::new(),
-                dockerfiles: Vec::new(),
-                compose_files: Vec::new(),
-                error: Some(error),
-            },
-        })
-        .collect();
-    let failed = repos.iter().filter(|r| r.error.is_some()).count();
-    let report = Report { repos };
+pub fn run(global: &Global, args: ScanArgs) -> anyhow::Result<ExitStatus> {
+    let (fleet, targets) = load(global, args.path)?;
+    let report = scan(&ScanContext {
+        targets: &targets,
+        options: ScanOptions {
+            exclude: fleet.scan.exclude.clone(),
+        },
+        jobs: fleet.jobs,
+    });
 
     let mut out = std::io::stdout().lock();
     match args.format {
-        TextOrJson::Json => {
-            serde_json::to_writer(&mut out, &report)?;
-            writeln!(out)?;
-        }
+        TextOrJson::Json => write_json(&mut out, &report, false)?,
         TextOrJson::Text => write_text(&mut out, &report)?,
     }
     out.flush()?;
+    let failed = report.failed();
     if failed > 0 {
         eprintln!(
             "error: {failed} of {} repositories could not be scanned",
             report.repos.len()
         );
-        return Ok(exit::REPO_FAILED);
+        return Ok(ExitStatus::RepoFailed);
     }
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }
 
-/// Scans every target on up to `jobs` threads; results come back in the order of `targets`.
-fn scan_all(
-    targets: &[Target],
-    options: &ScanOptions,
-    jobs: usize,
-) -> Vec<Result<RepoScan, String>> {
-    let next = AtomicUsize::new(0);
-    let threads = jobs.clamp(1, targets.len().max(1));
-    let mut done: Vec<(usize, Result<RepoScan, String>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(target) = targets.get(i) else { break };
-                        mine.push((i, scan_target(target, options)));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| {
-                w.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, result)| result).collect()
-}
-
-fn scan_target(target: &Target, options: &ScanOptions) -> Result<RepoScan, String> {
-    if !target.root.exists() {
-        let remote = target
-            .repo
-            .as_ref()
-            .is_some_and(|r| matches!(r.source, Source::Remote { .. }));
-        return Err(if remote {
-            format!(
-                "not synced: run `drydock sync` (no checkout at {})",
-                target.root.display()
-            )
-        } else {
-            format!("{} does not exist", target.root.display())
-        });
-    }
-    let scan = scan_dir(&target.root, options).map_err(|e| e.to_string())?;
-    tracing::info!(
-        "{}: {} ecosystem entries, {} Dockerfiles",
-        target.name,
-        scan.ecosystems.len(),
-        scan.dockerfiles.len()
-    );
-    Ok(scan)
-}
-
-fn write_text(out: &mut impl Write, report: &Report) -> std::io::Result<()> {
+fn write_text(out: &mut impl Write, report: &ScanReport) -> std::io::Result<()> {
     for (i, repo) in report.repos.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;

@@ -1,16 +1,18 @@
-//! `drydock sync`: clones or fetches every selected repository into the workspace, showing
-//! progress, then prints a table of what happened to each. Exit status 3 if any failed.
+//! `drydock sync`: the flags, progress on stderr while `app::sync` clones or fetches, then a
+//! table of what happened to each repository. Exit status 3 if any failed.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 use std::time::Instant;
 
 use clap::Args;
 use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{Global, exit, load_fleet, targets};
-use crate::git::{self, Auth, Job, Observer, Outcome, Status, SyncOptions, Transfer};
+use super::{ExitStatus, Global, load};
+use crate::app::sync::{Observer, RepoSync, SyncContext, sync};
+use crate::git::{Auth, Status, SyncOptions, Synced, Transfer};
 use crate::inventory::github_token;
+use crate::repo::RepoFailure;
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
@@ -23,18 +25,8 @@ pub struct SyncArgs {
     pub depth: u32,
 }
 
-pub fn run(global: &Global, args: SyncArgs) -> anyhow::Result<u8> {
-    let fleet = load_fleet(global, false)?;
-    let work: Vec<Job> = targets(global, &fleet, None)?
-        .into_iter()
-        .filter_map(|t| {
-            Some(Job {
-                repo: t.repo?,
-                checkout: t.root,
-            })
-        })
-        .collect();
-    let jobs = args.jobs.map_or(fleet.jobs, usize::from);
+pub fn run(global: &Global, args: SyncArgs) -> anyhow::Result<ExitStatus> {
+    let (fleet, targets) = load(global, None)?;
     let options = SyncOptions {
         depth: args.depth,
         auth: Auth {
@@ -42,42 +34,76 @@ pub fn run(global: &Global, args: SyncArgs) -> anyhow::Result<u8> {
             token_host: fleet.github.web_host(),
         },
     };
-    let display = Display::new(global, &work);
+    let names: Vec<String> = crate::app::sync::jobs(&targets)
+        .into_iter()
+        .map(|(name, _)| name.to_string())
+        .collect();
+    let display = Display::new(global, names);
     let started = Instant::now();
-    let outcomes = git::sync_all(&fleet.workspace, &work, jobs, &options, &display);
+    let report = sync(
+        &SyncContext {
+            workspace: &fleet.workspace,
+            targets: &targets,
+            jobs: args.jobs.map_or(fleet.jobs, usize::from),
+            options: &options,
+        },
+        &display,
+    );
     display.finish();
 
-    let rows: Vec<(&str, &Outcome)> = work
+    let rows: Vec<&RepoSync> = report
+        .repos
         .iter()
-        .map(|j| j.repo.name.as_str())
-        .zip(&outcomes)
-        .filter(|(_, o)| {
-            !global.quiet || matches!(o.status, Status::Failed | Status::SkippedLocalChanges)
+        .filter(|r| {
+            !global.quiet
+                || matches!(
+                    r.result,
+                    Err(_)
+                        | Ok(Synced {
+                            status: Status::SkippedLocalChanges,
+                            ..
+                        })
+                )
         })
         .collect();
-    print!("{}", table(&rows));
-    println!("{}", summary(&outcomes, started.elapsed().as_secs_f64()));
-    Ok(if outcomes.iter().any(|o| o.status == Status::Failed) {
-        exit::REPO_FAILED
+    let mut out = std::io::stdout().lock();
+    write!(out, "{}", table(&rows))?;
+    writeln!(
+        out,
+        "{}",
+        summary(&report.repos, started.elapsed().as_secs_f64())
+    )?;
+    out.flush()?;
+    Ok(if report.failed() > 0 {
+        ExitStatus::RepoFailed
     } else {
-        exit::OK
+        ExitStatus::Success
     })
 }
 
+/// The RESULT column of a repository, and its REASON.
+fn result_words(result: &Result<Synced, RepoFailure>) -> (&'static str, &str) {
+    match result {
+        Ok(synced) => (synced.status.as_str(), &synced.reason),
+        Err(failure) => ("failed", &failure.message),
+    }
+}
+
 /// The summary table: repo, result, reason.
-fn table(rows: &[(&str, &Outcome)]) -> String {
+fn table(rows: &[&RepoSync]) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let name_width = rows
+    let names: Vec<String> = rows.iter().map(|r| r.name.to_string()).collect();
+    let name_width = names
         .iter()
-        .map(|(n, _)| n.len())
+        .map(String::len)
         .max()
         .unwrap_or(0)
         .max("REPO".len());
     let status_width = rows
         .iter()
-        .map(|(_, o)| o.status.as_str().len())
+        .map(|r| result_words(&r.result).0.len())
         .max()
         .unwrap_or(0)
         .max("RESULT".len());
@@ -85,44 +111,47 @@ fn table(rows: &[(&str, &Outcome)]) -> String {
         "{:name_width$}  {:status_width$}  REASON\n",
         "REPO", "RESULT"
     );
-    for (name, outcome) in rows {
-        let line = format!(
-            "{name:name_width$}  {:status_width$}  {}",
-            outcome.status.as_str(),
-            outcome.reason
-        );
+    for (name, row) in names.iter().zip(rows) {
+        let (status, reason) = result_words(&row.result);
+        let line = format!("{name:name_width$}  {status:status_width$}  {reason}");
         out.push_str(line.trim_end());
         out.push('\n');
     }
     out
 }
 
-fn summary(outcomes: &[Outcome], seconds: f64) -> String {
-    let statuses = [
-        Status::Cloned,
-        Status::Updated,
-        Status::Unchanged,
-        Status::SkippedLocalChanges,
-        Status::Local,
-        Status::Failed,
+fn summary(repos: &[RepoSync], seconds: f64) -> String {
+    let results = [
+        "cloned",
+        "updated",
+        "unchanged",
+        "skipped-local-changes",
+        "local",
+        "failed",
     ];
-    let counts: Vec<String> = statuses
+    let counts: Vec<String> = results
         .iter()
-        .map(|s| (s, outcomes.iter().filter(|o| o.status == *s).count()))
+        .map(|s| {
+            let n = repos
+                .iter()
+                .filter(|r| result_words(&r.result).0 == *s)
+                .count();
+            (s, n)
+        })
         .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{n} {}", s.as_str()))
+        .map(|(s, n)| format!("{n} {s}"))
         .collect();
     let counts = if counts.is_empty() {
         "nothing to sync".to_string()
     } else {
         counts.join(", ")
     };
-    format!("{} repositories in {seconds:.1}s: {counts}", outcomes.len())
+    format!("{} repositories in {seconds:.1}s: {counts}", repos.len())
 }
 
 /// Progress on stderr: bars on a terminal, one line per finished repository otherwise.
-struct Display<'a> {
-    names: Vec<&'a str>,
+struct Display {
+    names: Vec<String>,
     quiet: bool,
     verbose: bool,
     bars: Option<Bars>,
@@ -135,11 +164,11 @@ struct Bars {
     active: Mutex<Vec<Option<ProgressBar>>>,
 }
 
-impl<'a> Display<'a> {
-    fn new(global: &Global, work: &'a [Job]) -> Self {
+impl Display {
+    fn new(global: &Global, names: Vec<String>) -> Self {
         let bars = (!global.quiet && std::io::stderr().is_terminal()).then(|| {
             let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
-            let overall = multi.add(ProgressBar::new(work.len() as u64));
+            let overall = multi.add(ProgressBar::new(names.len() as u64));
             overall.set_style(
                 ProgressStyle::with_template(
                     "{prefix:.bold} [{bar:30}] {pos}/{len} repositories, {elapsed}",
@@ -151,15 +180,15 @@ impl<'a> Display<'a> {
             Bars {
                 multi,
                 overall,
-                active: Mutex::new(vec![None; work.len()]),
+                active: Mutex::new(vec![None; names.len()]),
             }
         });
         Display {
-            names: work.iter().map(|j| j.repo.name.as_str()).collect(),
+            started: Mutex::new(vec![None; names.len()]),
+            names,
             quiet: global.quiet,
             verbose: global.verbose > 0,
             bars,
-            started: Mutex::new(vec![None; work.len()]),
         }
     }
 
@@ -169,13 +198,9 @@ impl<'a> Display<'a> {
         }
     }
 
-    fn line(&self, index: usize, outcome: &Outcome) -> String {
-        let mut line = format!(
-            "{}: {} {}",
-            self.names[index],
-            outcome.status.as_str(),
-            outcome.reason
-        );
+    fn line(&self, index: usize, result: &Result<Synced, RepoFailure>) -> String {
+        let (status, reason) = result_words(result);
+        let mut line = format!("{}: {status} {reason}", self.names[index]);
         if self.verbose
             && let Some(t) = self.started.lock().expect("display lock")[index]
         {
@@ -185,7 +210,7 @@ impl<'a> Display<'a> {
     }
 }
 
-impl Observer for Display<'_> {
+impl Observer for Display {
     fn started(&self, index: usize) {
         self.started.lock().expect("display lock")[index] = Some(Instant::now());
         if let Some(bars) = &self.bars {
@@ -196,7 +221,7 @@ impl Observer for Display<'_> {
                 ProgressStyle::with_template("  {prefix} {spinner} {msg}")
                     .expect("static template"),
             );
-            bar.set_prefix(self.names[index].to_string());
+            bar.set_prefix(self.names[index].clone());
             bar.set_message("connecting");
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
             bars.active.lock().expect("display lock")[index] = Some(bar);
@@ -218,8 +243,8 @@ impl Observer for Display<'_> {
         }
     }
 
-    fn finished(&self, index: usize, outcome: &Outcome) {
-        let failed = outcome.status == Status::Failed;
+    fn finished(&self, index: usize, result: &Result<Synced, RepoFailure>) {
+        let failed = result.is_err();
         if let Some(bars) = &self.bars {
             if let Some(bar) = bars.active.lock().expect("display lock")[index].take() {
                 bar.finish_and_clear();
@@ -227,10 +252,10 @@ impl Observer for Display<'_> {
             }
             bars.overall.inc(1);
             if failed || self.verbose {
-                let _ = bars.multi.println(self.line(index, outcome));
+                let _ = bars.multi.println(self.line(index, result));
             }
         } else if !self.quiet || failed {
-            eprintln!("{}", self.line(index, outcome));
+            eprintln!("{}", self.line(index, result));
         }
     }
 }
@@ -241,15 +266,21 @@ mod tests {
 
     #[test]
     fn table_aligns_and_summary_counts() {
-        let ok = Outcome {
-            status: Status::Cloned,
-            reason: "main at abc (shallow)".into(),
+        let ok = RepoSync {
+            name: "o/a".parse().unwrap(),
+            result: Ok(Synced {
+                status: Status::Cloned,
+                reason: "main at abc (shallow)".into(),
+            }),
         };
-        let bad = Outcome {
-            status: Status::Failed,
-            reason: "not found: x".into(),
+        let bad = RepoSync {
+            name: "owner/long".parse().unwrap(),
+            result: Err(RepoFailure::new(
+                crate::repo::FailureKind::NotFound,
+                "not found: x",
+            )),
         };
-        let t = table(&[("o/a", &ok), ("owner/long", &bad)]);
+        let t = table(&[&ok, &bad]);
         assert_eq!(
             t,
             "REPO        RESULT  REASON\no/a         cloned  main at abc (shallow)\nowner/long  failed  not found: x\n"

@@ -1,21 +1,39 @@
-//! Turns libgit2 errors into the reasons `sync` reports: short, actionable, and never carrying a
-//! secret (the token and any credentials written into a URL are scrubbed).
+//! Turns libgit2 errors into the typed failures `sync` reports: a kind, and a reason that is
+//! short, actionable, and never carries a secret (the token and any credentials written into a
+//! URL are scrubbed).
 
 use super::auth::Auth;
+use crate::repo::{FailureKind, RepoFailure};
 
-/// Why a repository could not be synced, in words for the summary table.
-pub(crate) fn classify(e: &git2::Error, url: &str, auth: &Auth) -> String {
+/// Why a repository could not be synced: its kind, and the reason in words for the summary table.
+pub(crate) fn classify(e: &git2::Error, url: &str, auth: &Auth) -> RepoFailure {
     let message = scrub(e.message().trim(), auth);
     let lower = message.to_ascii_lowercase();
-    let kind = if e.code() == git2::ErrorCode::Auth
+    let kind = kind_of(e, &lower);
+    let words = words(kind);
+    let message = message
+        .strip_prefix(&format!("{words}: "))
+        .unwrap_or(&message);
+    RepoFailure::new(
+        kind,
+        format!(
+            "{words}: {message} ({})",
+            scrub(&redact_userinfo(url), auth)
+        ),
+    )
+}
+
+/// The kind of a libgit2 error, from its code and its (lowercased) message.
+fn kind_of(e: &git2::Error, lower: &str) -> FailureKind {
+    if e.code() == git2::ErrorCode::Auth
         || lower.contains("authentication")
         || lower.contains("401")
         || lower.contains("403")
         || lower.contains("permission denied")
     {
-        "authentication refused"
+        FailureKind::Auth
     } else if e.code() == git2::ErrorCode::Certificate || lower.contains("certificate") {
-        "TLS certificate rejected"
+        FailureKind::Tls
     } else if lower.contains("not found")
         || lower.contains("404")
         || lower.contains("does not appear to be a git repository")
@@ -24,7 +42,7 @@ pub(crate) fn classify(e: &git2::Error, url: &str, auth: &Auth) -> String {
         || lower.contains("failed to resolve path")
         || lower.contains("no such file or directory")
     {
-        "not found"
+        FailureKind::NotFound
     } else if lower.contains("failed to connect")
         || lower.contains("connection refused")
         || lower.contains("could not resolve")
@@ -36,17 +54,25 @@ pub(crate) fn classify(e: &git2::Error, url: &str, auth: &Auth) -> String {
         || lower.contains("early eof")
         || lower.contains("unexpected eof")
     {
-        "network unreachable"
+        FailureKind::Network
     } else if lower.contains("unsupported url protocol") || lower.contains("unsupported transport")
     {
-        "unsupported URL"
+        FailureKind::UnsupportedUrl
     } else {
-        "git error"
-    };
-    let message = message
-        .strip_prefix(&format!("{kind}: "))
-        .unwrap_or(&message);
-    format!("{kind}: {message} ({})", scrub(&redact_userinfo(url), auth))
+        FailureKind::Git
+    }
+}
+
+/// How the summary table names each kind of git failure.
+fn words(kind: FailureKind) -> &'static str {
+    match kind {
+        FailureKind::Auth => "authentication refused",
+        FailureKind::Tls => "TLS certificate rejected",
+        FailureKind::NotFound => "not found",
+        FailureKind::Network => "network unreachable",
+        FailureKind::UnsupportedUrl => "unsupported URL",
+        _ => "git error",
+    }
 }
 
 /// Removes the token from a message, whatever put it there.
@@ -96,24 +122,42 @@ mod tests {
         let cases = [
             (
                 "failed to connect to 127.0.0.1: Connection refused",
+                FailureKind::Network,
                 "network unreachable",
             ),
             (
                 "remote error: access denied or repository not exported: /x",
+                FailureKind::NotFound,
                 "not found",
             ),
-            ("unexpected http status code: 404", "not found"),
+            (
+                "unexpected http status code: 404",
+                FailureKind::NotFound,
+                "not found",
+            ),
             (
                 "authentication refused: nope tok123",
+                FailureKind::Auth,
                 "authentication refused",
             ),
+            (
+                "unsupported transport: foo",
+                FailureKind::UnsupportedUrl,
+                "unsupported URL",
+            ),
+            ("object not readable", FailureKind::Git, "git error"),
         ];
-        for (msg, kind) in cases {
+        for (msg, kind, words) in cases {
             let e = git2::Error::from_str(msg);
-            let reason = classify(&e, "https://github.com/o/r", &auth);
-            assert!(reason.starts_with(kind), "{msg} → {reason}");
+            let failure = classify(&e, "https://github.com/o/r", &auth);
+            let reason = &failure.message;
+            assert_eq!(failure.kind, kind, "{msg} → {reason}");
+            assert!(reason.starts_with(words), "{msg} → {reason}");
             assert!(!reason.contains("tok123"), "{reason}");
-            assert!(!reason[kind.len()..].contains(kind), "said twice: {reason}");
+            assert!(
+                !reason[words.len()..].contains(words),
+                "said twice: {reason}"
+            );
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Brings fleet repositories onto disk with git2: clones new ones into the workspace, fetches
 //! existing ones, and leaves each checkout on a local branch that tracks the remote default branch
-//! (or the configured `branch`) at its tip. Owns credentials (`auth`), error reasons (`error`) and
-//! the worker pool that syncs many repositories at once.
+//! (or the configured `branch`) at its tip. Owns credentials (`auth`) and the typed failure of
+//! each repository (`error`); running many repositories at once is the app's worker pool.
 //!
 //! Safety rules: a checkout with local changes (modified or untracked files, or commits the remote
 //! does not have) is never touched; a clone is made in `<workspace>/tmp/` and renamed into place
@@ -11,8 +11,6 @@ mod auth;
 mod error;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
 
 use git2::{
     AutotagOption, Direction, FetchOptions, Oid, RemoteCallbacks, Repository,
@@ -22,14 +20,14 @@ use git2::{
 pub use auth::Auth;
 
 use crate::inventory::{Repo, Source};
+use crate::repo::{FailureKind, RepoFailure};
 
-/// What `sync` did with one repository.
+/// What `sync` did with a repository it could work on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Cloned,
     Updated,
     Unchanged,
-    Failed,
     /// The checkout has local changes and was left alone.
     SkippedLocalChanges,
     /// A `path =` repository, used in place and never touched.
@@ -42,23 +40,22 @@ impl Status {
             Status::Cloned => "cloned",
             Status::Updated => "updated",
             Status::Unchanged => "unchanged",
-            Status::Failed => "failed",
             Status::SkippedLocalChanges => "skipped-local-changes",
             Status::Local => "local",
         }
     }
 }
 
-/// The result for one repository: what happened and, in words, why or how.
-#[derive(Debug, Clone)]
-pub struct Outcome {
+/// A repository sync worked on: what happened and, in words, how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Synced {
     pub status: Status,
     pub reason: String,
 }
 
-impl Outcome {
+impl Synced {
     fn new(status: Status, reason: impl Into<String>) -> Self {
-        Outcome {
+        Synced {
             status,
             reason: reason.into(),
         }
@@ -81,13 +78,6 @@ pub struct Transfer {
     pub received_bytes: usize,
 }
 
-/// Receives what the workers do; implemented by the command line's progress display.
-pub trait Observer: Sync {
-    fn started(&self, index: usize);
-    fn transfer(&self, index: usize, transfer: Transfer);
-    fn finished(&self, index: usize, outcome: &Outcome);
-}
-
 /// One repository to sync: the fleet entry and where its checkout lives.
 #[derive(Debug, Clone)]
 pub struct Job {
@@ -95,54 +85,8 @@ pub struct Job {
     pub checkout: PathBuf,
 }
 
-/// Syncs every job with at most `jobs` at a time (libgit2 blocks, so these are threads). One
-/// repository failing never stops the others. Outcomes come back in the order of `work`.
-pub fn sync_all(
-    workspace: &Path,
-    work: &[Job],
-    jobs: usize,
-    options: &SyncOptions,
-    observer: &dyn Observer,
-) -> Vec<Outcome> {
-    configure_libgit2();
-    let next = AtomicUsize::new(0);
-    let (sender, receiver) = mpsc::channel();
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, work.len().max(1)) {
-            let sender = sender.clone();
-            let next = &next;
-            scope.spawn(move || {
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = work.get(index) else { break };
-                    observer.started(index);
-                    let outcome =
-                        sync_one(workspace, job, options, &|t| observer.transfer(index, t));
-                    observer.finished(index, &outcome);
-                    if sender.send((index, outcome)).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-    });
-    drop(sender);
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; work.len()];
-    for (index, outcome) in receiver {
-        outcomes[index] = Some(outcome);
-    }
-    outcomes
-        .into_iter()
-        .map(|o| {
-            o.unwrap_or_else(|| {
-                Outcome::new(Status::Failed, "worker stopped before this repository")
-            })
-        })
-        .collect()
-}
-
-/// Process-wide libgit2 settings for syncing, applied once before any worker starts.
-fn configure_libgit2() {
+/// Process-wide libgit2 settings for syncing. Call once before starting the threads that sync.
+pub fn configure_libgit2() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // Every object arrives through the pack indexer, which computes its id from its content,
@@ -157,16 +101,20 @@ fn configure_libgit2() {
     });
 }
 
-/// Syncs one repository. Never panics on git trouble: every failure becomes an `Outcome`.
+/// Syncs one repository (blocking). Never panics on git trouble: every failure becomes a
+/// [`RepoFailure`] with the token scrubbed from its message.
 pub fn sync_one(
     workspace: &Path,
     job: &Job,
     options: &SyncOptions,
     progress: &dyn Fn(Transfer),
-) -> Outcome {
+) -> Result<Synced, RepoFailure> {
     let url = match &job.repo.source {
         Source::Local { path } => {
-            return Outcome::new(Status::Local, format!("used in place: {}", path.display()));
+            return Ok(Synced::new(
+                Status::Local,
+                format!("used in place: {}", path.display()),
+            ));
         }
         Source::Remote { url } => url,
     };
@@ -185,14 +133,14 @@ pub fn sync_one(
             progress,
         )
     };
-    result.unwrap_or_else(|e| match e {
-        SyncError::Git(e) => Outcome::new(Status::Failed, error::classify(&e, url, &options.auth)),
-        SyncError::Io(what, e) => Outcome::new(
-            Status::Failed,
+    result.map_err(|e| match e {
+        SyncError::Git(e) => error::classify(&e, url, &options.auth),
+        SyncError::Io(what, e) => RepoFailure::new(
+            FailureKind::Io,
             error::scrub(&format!("{what}: {e}"), &options.auth),
         ),
-        SyncError::Other(message) => {
-            Outcome::new(Status::Failed, error::scrub(&message, &options.auth))
+        SyncError::Other(kind, message) => {
+            RepoFailure::new(kind, error::scrub(&message, &options.auth))
         }
     })
 }
@@ -200,7 +148,7 @@ pub fn sync_one(
 enum SyncError {
     Git(git2::Error),
     Io(String, std::io::Error),
-    Other(String),
+    Other(FailureKind, String),
 }
 
 impl From<git2::Error> for SyncError {
@@ -238,7 +186,7 @@ fn clone(
     branch: Option<&str>,
     options: &SyncOptions,
     progress: &dyn Fn(Transfer),
-) -> Result<Outcome, SyncError> {
+) -> Result<Synced, SyncError> {
     let tmp_root = workspace.join("tmp");
     std::fs::create_dir_all(&tmp_root)
         .map_err(io(format!("cannot create {}", tmp_root.display())))?;
@@ -267,7 +215,7 @@ fn clone(
             (false, 0) => "full history",
             (false, _) => "full history: libgit2 cannot fetch shallow over this transport",
         };
-        Ok(Outcome::new(
+        Ok(Synced::new(
             Status::Cloned,
             format!("{branch} at {} ({depth})", short(oid)),
         ))
@@ -298,27 +246,33 @@ fn update(
     branch: Option<&str>,
     options: &SyncOptions,
     progress: &dyn Fn(Transfer),
-) -> Result<Outcome, SyncError> {
+) -> Result<Synced, SyncError> {
     let repo = match Repository::open(checkout) {
         Ok(repo) => repo,
         Err(e) => {
             if std::fs::read_dir(checkout).is_ok_and(|mut d| d.next().is_none()) {
                 std::fs::remove_dir(checkout)
                     .map_err(io(format!("cannot remove empty {}", checkout.display())))?;
-                return Err(SyncError::Other(format!(
-                    "{} was an empty directory; removed it, run sync again",
-                    checkout.display()
-                )));
+                return Err(SyncError::Other(
+                    FailureKind::Io,
+                    format!(
+                        "{} was an empty directory; removed it, run sync again",
+                        checkout.display()
+                    ),
+                ));
             }
-            return Err(SyncError::Other(format!(
-                "{} exists but is not a git checkout ({}); move it away and run sync again",
-                checkout.display(),
-                e.message()
-            )));
+            return Err(SyncError::Other(
+                FailureKind::Git,
+                format!(
+                    "{} exists but is not a git checkout ({}); move it away and run sync again",
+                    checkout.display(),
+                    e.message()
+                ),
+            ));
         }
     };
     if let Some(why) = local_changes(&repo)? {
-        return Ok(Outcome::new(
+        return Ok(Synced::new(
             Status::SkippedLocalChanges,
             format!("local changes: left alone ({why})"),
         ));
@@ -342,13 +296,13 @@ fn update(
     let (oid, branch) = fetch_and_checkout(&repo, url, branch, options, progress)?;
     let on_branch = head_ref.as_deref() == Some(&format!("refs/heads/{branch}"));
     if before == Some(oid) && on_branch {
-        Ok(Outcome::new(
+        Ok(Synced::new(
             Status::Unchanged,
             format!("{branch} at {}", short(oid)),
         ))
     } else {
         let from = before.map_or_else(|| "nothing".to_string(), short);
-        Ok(Outcome::new(
+        Ok(Synced::new(
             Status::Updated,
             format!("{branch} {from} → {}", short(oid)),
         ))
@@ -436,9 +390,12 @@ fn fetch_and_checkout(
     drop(connection);
 
     let tracking = format!("refs/remotes/origin/{branch}");
-    let oid = repo
-        .refname_to_id(&tracking)
-        .map_err(|_| SyncError::Other(format!("branch {branch:?} not found on the remote")))?;
+    let oid = repo.refname_to_id(&tracking).map_err(|_| {
+        SyncError::Other(
+            FailureKind::NotFound,
+            format!("branch {branch:?} not found on the remote"),
+        )
+    })?;
     let commit = repo.find_commit(oid)?;
     let local = format!("refs/heads/{branch}");
     let already_there = repo
@@ -483,6 +440,7 @@ fn default_branch(connection: &git2::RemoteConnection<'_, '_, '_>) -> Result<Str
         .filter_map(|h| h.name().strip_prefix("refs/heads/"));
     candidates.next().map(str::to_string).ok_or_else(|| {
         SyncError::Other(
+            FailureKind::NotFound,
             "the remote has no default branch (empty repository?); set `branch`".into(),
         )
     })

@@ -97,7 +97,7 @@ pub struct RepoPlan {
     pub waived: Vec<Finding>,
     /// Set when the repository could not be planned at all (not cloned, unreadable).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub error: Option<crate::repo::RepoFailure>,
 }
 
 /// What a repository holds at one managed file's paths.

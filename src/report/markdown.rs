@@ -44,7 +44,7 @@ pub fn render(report: &CheckReport) -> String {
     {
         let _ = writeln!(out, "### {}\n", cell(&repo.name));
         if let Some(e) = &repo.error {
-            let _ = writeln!(out, "Could not be checked: {}\n", cell(e));
+            let _ = writeln!(out, "Could not be checked: {}\n", cell(&e.message));
         }
         if !repo.findings.is_empty() {
             out.push_str("| Severity | Rule | Location | Finding | Fix |\n|---|---|---|---|---|\n");

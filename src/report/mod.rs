@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::finding::{Finding, Severity};
+use crate::repo::RepoFailure;
 
 pub use markdown::render as markdown;
 pub use sarif::render as sarif;
@@ -35,7 +36,7 @@ pub struct RepoReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waived: Vec<Finding>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
+    pub error: Option<RepoFailure>,
 }
 
 /// How old the shipped (or `--data-dir`) data is.
@@ -143,9 +144,30 @@ pub fn location(f: &Finding) -> String {
     }
 }
 
-/// The JSON format: `{"repos":[{"name":..,"findings":[{"rule","severity","path","line","message",..}]}],..}`.
+/// The version of drydock's JSON output formats (scan, plan, check, bump), their first key.
+pub const JSON_VERSION: u32 = 1;
+
+/// A report as a JSON document: `{"version": 1, ..the report's own keys}`.
+#[derive(Debug, Serialize)]
+pub struct Versioned<'a, T: Serialize> {
+    pub version: u32,
+    #[serde(flatten)]
+    pub report: &'a T,
+}
+
+impl<'a, T: Serialize> Versioned<'a, T> {
+    pub fn new(report: &'a T) -> Self {
+        Versioned {
+            version: JSON_VERSION,
+            report,
+        }
+    }
+}
+
+/// The JSON format: `{"version":1,"repos":[{"name":..,"findings":[{"rule","severity","path","line","message",..}]}],..}`.
 pub fn json(report: &CheckReport) -> String {
-    let mut s = serde_json::to_string_pretty(report).expect("the report serialises");
+    let mut s =
+        serde_json::to_string_pretty(&Versioned::new(report)).expect("the report serialises");
     s.push('\n');
     s
 }
@@ -200,7 +222,10 @@ pub(crate) mod tests {
                     name: "acme/web".into(),
                     findings: vec![],
                     waived: vec![],
-                    error: Some("not synced".into()),
+                    error: Some(RepoFailure::new(
+                        crate::repo::FailureKind::NotSynced,
+                        "not synced",
+                    )),
                 },
             ],
             DataInfo::new(
@@ -213,7 +238,9 @@ pub(crate) mod tests {
 
     #[test]
     fn json_has_the_documented_shape() {
-        let v: serde_json::Value = serde_json::from_str(&json(&sample())).unwrap();
+        let text = json(&sample());
+        assert!(text.starts_with("{\n  \"version\": 1,\n"), "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         let f = &v["repos"][0]["findings"][0];
         assert_eq!(v["repos"][0]["name"], "acme/api");
         assert_eq!(f["rule"], "base-image/eol");

@@ -1,0 +1,178 @@
+//! The use cases: `sync`, `scan`, `plan`, `check` and `bump`, one module each. Each takes an
+//! options struct and returns a typed report; none parses flags or prints (the command line does
+//! both). What they share lives here: loading the fleet, picking the repositories a command
+//! walks ([`Target`]), the errors that stop a whole command ([`Error`]), and the worker pool
+//! ([`pool`]) every use case runs its repositories on.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Serialize, Serializer};
+
+use crate::inventory::{ConfigError, Fleet, Repo};
+use crate::repo::{FailureKind, RepoFailure, RepoName};
+
+pub mod bump;
+pub mod check;
+pub mod plan;
+pub mod pool;
+pub mod scan;
+pub mod sync;
+
+/// What stops a whole command, before or apart from any one repository.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// fleet.toml (or another configuration file) is wrong, at a location in it.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A flag's value is wrong.
+    #[error(transparent)]
+    Usage(#[from] UsageError),
+    /// Anything else: a registry, a file the command must read or write.
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// A wrong flag value: no file location, the flag named in the message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}{}", help.as_deref().map(|h| format!("\n  help: {h}")).unwrap_or_default())]
+pub struct UsageError {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl UsageError {
+    pub fn new(message: impl Into<String>) -> Self {
+        UsageError {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Which repositories a command walks: the fleet (all, or those named with `--repo`), or the
+/// one directory `--path` names.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// The fleet file.
+    pub fleet: PathBuf,
+    /// `--repo` names; empty means every repository that is not skipped.
+    pub repos: Vec<String>,
+    /// `--path DIR`: this directory instead of the fleet.
+    pub path: Option<PathBuf>,
+}
+
+/// What reports call a target: a fleet repository, or the directory given with `--path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetName {
+    Repo(RepoName),
+    Path(PathBuf),
+}
+
+impl fmt::Display for TargetName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TargetName::Repo(name) => name.fmt(f),
+            TargetName::Path(dir) => dir.display().fmt(f),
+        }
+    }
+}
+
+impl Serialize for TargetName {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A repository a command works on: from the fleet, or a directory given with `--path`.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub name: TargetName,
+    /// Where its files are.
+    pub root: PathBuf,
+    /// The fleet entry, when it came from the fleet.
+    pub repo: Option<Repo>,
+}
+
+impl Target {
+    /// The failure of a target whose directory is not there: `not_synced` for a fleet
+    /// repository that `drydock sync` would bring, else not found.
+    fn missing(&self, message: String) -> RepoFailure {
+        let remote = self
+            .repo
+            .as_ref()
+            .is_some_and(|r| matches!(r.source, crate::inventory::Source::Remote { .. }));
+        let kind = if remote {
+            FailureKind::NotSynced
+        } else {
+            FailureKind::NotFound
+        };
+        RepoFailure::new(kind, message)
+    }
+}
+
+/// Loads the fleet file. With `--path`, a missing default fleet file is fine: the built-in
+/// defaults apply.
+pub fn load_fleet(file: &Path, path_mode: bool) -> Result<Fleet, ConfigError> {
+    if path_mode && !file.exists() && file == Path::new("fleet.toml") {
+        return Fleet::parse(Path::new("fleet.toml"), "");
+    }
+    Fleet::load(file)
+}
+
+/// The repositories a command works on: the one `--path` names, or the fleet's selection.
+pub fn targets(fleet: &Fleet, selection: &Selection) -> Result<Vec<Target>, UsageError> {
+    if let Some(dir) = &selection.path {
+        return Ok(vec![path_target(dir)?]);
+    }
+    let chosen = fleet.select(&selection.repos).map_err(|e| UsageError {
+        message: e.message,
+        help: e.help,
+    })?;
+    Ok(chosen
+        .into_iter()
+        .map(|r| Target {
+            name: TargetName::Repo(fleet_name(r)),
+            root: fleet.checkout_dir(r),
+            repo: Some(r.clone()),
+        })
+        .collect())
+}
+
+/// `--path DIR` as a target; it must be a directory.
+pub fn path_target(dir: &Path) -> Result<Target, UsageError> {
+    if !dir.is_dir() {
+        return Err(
+            UsageError::new(format!("{}: --path must name a directory", dir.display()))
+                .with_help("pass the root of a repository checkout"),
+        );
+    }
+    Ok(Target {
+        name: TargetName::Path(dir.to_path_buf()),
+        root: dir.to_path_buf(),
+        repo: None,
+    })
+}
+
+/// The name of a fleet repository; fleet.toml validation guarantees `owner/repo`.
+pub fn fleet_name(repo: &Repo) -> RepoName {
+    repo.name
+        .parse()
+        .expect("fleet.toml validation accepts only owner/repo names")
+}
+
+/// The failure of a repository whose work panicked (a bug in drydock, not in the repository).
+fn internal(panicked: pool::Panicked) -> RepoFailure {
+    RepoFailure::new(
+        FailureKind::Internal,
+        format!(
+            "drydock failed on this repository (a bug, please report it): {}",
+            panicked.message
+        ),
+    )
+}
