@@ -33,6 +33,7 @@ enum Layer {
 const LAYERS: &[(&str, Layer)] = &[
     ("finding", Layer::Leaf),
     ("text", Layer::Leaf),
+    ("repo", Layer::Leaf),
     ("bump", Layer::Core),
     ("dependabot", Layer::Core),
     ("detect", Layer::Core),

@@ -233,8 +233,11 @@ fn check_target(
     };
     repo.findings.extend(dependabot_findings);
     let has_monitor = target.root.join(crate::workflow::PATH).is_file();
-    repo.findings
-        .extend(policy::check_monitor(&paths, has_monitor));
+    repo.findings.extend(policy::check_monitor(
+        &paths,
+        crate::workflow::PATH,
+        has_monitor,
+    ));
     (repo, uses)
 }
 

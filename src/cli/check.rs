@@ -67,7 +67,7 @@ pub fn run(global: &Global, args: CheckArgs) -> anyhow::Result<ExitStatus> {
         }
         Format::Text => report::text(&report, super::colour()),
         Format::Json => report::json(&report),
-        Format::Sarif => report::sarif(&report),
+        Format::Sarif => report::sarif(&report, &crate::catalogue::rules().collect::<Vec<_>>()),
         Format::Markdown => report::markdown(&report),
     };
     let mut out = std::io::stdout().lock();

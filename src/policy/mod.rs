@@ -278,12 +278,13 @@ pub fn check_dockerfile(
     (rules::check_file(&cx), uses)
 }
 
-/// `workflow/monitor-missing` for a repository: `dockerfiles` are its Dockerfile paths.
-pub fn check_monitor(dockerfiles: &[String], has_monitor: bool) -> Option<Finding> {
+/// `workflow/monitor-missing` for a repository: `dockerfiles` are its Dockerfile paths,
+/// `monitor` the workflow's path (`crate::workflow::PATH`, passed in so the policy does not
+/// depend on the workflow module, which depends on the policy's data through `bump`).
+pub fn check_monitor(dockerfiles: &[String], monitor: &str, has_monitor: bool) -> Option<Finding> {
     if dockerfiles.is_empty() || has_monitor {
         return None;
     }
-    let monitor = crate::workflow::PATH;
     Some(rules::MONITOR_MISSING.finding(
         monitor,
         format!(

@@ -1,5 +1,5 @@
 //! SARIF 2.1.0 for GitHub code scanning: one run, every rule of the catalogue
-//! (`crate::catalogue`) in `tool.driver.rules` with its id, description and help, one result
+//! (`crate::catalogue`, passed in by the caller) in `tool.driver.rules` with its id, description and help, one result
 //! per finding with `ruleId`, `level`, `message` and a physical
 //! location (relative `uri`, `region.startLine` ≥ 1). With one repository the `uri` is the path
 //! in it (upload from that repository); with several it is prefixed with `owner/repo/`.
@@ -10,8 +10,9 @@ use sha2::{Digest, Sha256};
 use super::CheckReport;
 use crate::finding::Rule;
 
-pub fn render(report: &CheckReport) -> String {
-    let catalogue: Vec<&Rule> = crate::catalogue::rules().collect();
+/// `catalogue` is every rule drydock can report (`crate::catalogue::rules()`), passed in so
+/// the renderer stays in the pure core.
+pub fn render(report: &CheckReport, catalogue: &[&Rule]) -> String {
     let rules: Vec<Value> = catalogue
         .iter()
         .map(|r| {
@@ -128,7 +129,11 @@ mod tests {
 
     #[test]
     fn results_follow_github_upload_rules() {
-        let v: Value = serde_json::from_str(&render(&sample())).unwrap();
+        let v: Value = serde_json::from_str(&render(
+            &sample(),
+            &crate::catalogue::rules().collect::<Vec<_>>(),
+        ))
+        .unwrap();
         assert_eq!(v["version"], "2.1.0");
         let run = &v["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
@@ -176,7 +181,11 @@ mod tests {
             }],
             report.data,
         );
-        let v: Value = serde_json::from_str(&render(&report)).unwrap();
+        let v: Value = serde_json::from_str(&render(
+            &report,
+            &crate::catalogue::rules().collect::<Vec<_>>(),
+        ))
+        .unwrap();
         let run = &v["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
         assert_eq!(rules.len(), crate::catalogue::rules().count());
