@@ -10,6 +10,7 @@ mod dependabot_generate;
 mod dependabot_validate;
 mod docker_parse;
 mod registry;
+mod rendered_findings;
 mod scan;
 mod sync;
 mod workflow;
