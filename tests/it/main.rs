@@ -1,0 +1,16 @@
+//! The integration tests, one binary (linked once, run in parallel), one module per area. Every
+//! run of the binary goes through [`support::drydock`]; inputs live in tests/corpus and
+//! tests/fixtures, insta snapshots in tests/it/snapshots.
+
+mod support;
+
+mod bump;
+mod check;
+mod dependabot_generate;
+mod dependabot_validate;
+mod docker_parse;
+mod registry;
+mod rendered_findings;
+mod scan;
+mod sync;
+mod workflow;

@@ -1,5 +1,0 @@
-//! Helpers shared by the integration tests (`mod support;` in a test file).
-
-#![allow(dead_code)]
-
-pub mod checkers;
