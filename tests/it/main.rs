@@ -9,6 +9,7 @@ mod check;
 mod dependabot_generate;
 mod dependabot_validate;
 mod docker_parse;
+mod exit_status;
 mod registry;
 mod rendered_findings;
 mod scan;

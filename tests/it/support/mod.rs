@@ -37,7 +37,13 @@ const LEAKY_VARIABLES: &[&str] = &[
 /// `~/.gitconfig` and `~/.ssh` of whoever runs the tests are never read. A test that needs one
 /// of these sets it on the command it gets (`drydock().env("DRYDOCK_LOG", "error")`).
 pub fn drydock() -> assert_cmd::Command {
-    let mut command = assert_cmd::Command::cargo_bin("drydock").expect("the drydock binary");
+    assert_cmd::Command::from_std(drydock_process())
+}
+
+/// [`drydock`] as a plain `std::process::Command`, for tests that wire its pipes themselves
+/// (a reader that closes stdout early, a process killed mid-run).
+pub fn drydock_process() -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("drydock"));
     for variable in LEAKY_VARIABLES {
         command.env_remove(variable);
     }

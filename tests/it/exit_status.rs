@@ -5,17 +5,9 @@
 use std::path::Path;
 use std::process::Stdio;
 
-use assert_cmd::cargo::CommandCargoExt;
 use tempfile::TempDir;
 
-fn drydock() -> std::process::Command {
-    let mut c = std::process::Command::cargo_bin("drydock").unwrap();
-    c.env_remove("NO_COLOR")
-        .env("DRYDOCK_LOG", "error")
-        .env_remove("GITHUB_TOKEN")
-        .env_remove("GH_TOKEN");
-    c
-}
+use crate::support::drydock_process as drydock;
 
 fn write(root: &Path, files: &[(&str, &str)]) {
     for (path, text) in files {
