@@ -63,13 +63,13 @@ pub fn run(global: &Global, args: BumpArgs) -> anyhow::Result<ExitStatus> {
     if args.stats {
         eprintln!("stats: {}", serde_json::to_string(&report.stats)?);
     }
+    write_refused(&report);
     let mut out = std::io::stdout().lock();
     if !report.errors.is_empty() {
         if args.format == TextOrJson::Json {
             write_json(&mut out, &report, true)?;
             out.flush()?;
         }
-        write_refused(&report);
         for m in &report.errors {
             eprintln!("error: {m}");
         }
@@ -101,7 +101,6 @@ fn write_text(out: &mut impl Write, global: &Global, report: &BumpReport) -> std
             eprintln!("skipped {}:{}: {}: {}", s.file, s.line, s.image, s.reason);
         }
     }
-    write_refused(report);
     match (report.updates.len(), report.written) {
         (0, _) if report.dockerfiles == 0 => {
             writeln!(out, "no Dockerfile found: nothing to bump")
