@@ -98,7 +98,11 @@ fn write_text(out: &mut impl Write, global: &Global, report: &BumpReport) -> std
     }
     if !global.quiet {
         for s in &report.skipped {
-            eprintln!("skipped {}:{}: {}: {}", s.file, s.line, s.image, s.reason);
+            if s.image.is_empty() {
+                eprintln!("skipped {}:{}: {}", s.file, s.line, s.reason);
+            } else {
+                eprintln!("skipped {}:{}: {}: {}", s.file, s.line, s.image, s.reason);
+            }
         }
     }
     match (report.updates.len(), report.written) {

@@ -92,3 +92,33 @@ impl RegistrySection {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(toml_text: &str) -> RegistrySection {
+        toml::from_str(toml_text).unwrap()
+    }
+
+    #[test]
+    fn timeout_and_body_cap_have_defaults_and_bounds() {
+        let config = section("").validate().unwrap();
+        assert_eq!(config.timeout, Duration::from_secs(30));
+        assert_eq!(config.max_response_bytes, 16 * 1024 * 1024);
+        let config = section("timeout_seconds = 5\nmax_response_bytes = 4096")
+            .validate()
+            .unwrap();
+        assert_eq!(config.timeout, Duration::from_secs(5));
+        assert_eq!(config.max_response_bytes, 4096);
+        for (text, key) in [
+            ("timeout_seconds = 0", "timeout_seconds"),
+            ("timeout_seconds = 3601", "timeout_seconds"),
+            ("max_response_bytes = 10", "max_response_bytes"),
+        ] {
+            let e = section(text).validate().unwrap_err();
+            assert!(e.message.contains(key), "{text}: {}", e.message);
+            assert!(!e.help.is_empty());
+        }
+    }
+}

