@@ -617,7 +617,7 @@ impl Client {
         }
         let mut request = self.http.get(url.clone());
         if let Some(c) = self.credentials.get(host) {
-            if !same_origin(url.as_str(), endpoint) && url.scheme() != "https" {
+            if !realm_may_get_credentials(&url, endpoint) {
                 return Err(token_error(
                     "the token realm is another host over plain HTTP: the registry credentials are sent to another host only over HTTPS".into(),
                 ));
@@ -715,6 +715,13 @@ fn innermost<'a>(
     source
 }
 
+/// Whether a token realm may be sent the registry's credentials: when it is the registry's own
+/// endpoint (scheme, host and port), or any host over HTTPS (Docker Hub's realm is
+/// `auth.docker.io`), as Docker's client does.
+fn realm_may_get_credentials(realm: &reqwest::Url, endpoint: &str) -> bool {
+    realm.scheme() == "https" || same_origin(realm.as_str(), endpoint)
+}
+
 /// Whether `url` has the scheme, host and port of `base`.
 fn same_origin(url: &str, base: &str) -> bool {
     match (reqwest::Url::parse(url), reqwest::Url::parse(base)) {
@@ -805,6 +812,40 @@ mod tests {
             resolve("http://127.0.0.1:5000", "/v2/a?n=1"),
             "http://127.0.0.1:5000/v2/a?n=1"
         );
+    }
+
+    #[test]
+    fn credentials_go_only_to_the_registrys_origin_or_an_https_realm() {
+        let url = |u: &str| reqwest::Url::parse(u).unwrap();
+        let hub = DOCKER_HUB_ENDPOINT;
+        assert!(realm_may_get_credentials(
+            &url("https://auth.docker.io/token"),
+            hub
+        ));
+        assert!(realm_may_get_credentials(
+            &url("http://127.0.0.1:5000/token"),
+            "http://127.0.0.1:5000"
+        ));
+        assert!(!realm_may_get_credentials(
+            &url("http://127.0.0.1:5001/token"),
+            "http://127.0.0.1:5000"
+        ));
+        assert!(!realm_may_get_credentials(
+            &url("http://auth.docker.io/token"),
+            hub
+        ));
+        assert!(same_origin("https://registry-1.docker.io:443/v2/x", hub));
+        assert!(same_origin("https://REGISTRY-1.docker.io/v2/x", hub));
+        assert!(!same_origin("http://registry-1.docker.io/v2/x", hub));
+        assert!(!same_origin(
+            "https://registry-1.docker.io.evil.example/v2/x",
+            hub
+        ));
+        assert!(!same_origin(
+            "https://evil.example/v2/x?registry-1.docker.io",
+            hub
+        ));
+        assert!(!same_origin("not a url", hub));
     }
 
     #[test]

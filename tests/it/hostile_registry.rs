@@ -712,3 +712,20 @@ fn what_a_person_reads_about_refused_tags_and_skipped_files() {
     ));
     assert_eq!(setup.file("Dockerfile"), b"FROM python:3.12\n");
 }
+
+#[test]
+fn a_redirect_to_another_host_carries_no_credentials() {
+    let other = stand_in(|_, _| reply(200, &tags_json(&["3.12", "3.13"])));
+    let other_base = other.base.clone();
+    let registry = stand_in(move |req, _| {
+        if req.header("authorization") != Some(BASIC) {
+            return reply(401, "").header("WWW-Authenticate", r#"Basic realm="r""#);
+        }
+        reply(307, "").header("Location", &format!("{other_base}{}", req.target))
+    });
+    let setup = Setup::new(&registry.base, "", &[("Dockerfile", b"FROM python:3.12\n")]);
+    let (code, stdout, stderr) = setup.bump(&[]);
+    assert!(!other.seen().is_empty(), "{stdout}\n{stderr}");
+    assert_eq!(other.credentials_received(), Vec::<String>::new());
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+}
