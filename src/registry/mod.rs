@@ -73,7 +73,12 @@ impl Mirrors {
                     "registry mirror URL {url:?} for {host} must start with http:// or https://"
                 )
             })?;
-        if rest.is_empty() || rest.contains(['/', '?', '#', '@']) {
+        let parsed = reqwest::Url::parse(url).ok();
+        if rest.is_empty()
+            || rest.contains(['/', '?', '#', '@'])
+            || rest.ends_with(':')
+            || parsed.is_none_or(|u| u.host_str().is_none_or(str::is_empty))
+        {
             return Err(format!(
                 "registry mirror URL {url:?} for {host} must be scheme://host[:port] only"
             ));
@@ -858,5 +863,8 @@ mod tests {
         assert!(m.add("docker.io").is_err());
         assert!(m.add("docker.io=ftp://x").is_err());
         assert!(m.add("docker.io=http://u:p@x").is_err());
+        assert!(m.add("docker.io=http://127.0.0.1:").is_err());
+        assert!(m.add("docker.io=http://:5000").is_err());
+        assert!(m.add("docker.io=http://127.0.0.1:notaport").is_err());
     }
 }
