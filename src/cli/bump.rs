@@ -11,16 +11,17 @@ use std::time::Duration;
 use clap::Args;
 
 use super::{ExitStatus, Global, TextOrJson, write_json};
-use crate::app::bump::{BumpOptions, BumpReport, bump};
+use crate::app::bump::{BumpOptions, BumpReport, bump, checkout};
 use crate::app::load_fleet;
 use crate::bump::select::Level;
 
 /// Update the base images of the Dockerfiles under a directory.
 #[derive(Debug, Args)]
 pub struct BumpArgs {
-    /// The checkout whose Dockerfiles are bumped.
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub path: PathBuf,
+    /// The checkout whose Dockerfiles are bumped (default: the current directory, or the fleet
+    /// checkout of the one `--repo` given).
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
     /// How far a tag may move (default: fleet.toml [registry] level, else minor).
     #[arg(long, value_enum)]
     pub level: Option<Level>,
@@ -34,9 +35,10 @@ pub struct BumpArgs {
     /// (repeatable; plain http only when given like this).
     #[arg(long = "registry-mirror", value_name = "HOST=URL")]
     pub registry_mirrors: Vec<String>,
-    /// Seconds before a registry request gives up.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
-    pub timeout: u64,
+    /// Seconds before a registry request gives up (default: fleet.toml [registry]
+    /// timeout_seconds, else 30).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
     /// Print registry request counts to stderr (one JSON line).
     #[arg(long)]
     pub stats: bool,
@@ -45,19 +47,23 @@ pub struct BumpArgs {
 }
 
 pub fn run(global: &Global, args: BumpArgs) -> anyhow::Result<ExitStatus> {
-    let fleet = load_fleet(&global.fleet, true).map_err(crate::app::Error::from)?;
+    // `--repo` needs the fleet (its workspace); `--path` alone works without fleet.toml.
+    let fleet =
+        load_fleet(&global.fleet, global.repos.is_empty()).map_err(crate::app::Error::from)?;
+    let path = checkout(&fleet, &global.repos, args.path.as_deref())?;
     let report = bump(&BumpOptions {
         fleet: &fleet,
-        path: &args.path,
+        path: &path,
         level: args.level,
         write: args.write,
         pin_digests: args.pin_digests,
         registry_mirrors: &args.registry_mirrors,
-        timeout: Duration::from_secs(args.timeout),
+        timeout: args.timeout.map(Duration::from_secs),
     })?;
     if args.stats {
         eprintln!("stats: {}", serde_json::to_string(&report.stats)?);
     }
+    write_refused(&report);
     let mut out = std::io::stdout().lock();
     if !report.errors.is_empty() {
         if args.format == TextOrJson::Json {
@@ -92,12 +98,30 @@ fn write_text(out: &mut impl Write, global: &Global, report: &BumpReport) -> std
     }
     if !global.quiet {
         for s in &report.skipped {
-            eprintln!("skipped {}:{}: {}: {}", s.file, s.line, s.image, s.reason);
+            if s.image.is_empty() {
+                eprintln!("skipped {}:{}: {}", s.file, s.line, s.reason);
+            } else {
+                eprintln!("skipped {}:{}: {}: {}", s.file, s.line, s.image, s.reason);
+            }
         }
     }
     match (report.updates.len(), report.written) {
+        (0, _) if report.dockerfiles == 0 => {
+            writeln!(out, "no Dockerfile found: nothing to bump")
+        }
         (0, _) => writeln!(out, "all base images are up to date"),
         (n, true) => writeln!(out, "{n} update(s) written"),
         (n, false) => writeln!(out, "{n} update(s) proposed; run with --write to apply"),
+    }
+}
+
+/// The registry answers that were refused, always shown (even with `--quiet`): a registry that
+/// sends them is broken or hostile. Debug quoting shows control characters as escapes.
+fn write_refused(report: &BumpReport) {
+    for r in &report.refused {
+        eprintln!(
+            "warning: {}: refused {:?} from the registry: {}",
+            r.image, r.value, r.reason
+        );
     }
 }

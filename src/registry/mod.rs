@@ -2,6 +2,13 @@
 //! pagination), manifest and index digests, the bearer-token and basic challenges, mirrors,
 //! timeouts and bounded retries. The only async code in drydock: it waits on the network.
 //!
+//! A registry is not trusted. Every body is read with a size cap ([`ClientOptions::max_body_bytes`])
+//! inside the per-request timeout, so a huge or dripping answer ends in a clear error. Credentials
+//! and bearer tokens go only to the registry's own endpoint (scheme, host and port): a `Link` to
+//! another host is followed anonymously, and a token realm on another host gets the credentials
+//! only over HTTPS (as Docker's client does). A `Docker-Content-Digest` must be
+//! `sha256:<64 hex digits>`, and when the manifest body is fetched it must be that body's digest.
+//!
 //! One tag-list fetch per image per run: results are cached in the [`Client`], and concurrent
 //! callers for the same image wait for the first fetch. [`Stats`] counts every request so the
 //! benchmark can check that.
@@ -66,7 +73,12 @@ impl Mirrors {
                     "registry mirror URL {url:?} for {host} must start with http:// or https://"
                 )
             })?;
-        if rest.is_empty() || rest.contains(['/', '?', '#', '@']) {
+        let parsed = reqwest::Url::parse(url).ok();
+        if rest.is_empty()
+            || rest.contains(['/', '?', '#', '@'])
+            || rest.ends_with(':')
+            || parsed.is_none_or(|u| u.host_str().is_none_or(str::is_empty))
+        {
             return Err(format!(
                 "registry mirror URL {url:?} for {host} must be scheme://host[:port] only"
             ));
@@ -102,18 +114,28 @@ pub struct ClientOptions {
     pub page_size: usize,
     /// Pages followed at most per tag list, so a looping `Link` cannot hang a run.
     pub max_pages: usize,
+    /// Largest response body read, in bytes; a larger one is an error, never buffered whole.
+    pub max_body_bytes: u64,
 }
+
+/// The default of [`ClientOptions::max_body_bytes`] and `[registry] max_response_bytes`: 16 MiB,
+/// far above a tag list of 10,000 tags or a manifest index.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The default of [`ClientOptions::timeout`] and `[registry] timeout_seconds`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
-            timeout: Duration::from_secs(30),
+            timeout: DEFAULT_TIMEOUT,
             connect_timeout: Duration::from_secs(10),
             attempts: 4,
             backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             page_size: 1000,
             max_pages: 200,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -133,8 +155,24 @@ pub enum Cause {
     Server { status: u16, attempts: u32 },
     #[error("unexpected status {status} from {url}")]
     Status { status: u16, url: String },
-    #[error("timed out after {attempts} attempts ({url})")]
-    Timeout { url: String, attempts: u32 },
+    #[error(
+        "timed out after {attempts} attempt(s) of at most {seconds}s each ({url}): raise [registry] timeout_seconds or --timeout if the registry is just slow"
+    )]
+    Timeout {
+        url: String,
+        attempts: u32,
+        seconds: u64,
+    },
+    #[error(
+        "the response from {url} is larger than {limit} bytes: refused (raise [registry] max_response_bytes if it is genuine)"
+    )]
+    TooLarge { url: String, limit: u64 },
+    #[error(
+        "{url} is on another host than the registry and asks for credentials: drydock sends credentials and tokens only to the registry's own host"
+    )]
+    ForeignHost { url: String },
+    #[error("refused the digest from {url}: {message}")]
+    BadDigest { url: String, message: String },
     #[error("cannot connect to {url}: {message}")]
     Connect { url: String, message: String },
     #[error("bad response from {url}: {message}")]
@@ -289,7 +327,11 @@ impl Client {
                 .get(LINK)
                 .and_then(|l| l.to_str().ok())
                 .and_then(next_link);
-            let body: TagList = response.json().await.map_err(|e| {
+            let bytes = self
+                .read_body(response, &url)
+                .await
+                .map_err(|cause| error(image, cause))?;
+            let body: TagList = serde_json::from_slice(&bytes).map_err(|e| {
                 error(
                     image,
                     Cause::BadResponse {
@@ -314,6 +356,10 @@ impl Client {
     }
 
     /// The digest (`sha256:...`) a tag points at: of the index for multi-platform images.
+    ///
+    /// A `Docker-Content-Digest` header is taken from a HEAD answer when it is a well-formed
+    /// sha256 digest; when the body is fetched, its own digest is the answer and a header that
+    /// disagrees with it is refused.
     pub async fn digest(&self, image: &ImageRef, tag: &str) -> Result<String, RegistryError> {
         let base = self.mirrors.endpoint(&image.registry);
         let url = format!("{base}/v2/{}/manifests/{tag}", image.repository);
@@ -327,26 +373,61 @@ impl Client {
             .send(&with_tag, reqwest::Method::HEAD, &url, Kind::Manifest)
             .await?;
         if let Some(d) = content_digest(response.headers()) {
-            return Ok(d);
+            return checked_digest(d, &url).map_err(|cause| error(&with_tag, cause));
         }
         // Some registries leave the header off HEAD answers: hash the manifest body instead.
         self.stats.manifest_requests.fetch_add(1, Ordering::Relaxed);
         let response = self
             .send(&with_tag, reqwest::Method::GET, &url, Kind::Manifest)
             .await?;
-        if let Some(d) = content_digest(response.headers()) {
-            return Ok(d);
-        }
-        let body = response
-            .bytes()
+        let header = content_digest(response.headers());
+        let body = self
+            .read_body(response, &url)
             .await
-            .map_err(|e| error(&with_tag, transport(&url, e, 1)))?;
-        use sha2::Digest;
-        let hash = sha2::Sha256::digest(&body);
-        Ok(format!(
-            "sha256:{}",
-            hash.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        ))
+            .map_err(|cause| error(&with_tag, cause))?;
+        let actual = crate::bump::reference::sha256_digest_of(&body);
+        match header {
+            Some(claimed) if claimed != actual => Err(error(
+                &with_tag,
+                Cause::BadDigest {
+                    url,
+                    message: format!(
+                        "Docker-Content-Digest {claimed:?} is not the digest of the manifest it came with ({actual})"
+                    ),
+                },
+            )),
+            _ => Ok(actual),
+        }
+    }
+
+    /// Reads a response body, at most [`ClientOptions::max_body_bytes`] of it, chunk by chunk: a
+    /// larger body is refused as soon as it passes the cap (a declared `Content-Length` above it
+    /// before anything is read), and a body that drips ends at the request timeout.
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        url: &str,
+    ) -> Result<Vec<u8>, Cause> {
+        let limit = self.options.max_body_bytes;
+        let too_large = || Cause::TooLarge {
+            url: url.to_string(),
+            limit,
+        };
+        if response.content_length().is_some_and(|n| n > limit) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport(url, e, 1))?
+        {
+            if body.len() as u64 + chunk.len() as u64 > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     async fn get(
@@ -368,8 +449,12 @@ impl Client {
     ) -> Result<reqwest::Response, RegistryError> {
         let host = auth::canonical_host(&image.registry);
         let scope = format!("repository:{}:pull", image.repository);
+        let endpoint = self.mirrors.endpoint(&image.registry);
+        // A `Link` may point anywhere: only the registry's own endpoint sees credentials.
+        let own_host = same_origin(url, &endpoint);
         let mut authorization = self
             .cached_token(&host, &scope)
+            .filter(|_| own_host)
             .map(|t| format!("Bearer {t}"));
         let mut authenticated = false;
         loop {
@@ -378,6 +463,14 @@ impl Client {
                 .await?;
             match response.status() {
                 s if s.is_success() => return Ok(response),
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN if !own_host => {
+                    return Err(error(
+                        image,
+                        Cause::ForeignHost {
+                            url: url.to_string(),
+                        },
+                    ));
+                }
                 StatusCode::UNAUTHORIZED if !authenticated => {
                     authenticated = true;
                     let challenge = response
@@ -393,7 +486,14 @@ impl Client {
                         }) => {
                             let scope = challenged.unwrap_or(scope.clone());
                             let token = self
-                                .fetch_token(image, &host, &realm, service.as_deref(), &scope)
+                                .fetch_token(
+                                    image,
+                                    &host,
+                                    &endpoint,
+                                    &realm,
+                                    service.as_deref(),
+                                    &scope,
+                                )
                                 .await?;
                             Some(format!("Bearer {token}"))
                         }
@@ -470,7 +570,7 @@ impl Client {
                 }
                 Ok(r) => return Ok(r),
                 Err(e) if last || !(e.is_timeout() || e.is_connect() || e.is_request()) => {
-                    return Err(error(image, transport(url, e, attempt)));
+                    return Err(error(image, self.transport(url, e, attempt)));
                 }
                 Err(_) => delay,
             };
@@ -490,11 +590,14 @@ impl Client {
             .cloned()
     }
 
-    /// The bearer-token exchange: anonymous, or with the host's credentials as Basic.
+    /// The bearer-token exchange: anonymous, or with the host's credentials as Basic. The
+    /// credentials go to a realm on the registry's own endpoint, or on another host over HTTPS;
+    /// a realm on another host over plain HTTP is refused when there are credentials to send.
     async fn fetch_token(
         &self,
         image: &ImageRef,
         host: &str,
+        endpoint: &str,
         realm: &str,
         service: Option<&str>,
         scope: &str,
@@ -519,6 +622,11 @@ impl Client {
         }
         let mut request = self.http.get(url.clone());
         if let Some(c) = self.credentials.get(host) {
+            if !realm_may_get_credentials(&url, endpoint) {
+                return Err(token_error(
+                    "the token realm is another host over plain HTTP: the registry credentials are sent to another host only over HTTPS".into(),
+                ));
+            }
             request = request.header(AUTHORIZATION, c.basic_header());
         }
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
@@ -526,7 +634,7 @@ impl Client {
         let response = request
             .send()
             .await
-            .map_err(|e| error(image, transport(realm, e, 1)))?;
+            .map_err(|e| error(image, self.transport(realm, e, 1)))?;
         match response.status() {
             s if s.is_success() => {}
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
@@ -539,9 +647,11 @@ impl Client {
             }
             s => return Err(token_error(format!("status {}", s.as_u16()))),
         }
-        let body: TokenResponse = response
-            .json()
+        let bytes = self
+            .read_body(response, realm)
             .await
+            .map_err(|cause| error(image, cause))?;
+        let body: TokenResponse = serde_json::from_slice(&bytes)
             .map_err(|e| token_error(format!("not a token response: {e}")))?;
         let token = body
             .token
@@ -575,27 +685,72 @@ fn error(image: &ImageRef, cause: Cause) -> RegistryError {
     RegistryError { image: name, cause }
 }
 
-fn transport(url: &str, e: reqwest::Error, attempts: u32) -> Cause {
-    // The URL never carries credentials; the error's own text may repeat it, so build our own.
-    if e.is_timeout() {
-        Cause::Timeout {
-            url: url.to_string(),
-            attempts,
+impl Client {
+    /// A transport error as a [`Cause`]: a timeout says so (with the limit), whether it struck
+    /// while connecting, waiting or reading the body.
+    fn transport(&self, url: &str, e: reqwest::Error, attempts: u32) -> Cause {
+        // The URL never carries credentials; the error's own text may repeat it, so build our own.
+        if e.is_timeout() {
+            Cause::Timeout {
+                url: url.to_string(),
+                attempts,
+                seconds: self.options.timeout.as_secs().max(1),
+            }
+        } else if e.is_connect() {
+            Cause::Connect {
+                url: url.to_string(),
+                message: innermost(&e).to_string(),
+            }
+        } else {
+            Cause::BadResponse {
+                url: url.to_string(),
+                message: e.without_url().to_string(),
+            }
         }
-    } else if e.is_connect() {
-        let mut source: &dyn std::error::Error = &e;
-        while let Some(s) = source.source() {
-            source = s;
+    }
+}
+
+fn innermost<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> &'a (dyn std::error::Error + 'static) {
+    let mut source = e;
+    while let Some(s) = source.source() {
+        source = s;
+    }
+    source
+}
+
+/// Whether a token realm may be sent the registry's credentials: when it is the registry's own
+/// endpoint (scheme, host and port), or any host over HTTPS (Docker Hub's realm is
+/// `auth.docker.io`), as Docker's client does.
+fn realm_may_get_credentials(realm: &reqwest::Url, endpoint: &str) -> bool {
+    realm.scheme() == "https" || same_origin(realm.as_str(), endpoint)
+}
+
+/// Whether `url` has the scheme, host and port of `base`.
+fn same_origin(url: &str, base: &str) -> bool {
+    match (reqwest::Url::parse(url), reqwest::Url::parse(base)) {
+        (Ok(a), Ok(b)) => {
+            a.scheme() == b.scheme()
+                && a.host_str().map(str::to_ascii_lowercase)
+                    == b.host_str().map(str::to_ascii_lowercase)
+                && a.port_or_known_default() == b.port_or_known_default()
         }
-        Cause::Connect {
-            url: url.to_string(),
-            message: source.to_string(),
-        }
+        _ => false,
+    }
+}
+
+/// A `sha256:` digest header, refused unless it is `sha256:<64 lowercase hex digits>`.
+fn checked_digest(digest: String, url: &str) -> Result<String, Cause> {
+    if crate::bump::reference::is_sha256_digest(&digest) {
+        Ok(digest)
     } else {
-        Cause::BadResponse {
+        Err(Cause::BadDigest {
             url: url.to_string(),
-            message: e.without_url().to_string(),
-        }
+            message: format!(
+                "Docker-Content-Digest {digest:?} is not sha256: and 64 lowercase hex digits"
+            ),
+        })
     }
 }
 
@@ -665,6 +820,40 @@ mod tests {
     }
 
     #[test]
+    fn credentials_go_only_to_the_registrys_origin_or_an_https_realm() {
+        let url = |u: &str| reqwest::Url::parse(u).unwrap();
+        let hub = DOCKER_HUB_ENDPOINT;
+        assert!(realm_may_get_credentials(
+            &url("https://auth.docker.io/token"),
+            hub
+        ));
+        assert!(realm_may_get_credentials(
+            &url("http://127.0.0.1:5000/token"),
+            "http://127.0.0.1:5000"
+        ));
+        assert!(!realm_may_get_credentials(
+            &url("http://127.0.0.1:5001/token"),
+            "http://127.0.0.1:5000"
+        ));
+        assert!(!realm_may_get_credentials(
+            &url("http://auth.docker.io/token"),
+            hub
+        ));
+        assert!(same_origin("https://registry-1.docker.io:443/v2/x", hub));
+        assert!(same_origin("https://REGISTRY-1.docker.io/v2/x", hub));
+        assert!(!same_origin("http://registry-1.docker.io/v2/x", hub));
+        assert!(!same_origin(
+            "https://registry-1.docker.io.evil.example/v2/x",
+            hub
+        ));
+        assert!(!same_origin(
+            "https://evil.example/v2/x?registry-1.docker.io",
+            hub
+        ));
+        assert!(!same_origin("not a url", hub));
+    }
+
+    #[test]
     fn mirrors_and_docker_hub_endpoint() {
         let mut m = Mirrors::default();
         assert_eq!(m.endpoint("docker.io"), "https://registry-1.docker.io");
@@ -674,5 +863,8 @@ mod tests {
         assert!(m.add("docker.io").is_err());
         assert!(m.add("docker.io=ftp://x").is_err());
         assert!(m.add("docker.io=http://u:p@x").is_err());
+        assert!(m.add("docker.io=http://127.0.0.1:").is_err());
+        assert!(m.add("docker.io=http://:5000").is_err());
+        assert!(m.add("docker.io=http://127.0.0.1:notaport").is_err());
     }
 }

@@ -460,3 +460,24 @@ async fn a_refused_large_page_size_falls_back_to_100() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_declared_length_over_the_cap_is_refused_before_reading() {
+    let big = format!(r#"{{"tags":["{}"]}}"#, "1".repeat(5000));
+    let (base, _) = stand_in(move |_, _| reply(200, &big)).await;
+    let mut mirrors = Mirrors::default();
+    mirrors.add(&format!("docker.io={base}")).unwrap();
+    let options = ClientOptions {
+        max_body_bytes: 1024,
+        ..ClientOptions::default()
+    };
+    let err = Client::new(options, mirrors, CredentialStore::anonymous())
+        .unwrap()
+        .tags(&python())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.cause, Cause::TooLarge { limit: 1024, .. }),
+        "{err}"
+    );
+}
