@@ -61,9 +61,12 @@ pub struct Cli {
 /// Flags every subcommand accepts.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// The fleet inventory.
+    /// The fleet inventory (with --path: read only when given).
     #[arg(long, global = true, value_name = "FILE", default_value = "fleet.toml")]
     pub fleet: PathBuf,
+    /// Whether `--fleet` was on the command line rather than defaulted.
+    #[arg(skip)]
+    pub fleet_given: bool,
     /// Only this repository (owner/repo); repeatable.
     #[arg(long = "repo", global = true, value_name = "NAME")]
     pub repos: Vec<String>,
@@ -91,7 +94,7 @@ pub enum Command {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     init_tracing(&cli.global);
     let result = match cli.command {
         Command::Check(args) => check::run(&cli.global, args),
@@ -104,6 +107,24 @@ pub fn main() -> ExitCode {
         Ok(status) => status.into(),
         Err(e) => report_error(&e).into(),
     }
+}
+
+/// Parses the command line, noting whether `--fleet` was given (clap's derive cannot tell a
+/// default from a typed value).
+fn parse() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    cli.global.fleet_given = fleet_given(&matches);
+    cli
+}
+
+/// Whether `--fleet` came from the command line, before or after the subcommand.
+fn fleet_given(matches: &clap::ArgMatches) -> bool {
+    let given = |m: &clap::ArgMatches| {
+        m.value_source("fleet") == Some(clap::parser::ValueSource::CommandLine)
+    };
+    given(matches) || matches.subcommand().is_some_and(|(_, sub)| given(sub))
 }
 
 /// Prints an error that stopped a command, and the exit status it means. A reader that went
@@ -165,6 +186,7 @@ fn selection(global: &Global, path: Option<PathBuf>) -> Selection {
         fleet: global.fleet.clone(),
         repos: global.repos.clone(),
         path,
+        fleet_given: global.fleet_given,
     }
 }
 
@@ -174,8 +196,13 @@ fn load(
     path: Option<PathBuf>,
 ) -> Result<(crate::inventory::Fleet, Vec<app::Target>), app::Error> {
     let selection = selection(global, path);
-    let fleet = app::load_fleet(&selection.fleet, selection.path.is_some())?;
+    let (fleet, source) = app::load_config(&selection)?;
     let targets = app::targets(&fleet, &selection)?;
+    if let Some(dir) = &selection.path
+        && !global.quiet
+    {
+        eprintln!("drydock: {}: configuration from {source}", dir.display());
+    }
     Ok((fleet, targets))
 }
 

@@ -10,6 +10,8 @@ mod dependabot_generate;
 mod dependabot_validate;
 mod docker_parse;
 mod exit_status;
+mod path_config;
+mod plan_output;
 mod registry;
 mod rendered_findings;
 mod scan;
