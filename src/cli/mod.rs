@@ -16,6 +16,7 @@ use crate::inventory::ConfigError;
 
 pub mod bump;
 pub mod check;
+pub mod data;
 pub mod plan;
 pub mod scan;
 pub mod sync;
@@ -90,6 +91,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Move Dockerfile base images to the newest tag the policy allows (the monitor workflow's engine).
     Bump(bump::BumpArgs),
+    /// Refresh the image data `check` reads (`data update`).
+    Data(data::DataArgs),
 }
 
 /// Entry point of the binary.
@@ -102,6 +105,7 @@ pub fn main() -> ExitCode {
         Command::Bump(args) => bump::run(&cli.global, args),
         Command::Plan(args) => plan::run(&cli.global, args),
         Command::Sync(args) => sync::run(&cli.global, args),
+        Command::Data(args) => data::run(&cli.global, args),
     };
     match result {
         Ok(status) => status.into(),

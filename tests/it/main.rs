@@ -6,6 +6,7 @@ mod support;
 
 mod bump;
 mod check;
+mod data_update;
 mod dependabot_generate;
 mod dependabot_validate;
 mod docker_parse;
