@@ -50,7 +50,9 @@ impl From<ExitStatus> for ExitCode {
 #[command(
     name = "drydock",
     version,
-    about = "Roll a container base-image policy out across a fleet of repositories, and keep it there."
+    about = "Roll a container base-image policy out across a fleet of repositories, and keep it there.",
+    // Our own `help` subcommand, so that `drydock help --help` works like every other command.
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -85,7 +87,7 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// Show the package ecosystems, Dockerfiles and compose files of each repository.
     Scan(scan::ScanArgs),
-    /// Show what drydock would create or change (dependabot.yml, the monitor workflow) as diffs, with findings.
+    /// Show what drydock would create or change (dependabot.yml, the monitor workflow): a summary with the findings, then diffs.
     Plan(plan::PlanArgs),
     /// Check Dockerfiles against the base-image policy, dependabot.yml against GitHub's rules, and Trivy reports against the CVE deadlines.
     Check(check::CheckArgs),
@@ -93,6 +95,44 @@ pub enum Command {
     Bump(bump::BumpArgs),
     /// Refresh the image data `check` reads (`data update`).
     Data(data::DataArgs),
+    /// Print this message or the help of the given subcommand.
+    Help(HelpArgs),
+}
+
+/// `drydock help [COMMAND]...`.
+#[derive(Debug, Args)]
+pub struct HelpArgs {
+    /// The subcommand to describe (`plan`, `data update`).
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// Prints the long help of `drydock` or of the subcommand `args` names.
+fn help(args: &HelpArgs) -> anyhow::Result<ExitStatus> {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    command.build();
+    let mut current = &mut command;
+    for name in &args.command {
+        let known: Vec<String> = current
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        current = match current.find_subcommand_mut(name) {
+            Some(sub) => sub,
+            None => {
+                return Err(app::Error::Usage(
+                    app::UsageError::new(format!("drydock help: no subcommand {name:?}"))
+                        .with_help(format!("one of: {}", known.join(", "))),
+                )
+                .into());
+            }
+        };
+    }
+    let mut out = std::io::stdout().lock();
+    write!(out, "{}", current.render_long_help())?;
+    out.flush()?;
+    Ok(ExitStatus::Success)
 }
 
 /// Entry point of the binary.
@@ -106,6 +146,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::run(&cli.global, args),
         Command::Sync(args) => sync::run(&cli.global, args),
         Command::Data(args) => data::run(&cli.global, args),
+        Command::Help(args) => help(&args),
     };
     match result {
         Ok(status) => status.into(),

@@ -213,7 +213,10 @@ fn update_writes_a_data_dir_that_check_uses() {
     assert!(!stderr.contains("days old"), "{stderr}");
     let report: Value = serde_json::from_slice(&check.stdout).unwrap();
     let data = report["data"]["source"].as_str().unwrap();
-    assert!(data.contains("docker-library/official-images@0123456 (2026-11-30)"), "{report}");
+    assert!(
+        data.contains("docker-library/official-images@0123456 (2026-11-30)"),
+        "{report}"
+    );
     assert_eq!(report["data"]["stale"], false);
 }
 
