@@ -75,6 +75,8 @@ pub struct Fleet {
     /// `[workflow]`: the base-image monitor workflow every repository with a Dockerfile gets.
     pub workflow: WorkflowSection,
     pub policy: crate::policy::Policy,
+    /// `[policy] data_dir`, resolved against the fleet file's directory.
+    pub data_dir: Option<PathBuf>,
     pub repos: Vec<Repo>,
 }
 
@@ -211,6 +213,7 @@ impl Fleet {
             registry,
             workflow: raw.workflow,
             policy,
+            data_dir: raw.policy.data_dir.as_ref().map(|d| base.join(d)),
             repos,
         })
     }

@@ -218,6 +218,29 @@ fn update_writes_a_data_dir_that_check_uses() {
         "{report}"
     );
     assert_eq!(report["data"]["stale"], false);
+
+    // `[policy] data_dir` in the repository's own configuration does the same.
+    std::fs::create_dir(repo.join(".github")).unwrap();
+    std::fs::write(
+        repo.join(".github/drydock.toml"),
+        format!("[policy]\ndata_dir = {:?}\n", out.to_str().unwrap()),
+    )
+    .unwrap();
+    let check = drydock()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--now",
+            "2026-12-02T00:00:00Z",
+            "--path",
+        ])
+        .arg(&repo)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&check.stdout).unwrap();
+    let data = report["data"]["source"].as_str().unwrap();
+    assert!(data.contains("official-images@0123456"), "{report}");
 }
 
 #[test]
