@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000}
 RUNS=${RUNS:-3}
-export PATH="${DRYDOCK_TEST_TOOLS:-$PWD/.tools}/bin:/work/main/.tools/bin:$PATH"
+# hadolint and trivy: from scripts/install-test-tools.sh (.tools/ of this checkout), else PATH.
+export PATH="${DRYDOCK_TEST_TOOLS:-$PWD/.tools}/bin:$PATH"
 
 cargo build --release --quiet
 bin=$PWD/target/release/drydock

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Generate drydock's shipped data (data/*.json) from snapshots of its sources.
 
-    scripts/gen-data.py [--source DIR] [--out DIR]
+    scripts/gen-data.py --source DIR [--out DIR]
 
-DIR (default ../shared/data, relative to the checkout) holds:
+DIR (required: snapshots are not part of the repository) holds:
   official-images/  docker-library/official-images: LICENSE, SOURCE.txt, library/<image>
   endoflife/        endoflife-date/endoflife.date: LICENSE, SOURCE.txt, products/<product>.md
 
@@ -26,7 +26,11 @@ import re
 import subprocess
 import sys
 
-import yaml
+try:
+    import yaml
+except ImportError:
+    sys.exit("gen-data.py needs PyYAML for the endoflife.date front matter: "
+             "apt-get install python3-yaml (or pip install pyyaml)")
 
 # Docker image (as written in FROM, registry omitted for Docker Hub) -> endoflife.date product.
 IMAGE_PRODUCTS = {
@@ -101,7 +105,7 @@ IMAGE_PRODUCTS = {
 
 # Official images whose library file was deleted. Derived from the git history when the snapshot
 # is a git checkout; otherwise this list, taken from the history research in
-# ../shared/reference/dockerfile.md §3.3 (partial: only the deletions named there).
+# the project's research notes on Dockerfiles, §3.3 (partial: only the deletions named there).
 KNOWN_REMOVED = {
     "adoptopenjdk": "2021",
     "centos": "2024-07-29",
@@ -281,15 +285,23 @@ def write(path, value):
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    root = os.path.dirname(here)
-    # ../shared/data next to the checkout (or next to its worktree folder).
-    candidates = [os.path.join(root, "..", "shared", "data"), os.path.join(root, "..", "..", "shared", "data")]
-    default_source = next((c for c in candidates if os.path.isdir(c)), candidates[0])
-    parser.add_argument("--source", default=default_source)
-    parser.add_argument("--out", default=os.path.join(here, "..", "data"))
+    parser.add_argument("--source", metavar="DIR",
+                        help="snapshots of the sources: DIR/official-images and DIR/endoflife (see docs/data.md)")
+    parser.add_argument("--out", metavar="DIR", default=os.path.join(here, "..", "data"),
+                        help="where to write the JSON files (default: data/ of this checkout)")
     args = parser.parse_args()
+    if args.source is None:
+        parser.error("--source DIR is required: a directory with official-images/ (a clone of "
+                     "docker-library/official-images) and endoflife/ (a clone of "
+                     "endoflife-date/endoflife.date), each with a SOURCE.txt line (docs/data.md); "
+                     "or fetch fresh data with `drydock data update --out DIR`")
     oi_src = os.path.join(args.source, "official-images")
     eol_src = os.path.join(args.source, "endoflife")
+    for needed in (os.path.join(oi_src, "library"), os.path.join(oi_src, "SOURCE.txt"),
+                   os.path.join(eol_src, "products"), os.path.join(eol_src, "SOURCE.txt")):
+        if not os.path.exists(needed):
+            parser.error(f"--source {args.source}: {needed} does not exist (docs/data.md says what the "
+                         "source directory holds)")
     os.makedirs(args.out, exist_ok=True)
 
     images, removed = official_images(oi_src)

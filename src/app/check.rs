@@ -50,7 +50,7 @@ struct Located {
 pub fn check(ctx: &CheckContext<'_>) -> Result<CheckReport, Error> {
     let fleet = ctx.fleet;
     let today = ctx.now.date_naive();
-    let (facts, source) = load_facts(ctx.data_dir)?;
+    let (facts, source) = load_facts(ctx.data_dir.or(fleet.data_dir.as_deref()))?;
     let reports = ctx
         .trivy_reports
         .iter()

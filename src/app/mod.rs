@@ -14,6 +14,7 @@ use crate::repo::{FailureKind, RepoFailure, RepoName};
 
 pub mod bump;
 pub mod check;
+pub mod data;
 pub mod plan;
 pub mod pool;
 pub mod scan;
@@ -65,6 +66,9 @@ pub struct Selection {
     pub repos: Vec<String>,
     /// `--path DIR`: this directory instead of the fleet.
     pub path: Option<PathBuf>,
+    /// Whether `--fleet` was given on the command line (with `--path`, only then is the fleet
+    /// file read).
+    pub fleet_given: bool,
 }
 
 /// What reports call a target: a fleet repository, or the directory given with `--path`.
@@ -114,6 +118,56 @@ impl Target {
         };
         RepoFailure::new(kind, message)
     }
+}
+
+/// Where a `--path` directory keeps its own configuration: a fleet file without `[[repo]]`.
+pub const REPO_CONFIG: &str = ".github/drydock.toml";
+
+/// The configuration a command ran with, so the command line can say which.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// A fleet file: the fleet's, or the one `--fleet` named for `--path`.
+    FleetFile(PathBuf),
+    /// The `--path` directory's own [`REPO_CONFIG`].
+    RepoConfig(PathBuf),
+    /// No file: the built-in defaults (`--path` without `--fleet` and without a
+    /// [`REPO_CONFIG`]).
+    BuiltIn,
+}
+
+impl fmt::Display for ConfigSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigSource::FleetFile(file) => write!(f, "the fleet file {}", file.display()),
+            ConfigSource::RepoConfig(file) => write!(f, "{}", file.display()),
+            ConfigSource::BuiltIn => write!(
+                f,
+                "the built-in defaults (no --fleet, no {REPO_CONFIG} in the directory)"
+            ),
+        }
+    }
+}
+
+/// The configuration of a command: the fleet file, or for `--path DIR` (in this order) the
+/// fleet file `--fleet` names, `DIR/.github/drydock.toml`, or the built-in defaults. A
+/// `fleet.toml` in the current directory is never read for `--path` unless named: it belongs
+/// to another fleet.
+pub fn load_config(selection: &Selection) -> Result<(Fleet, ConfigSource), ConfigError> {
+    let Some(dir) = &selection.path else {
+        let fleet = Fleet::load(&selection.fleet)?;
+        return Ok((fleet, ConfigSource::FleetFile(selection.fleet.clone())));
+    };
+    if selection.fleet_given {
+        let fleet = Fleet::load(&selection.fleet)?;
+        return Ok((fleet, ConfigSource::FleetFile(selection.fleet.clone())));
+    }
+    let own = dir.join(REPO_CONFIG);
+    if own.is_file() {
+        let fleet = Fleet::load_repo_config(&own)?;
+        return Ok((fleet, ConfigSource::RepoConfig(own)));
+    }
+    // Messages about settings name the file that would hold them.
+    Ok((Fleet::parse(&own, "")?, ConfigSource::BuiltIn))
 }
 
 /// Loads the fleet file. With `--path`, a missing default fleet file is fine: the built-in

@@ -16,6 +16,7 @@ use crate::inventory::ConfigError;
 
 pub mod bump;
 pub mod check;
+pub mod data;
 pub mod plan;
 pub mod scan;
 pub mod sync;
@@ -49,7 +50,9 @@ impl From<ExitStatus> for ExitCode {
 #[command(
     name = "drydock",
     version,
-    about = "Roll a container base-image policy out across a fleet of repositories, and keep it there."
+    about = "Roll a container base-image policy out across a fleet of repositories, and keep it there.",
+    // Our own `help` subcommand, so that `drydock help --help` works like every other command.
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -61,9 +64,12 @@ pub struct Cli {
 /// Flags every subcommand accepts.
 #[derive(Debug, Args)]
 pub struct Global {
-    /// The fleet inventory.
+    /// The fleet inventory (with --path: read only when given).
     #[arg(long, global = true, value_name = "FILE", default_value = "fleet.toml")]
     pub fleet: PathBuf,
+    /// Whether `--fleet` was on the command line rather than defaulted.
+    #[arg(skip)]
+    pub fleet_given: bool,
     /// Only this repository (owner/repo); repeatable.
     #[arg(long = "repo", global = true, value_name = "NAME")]
     pub repos: Vec<String>,
@@ -81,17 +87,57 @@ pub enum Command {
     Sync(sync::SyncArgs),
     /// Show the package ecosystems, Dockerfiles and compose files of each repository.
     Scan(scan::ScanArgs),
-    /// Show what drydock would create or change (dependabot.yml, the monitor workflow) as diffs, with findings.
+    /// Show what drydock would create or change (dependabot.yml, the monitor workflow): a summary with the findings, then diffs.
     Plan(plan::PlanArgs),
     /// Check Dockerfiles against the base-image policy, dependabot.yml against GitHub's rules, and Trivy reports against the CVE deadlines.
     Check(check::CheckArgs),
     /// Move Dockerfile base images to the newest tag the policy allows (the monitor workflow's engine).
     Bump(bump::BumpArgs),
+    /// Refresh the image data `check` reads (`data update`).
+    Data(data::DataArgs),
+    /// Print this message or the help of the given subcommand.
+    Help(HelpArgs),
+}
+
+/// `drydock help [COMMAND]...`.
+#[derive(Debug, Args)]
+pub struct HelpArgs {
+    /// The subcommand to describe (`plan`, `data update`).
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// Prints the long help of `drydock` or of the subcommand `args` names.
+fn help(args: &HelpArgs) -> anyhow::Result<ExitStatus> {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    command.build();
+    let mut current = &mut command;
+    for name in &args.command {
+        let known: Vec<String> = current
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        current = match current.find_subcommand_mut(name) {
+            Some(sub) => sub,
+            None => {
+                return Err(app::Error::Usage(
+                    app::UsageError::new(format!("drydock help: no subcommand {name:?}"))
+                        .with_help(format!("one of: {}", known.join(", "))),
+                )
+                .into());
+            }
+        };
+    }
+    let mut out = std::io::stdout().lock();
+    write!(out, "{}", current.render_long_help())?;
+    out.flush()?;
+    Ok(ExitStatus::Success)
 }
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     init_tracing(&cli.global);
     let result = match cli.command {
         Command::Check(args) => check::run(&cli.global, args),
@@ -99,11 +145,31 @@ pub fn main() -> ExitCode {
         Command::Bump(args) => bump::run(&cli.global, args),
         Command::Plan(args) => plan::run(&cli.global, args),
         Command::Sync(args) => sync::run(&cli.global, args),
+        Command::Data(args) => data::run(&cli.global, args),
+        Command::Help(args) => help(&args),
     };
     match result {
         Ok(status) => status.into(),
         Err(e) => report_error(&e).into(),
     }
+}
+
+/// Parses the command line, noting whether `--fleet` was given (clap's derive cannot tell a
+/// default from a typed value).
+fn parse() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    cli.global.fleet_given = fleet_given(&matches);
+    cli
+}
+
+/// Whether `--fleet` came from the command line, before or after the subcommand.
+fn fleet_given(matches: &clap::ArgMatches) -> bool {
+    let given = |m: &clap::ArgMatches| {
+        m.value_source("fleet") == Some(clap::parser::ValueSource::CommandLine)
+    };
+    given(matches) || matches.subcommand().is_some_and(|(_, sub)| given(sub))
 }
 
 /// Prints an error that stopped a command, and the exit status it means. A reader that went
@@ -165,6 +231,7 @@ fn selection(global: &Global, path: Option<PathBuf>) -> Selection {
         fleet: global.fleet.clone(),
         repos: global.repos.clone(),
         path,
+        fleet_given: global.fleet_given,
     }
 }
 
@@ -174,8 +241,13 @@ fn load(
     path: Option<PathBuf>,
 ) -> Result<(crate::inventory::Fleet, Vec<app::Target>), app::Error> {
     let selection = selection(global, path);
-    let fleet = app::load_fleet(&selection.fleet, selection.path.is_some())?;
+    let (fleet, source) = app::load_config(&selection)?;
     let targets = app::targets(&fleet, &selection)?;
+    if let Some(dir) = &selection.path
+        && !global.quiet
+    {
+        eprintln!("drydock: {}: configuration from {source}", dir.display());
+    }
     Ok((fleet, targets))
 }
 

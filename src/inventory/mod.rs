@@ -75,6 +75,8 @@ pub struct Fleet {
     /// `[workflow]`: the base-image monitor workflow every repository with a Dockerfile gets.
     pub workflow: WorkflowSection,
     pub policy: crate::policy::Policy,
+    /// `[policy] data_dir`, resolved against the fleet file's directory.
+    pub data_dir: Option<PathBuf>,
     pub repos: Vec<Repo>,
 }
 
@@ -103,6 +105,24 @@ impl Fleet {
             ),
         })?;
         Fleet::parse(file, &text)
+    }
+
+    /// Reads a repository's own configuration (`.github/drydock.toml`, for `--path`): a fleet
+    /// file that configures that one directory, so `[[repo]]` tables are refused.
+    pub fn load_repo_config(file: &Path) -> Result<Fleet, ConfigError> {
+        let fleet = Fleet::load(file)?;
+        if !fleet.repos.is_empty() {
+            let text = std::fs::read_to_string(file).unwrap_or_default();
+            let offset = text.find("[[repo]]").unwrap_or(0);
+            return Err(ConfigError::at(
+                file,
+                &text,
+                offset,
+                "a repository's own drydock.toml configures that repository: [[repo]] is not allowed",
+            )
+            .with_help("remove the [[repo]] tables; list repositories in a fleet.toml instead"));
+        }
+        Ok(fleet)
     }
 
     /// Validates the contents of a fleet file; `file` is used for messages and relative paths.
@@ -193,6 +213,7 @@ impl Fleet {
             registry,
             workflow: raw.workflow,
             policy,
+            data_dir: raw.policy.data_dir.as_ref().map(|d| base.join(d)),
             repos,
         })
     }

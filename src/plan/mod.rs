@@ -91,6 +91,9 @@ pub struct Change {
 pub struct RepoPlan {
     pub name: String,
     pub changes: Vec<Change>,
+    /// Managed files that exist and need no change (for the plan summary).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unchanged: Vec<String>,
     pub findings: Vec<Finding>,
     /// Findings a live `[[policy.waiver]]` exempts, each saying until when and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -186,6 +189,9 @@ pub fn plan_repo(
             }
         }
         let (change, file_findings) = plan_file(*file, &existing);
+        if let (None, Existing::Present { path, .. }) = (&change, &existing) {
+            plan.unchanged.push(path.clone());
+        }
         plan.changes.extend(change);
         findings.extend(file_findings);
     }

@@ -23,6 +23,9 @@ pub struct PolicySection {
     pub severity: BTreeMap<String, String>,
     #[serde(default)]
     pub waiver: Vec<WaiverSection>,
+    /// Image data to use instead of the shipped data (a directory `drydock data update`
+    /// wrote), relative to the fleet file; `check --data-dir` overrides it.
+    pub data_dir: Option<String>,
 }
 
 /// `[[policy.waiver]]`: exempts one rule's findings in matching repositories and paths until

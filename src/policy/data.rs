@@ -170,13 +170,15 @@ pub struct Catalog {
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     #[error(
-        "cannot read {path}: {source} (--data-dir must hold {OFFICIAL_IMAGES_FILE} and {LIFECYCLE_FILE}, as made by scripts/gen-data.py)"
+        "cannot read {path}: {source} (the data directory must hold {OFFICIAL_IMAGES_FILE} and {LIFECYCLE_FILE}, as `drydock data update` or scripts/gen-data.py writes them)"
     )]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not valid drydock data: {source} (regenerate it with scripts/gen-data.py)")]
+    #[error(
+        "{path} is not valid drydock data: {source} (fetch it again with `drydock data update`)"
+    )]
     Parse {
         path: PathBuf,
         source: serde_json::Error,

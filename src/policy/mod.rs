@@ -1,4 +1,4 @@
-//! The base-image policy (`../shared/POLICY.md` in code): which images are preferred, allowed,
+//! The base-image policy (`docs/policy/POLICY.md` in code): which images are preferred, allowed,
 //! restricted or forbidden, which Dockerfiles are production images, rule severities, waivers,
 //! and the rules themselves (one module each under `rules/`). Also the CVE patch deadlines
 //! applied to Trivy reports.

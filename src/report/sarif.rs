@@ -1,5 +1,6 @@
 //! SARIF 2.1.0 for GitHub code scanning: one run, every rule of the catalogue
-//! (`crate::catalogue`, passed in by the caller) in `tool.driver.rules` with its id, description and help, one result
+//! (`crate::catalogue`, passed in by the caller) in `tool.driver.rules` with its id, description
+//! and help (naming the docs page that documents it, [`docs_page`]), one result
 //! per finding with `ruleId`, `level`, `message` and a physical
 //! location (relative `uri`, `region.startLine` ≥ 1). With one repository the `uri` is the path
 //! in it (upload from that repository); with several it is prefixed with `owner/repo/`.
@@ -9,6 +10,19 @@ use sha2::{Digest, Sha256};
 
 use super::CheckReport;
 use crate::finding::Rule;
+
+/// The page of drydock's docs whose rule table documents a rule, by its family. SARIF's
+/// `helpUri` and `informationUri` must be absolute URIs and drydock has no public address, so
+/// both are left out and the help names the page instead (a relative link would resolve against
+/// the scanned repository). `tests/it/check.rs` holds every rule's page to containing its id.
+pub fn docs_page(id: &str) -> &'static str {
+    match id.split_once('/').map_or(id, |(family, _)| family) {
+        "dependabot" => "docs/dependabot-rules.md",
+        "drydock" => "docs/plan.md",
+        "workflow" if id != "workflow/monitor-missing" => "docs/plan.md",
+        _ => "docs/rules.md",
+    }
+}
 
 /// `catalogue` is every rule drydock can report (`crate::catalogue::rules()`), passed in so
 /// the renderer stays in the pure core.
@@ -25,8 +39,8 @@ pub fn render(report: &CheckReport, catalogue: &[&Rule]) -> String {
                 "shortDescription": { "text": r.summary },
                 "fullDescription": { "text": r.summary },
                 "help": {
-                    "text": r.help,
-                    "markdown": format!("{}\n\n**Fix:** {}\n\nSee docs/rules.md in drydock.", r.summary, r.help),
+                    "text": format!("{} Documented in {} (`{}`) of the drydock repository.", r.help, docs_page(r.id), r.id),
+                    "markdown": format!("{}\n\n**Fix:** {}\n\n**Documentation:** `{}` in the drydock repository, rule `{}`.", r.summary, r.help, docs_page(r.id), r.id),
                 },
                 "defaultConfiguration": { "level": r.severity.as_str() },
                 "properties": { "tags": ["security", "container", r.id.split('/').next().unwrap_or("policy")] },
@@ -96,7 +110,6 @@ pub fn render(report: &CheckReport, catalogue: &[&Rule]) -> String {
                     "name": "drydock",
                     "version": env!("CARGO_PKG_VERSION"),
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://github.com/drydock-dev/drydock",
                     "rules": rules,
                 }
             },

@@ -795,10 +795,12 @@ fn plan_text_output_is_readable() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains('\x1b'), "NO_COLOR is respected");
     assert!(
-        text.contains("== acme/payments\n  would update .github/dependabot.yml\n"),
+        text.contains(
+            "== acme/payments: 1 to create, 1 to update; 2 notes\n  update .github/dependabot.yml\n"
+        ),
         "{text}"
     );
-    assert!(text.contains("1 of 1 repositories would change"));
+    assert!(text.contains("1 of 1 repositories would change (2 files); 2 notes"));
 }
 
 // ----- external schema check -----------------------------------------------------------------

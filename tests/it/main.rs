@@ -6,13 +6,18 @@ mod support;
 
 mod bump;
 mod check;
+mod data_update;
 mod dependabot_generate;
 mod dependabot_validate;
 mod docker_parse;
 mod exit_status;
+mod help;
 mod hostile_registry;
+mod path_config;
+mod plan_output;
 mod registry;
 mod rendered_findings;
+mod sarif_docs;
 mod scan;
 mod sync;
 mod workflow;
