@@ -35,9 +35,6 @@ use std::path::{Component, Path, PathBuf};
 
 use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags};
 
-/// The default cap on a repository file drydock reads (`[scan] max_file_bytes`).
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 << 20;
-
 /// Why a repository file was not read. The message does not repeat the file's path: the caller
 /// puts it in front (or in the finding's path).
 #[derive(Debug, thiserror::Error)]
