@@ -96,7 +96,11 @@ pub enum WriteError {
 /// path (no `..`, not absolute) and no component of it may be a symlink.
 pub fn read_repo_file(root: &Path, rel: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     let (dirs, name) = split_rel(rel).ok_or(ReadError::BadPath)?;
-    let mut dir = open_dir(CWD, root.as_os_str()).map_err(ReadError::Io)?;
+    let mut dir = open_dir(CWD, root.as_os_str()).map_err(|e| match e.kind() {
+        // No root, no file: a state directory not created yet.
+        io::ErrorKind::NotFound => ReadError::NotFound,
+        _ => ReadError::Io(e),
+    })?;
     let mut at = PathBuf::new();
     for part in dirs {
         at.push(part);

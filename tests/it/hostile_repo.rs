@@ -363,3 +363,57 @@ fn bump_write_refuses_a_hard_linked_dockerfile() {
         "FROM ubuntu:22.04\n"
     );
 }
+
+/// `check --trivy-report` in a fleet whose workspace is `ws`, in `dir`.
+fn check_with_trivy(dir: &Path) -> Run {
+    let report =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/trivy/python-3.12-slim.json");
+    run(
+        dir,
+        &[
+            "check",
+            "--trivy-report",
+            report.to_str().unwrap(),
+            "--now",
+            "2026-11-23T09:30:00Z",
+        ],
+    )
+}
+
+#[test]
+fn the_cve_state_file_is_never_read_or_written_through_a_symlink_or_a_hard_link() {
+    let (repo, outside) = repo_and_outside();
+    let dir = repo.path();
+    std::fs::write(
+        dir.join("fleet.toml"),
+        "[fleet]\nworkspace = \"ws\"\n\n[[repo]]\nname = \"acme/app\"\npath = \".\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("ws/state")).unwrap();
+    let state = dir.join("ws/state/cve-first-seen.json");
+    let victim = outside.path().join("secret");
+    symlink(&victim, &state).unwrap();
+    let r = check_with_trivy(dir);
+    assert_eq!(r.code, 2, "{}{}", r.out, r.err);
+    assert!(
+        r.err.contains("cve-first-seen.json is a symlink"),
+        "{}",
+        r.err
+    );
+    assert!(!r.err.contains("CANARY") && !r.out.contains("CANARY"));
+
+    std::fs::remove_file(&state).unwrap();
+    std::fs::write(&state, "{\"version\":1,\"seen\":{}}\n").unwrap();
+    std::fs::hard_link(&state, outside.path().join("linked")).unwrap();
+    let r = check_with_trivy(dir);
+    assert_eq!(r.code, 3, "{}{}", r.out, r.err);
+    assert!(r.err.contains("it has 2 hard links"), "{}", r.err);
+    assert_eq!(
+        std::fs::read_to_string(outside.path().join("linked")).unwrap(),
+        "{\"version\":1,\"seen\":{}}\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        format!("{CANARY}\n")
+    );
+}
