@@ -261,7 +261,9 @@ fn check_target(
         DependabotYml::Unusable(finding) => vec![finding],
     };
     repo.findings.extend(dependabot_findings);
-    let has_monitor = target.root.join(crate::workflow::PATH).is_file();
+    // Only a regular file reached without symlinks counts (plan reports any other as unusable).
+    let has_monitor =
+        fs::read_repo_file(&target.root, Path::new(crate::workflow::PATH), cap).is_ok();
     repo.findings.extend(policy::check_monitor(
         &paths,
         crate::workflow::PATH,

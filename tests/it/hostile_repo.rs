@@ -417,3 +417,22 @@ fn the_cve_state_file_is_never_read_or_written_through_a_symlink_or_a_hard_link(
         format!("{CANARY}\n")
     );
 }
+
+#[test]
+fn a_symlinked_monitor_workflow_does_not_count_as_present() {
+    let (repo, outside) = repo_and_outside();
+    let workflows = repo.path().join(".github/workflows");
+    std::fs::create_dir(&workflows).unwrap();
+    symlink(
+        outside.path().join("secret"),
+        workflows.join("modules-docker-base-image-monitor.yml"),
+    )
+    .unwrap();
+    let r = run(repo.path(), &["check", "--path", "."]);
+    assert!(
+        r.out.contains("workflow/monitor-missing"),
+        "{}{}",
+        r.out,
+        r.err
+    );
+}
