@@ -11,6 +11,8 @@
 //!   device would never end), with `O_NONBLOCK` in case it was swapped for a FIFO in between,
 //!   and at most `cap` bytes are read: a bigger file is [`ReadError::TooLarge`], not a
 //!   truncated read.
+//! - [`read_named_file`] reads a file the user named (`--trivy-report`): symlinks followed, as
+//!   the user chose the path, but the same regular-file rule and cap.
 //! - [`write_atomic`] (and [`write_repo_file`], which first walks the repository's directories
 //!   the same way, creating the missing ones) writes a temporary file with an unpredictable name
 //!   created `O_CREAT|O_EXCL|O_NOFOLLOW` in the target's directory (a planted
@@ -119,12 +121,16 @@ pub fn read_repo_file(root: &Path, rel: &Path, cap: u64) -> Result<Vec<u8>, Read
     let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
     let fd = rustix::fs::openat(&dir, name, flags, Mode::empty())
         .map_err(|e| read_failure(&dir, name, &at, e.into(), "regular file"))?;
-    let file = File::from(fd);
+    read_capped(File::from(fd), &at, cap)
+}
+
+/// At most `cap` bytes of the opened `file` (shown as `at`), if it is a regular file.
+fn read_capped(file: File, at: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     let meta = file.metadata().map_err(ReadError::Io)?;
     // Swapped between the look and the open: check what was opened.
     if !meta.file_type().is_file() {
         return Err(ReadError::NotRegular {
-            path: at,
+            path: at.to_path_buf(),
             kind: "special file",
             expected: "regular file",
         });
@@ -141,6 +147,24 @@ pub fn read_repo_file(root: &Path, rel: &Path, cap: u64) -> Result<Vec<u8>, Read
         return Err(ReadError::TooLarge { cap });
     }
     Ok(bytes)
+}
+
+/// The bytes of a file the user named (a `--trivy-report`): symlinks are followed, as the user
+/// chose the path, but only a regular file is read (a FIFO or `/dev/zero` would never end) and at
+/// most `cap` bytes of it.
+pub fn read_named_file(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => ReadError::NotFound,
+        _ => ReadError::Io(e),
+    })?;
+    check_regular(
+        FileType::from_raw_mode(std::os::unix::fs::MetadataExt::mode(&meta)),
+        path,
+    )?;
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC;
+    let fd =
+        rustix::fs::openat(CWD, path, flags, Mode::empty()).map_err(|e| ReadError::Io(e.into()))?;
+    read_capped(File::from(fd), path, cap)
 }
 
 /// Replaces (or creates) the file at `path` atomically; see the module documentation. The

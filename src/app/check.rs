@@ -33,6 +33,9 @@ pub struct CheckContext<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// The cap on a `--trivy-report` file: the reports of large images are a few megabytes.
+const TRIVY_REPORT_MAX_BYTES: u64 = 256 << 20;
+
 /// The CVE first-seen state, in `<workspace>/state/`.
 const CVE_STATE_FILE: &str = "cve-first-seen.json";
 
@@ -62,8 +65,7 @@ pub fn check(ctx: &CheckContext<'_>) -> Result<CheckReport, Error> {
         .trivy_reports
         .iter()
         .map(|p| {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| file_error(p, format!("cannot read the Trivy report: {e}")))?;
+            let text = read_trivy_report(p).map_err(|e| file_error(p, e))?;
             cve::parse_report(&text).map_err(|e| file_error(p, e))
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -112,6 +114,18 @@ pub fn check(ctx: &CheckContext<'_>) -> Result<CheckReport, Error> {
         repos,
         DataInfo::new(source, facts.generated, today),
     ))
+}
+
+/// The text of a `--trivy-report` file, at most [`TRIVY_REPORT_MAX_BYTES`].
+fn read_trivy_report(path: &Path) -> Result<String, String> {
+    let bytes = fs::read_named_file(path, TRIVY_REPORT_MAX_BYTES).map_err(|e| match e {
+        ReadError::TooLarge { cap } => format!(
+            "the Trivy report is larger than {cap} bytes, more than any image's report; pass the report of one image"
+        ),
+        ReadError::NotFound => "cannot read the Trivy report: the file does not exist".into(),
+        e => format!("cannot read the Trivy report: {e}"),
+    })?;
+    String::from_utf8(bytes).map_err(|_| "not a Trivy JSON report: not UTF-8".into())
 }
 
 /// The CVE first-seen state in `state_dir`; a missing file is an empty state. Read as a

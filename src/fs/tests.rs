@@ -253,3 +253,32 @@ fn write_repo_file_creates_directories_but_never_through_a_symlink() {
         Err(WriteError::BadPath(_))
     ));
 }
+
+#[test]
+fn a_named_file_follows_symlinks_but_reads_only_a_capped_regular_file() {
+    let dir = repo();
+    symlink(
+        dir.path().join(".github/dependabot.yml"),
+        dir.path().join("link"),
+    )
+    .unwrap();
+    assert_eq!(
+        read_named_file(&dir.path().join("link"), CAP).unwrap(),
+        b"version: 2\n"
+    );
+    let e = read_named_file(Path::new("/dev/zero"), CAP).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "/dev/zero is a character device, not a regular file"
+    );
+    std::fs::write(dir.path().join("big"), vec![b'a'; CAP as usize + 1]).unwrap();
+    assert!(matches!(
+        read_named_file(&dir.path().join("big"), CAP),
+        Err(ReadError::TooLarge { cap: CAP })
+    ));
+    assert!(
+        read_named_file(&dir.path().join("nope"), CAP)
+            .unwrap_err()
+            .is_not_found()
+    );
+}

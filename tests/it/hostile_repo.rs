@@ -436,3 +436,31 @@ fn a_symlinked_monitor_workflow_does_not_count_as_present() {
         r.err
     );
 }
+
+#[test]
+fn a_trivy_report_that_never_ends_is_a_clear_error_not_a_hang() {
+    let (repo, _outside) = repo_and_outside();
+    let fifo = repo.path().join("report.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for (report, says) in [
+        (
+            "/dev/zero",
+            "/dev/zero: cannot read the Trivy report: /dev/zero is a character device, not a regular file",
+        ),
+        (
+            "report.json",
+            "report.json: cannot read the Trivy report: report.json is a FIFO, not a regular file",
+        ),
+    ] {
+        let r = run(
+            repo.path(),
+            &["check", "--path", ".", "--trivy-report", report],
+        );
+        assert_eq!(r.code, 2, "{}{}", r.out, r.err);
+        assert!(r.err.contains(says), "{}", r.err);
+    }
+}
