@@ -588,7 +588,10 @@ where
     out
 }
 
-/// Rewrites only the spans of the updates, file by file, each via a temporary file and rename.
+/// Rewrites only the spans of the updates, file by file, each through the one safe writer
+/// ([`crate::fs::write_repo_file`]): a temporary file with an unpredictable name, created
+/// exclusively, renamed over the Dockerfile; never through a symlink (a committed
+/// `.Dockerfile.drydock-tmp` symlink, a symlinked directory) nor into a hard-linked file.
 fn write_updates(files: &[FileSites], updates: &[Update]) -> anyhow::Result<()> {
     for file in files {
         let mut edits: Vec<&Update> = updates.iter().filter(|u| u.file == file.rel).collect();
@@ -606,21 +609,14 @@ fn write_updates(files: &[FileSites], updates: &[Update]) -> anyhow::Result<()> 
             );
             text.replace_range(u.span.clone(), &u.new);
         }
-        write_atomically(&file.path, &text)?;
+        // `path` is `root/rel`: the repository root is that many components up.
+        let rel = Path::new(&file.rel);
+        let root = file
+            .path
+            .ancestors()
+            .nth(rel.components().count())
+            .unwrap_or(Path::new("."));
+        crate::fs::write_repo_file(root, rel, text.as_bytes())?;
     }
     Ok(())
-}
-
-fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("Dockerfile");
-    let tmp = dir.join(format!(".{name}.drydock-tmp"));
-    std::fs::write(&tmp, text).with_context(|| format!("writing {}", tmp.display()))?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(&tmp, meta.permissions());
-    }
-    std::fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
 }

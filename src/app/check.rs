@@ -13,6 +13,7 @@ use super::{Error, Target, UsageError, internal, pool};
 use crate::detect::{ScanOptions, scan_dir};
 use crate::docker::{ImageRef, ImageUse};
 use crate::finding::Finding;
+use crate::fs::{self, ReadError};
 use crate::inventory::{ConfigError, Fleet};
 use crate::policy::data::Catalog;
 use crate::policy::{self, Facts, cve, rules};
@@ -31,6 +32,15 @@ pub struct CheckContext<'a> {
     /// The time the check is evaluated at.
     pub now: DateTime<Utc>,
 }
+
+/// The cap on a `--trivy-report` file: the reports of large images are a few megabytes.
+const TRIVY_REPORT_MAX_BYTES: u64 = 256 << 20;
+
+/// The CVE first-seen state, in `<workspace>/state/`.
+const CVE_STATE_FILE: &str = "cve-first-seen.json";
+
+/// The cap on the CVE state file: about 100 bytes an (image, CVE), so room for 600,000.
+const CVE_STATE_MAX_BYTES: u64 = 64 << 20;
 
 /// The group that holds CVEs of images no checked Dockerfile uses; paths are report file names.
 const TRIVY_GROUP: &str = "trivy reports";
@@ -55,8 +65,7 @@ pub fn check(ctx: &CheckContext<'_>) -> Result<CheckReport, Error> {
         .trivy_reports
         .iter()
         .map(|p| {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| file_error(p, format!("cannot read the Trivy report: {e}")))?;
+            let text = read_trivy_report(p).map_err(|e| file_error(p, e))?;
             cve::parse_report(&text).map_err(|e| file_error(p, e))
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -76,16 +85,17 @@ pub fn check(ctx: &CheckContext<'_>) -> Result<CheckReport, Error> {
     }
 
     if !reports.is_empty() {
-        let state_path = fleet.workspace.join("state").join("cve-first-seen.json");
-        let mut state =
-            cve::FirstSeen::load(&state_path).map_err(|e| config_error(&state_path, e))?;
+        let state_dir = fleet.workspace.join("state");
+        let state_path = state_dir.join(CVE_STATE_FILE);
+        let mut state = load_cve_state(&state_dir).map_err(|e| config_error(&state_path, e))?;
         for (report, file) in reports.iter().zip(ctx.trivy_reports) {
             let overdue = cve::overdue(report, &mut state, ctx.now);
             attach_cves(&overdue, file, &located, &mut repos);
         }
-        state
-            .save(&state_path)
-            .with_context(|| format!("cannot write the CVE state file {}", state_path.display()))?;
+        std::fs::create_dir_all(&state_dir)
+            .with_context(|| format!("cannot create {}", state_dir.display()))?;
+        fs::write_atomic(&state_path, state.to_json().as_bytes())
+            .context("cannot write the CVE state file")?;
     }
 
     for repo in &mut repos {
@@ -104,6 +114,35 @@ pub fn check(ctx: &CheckContext<'_>) -> Result<CheckReport, Error> {
         repos,
         DataInfo::new(source, facts.generated, today),
     ))
+}
+
+/// The text of a `--trivy-report` file, at most [`TRIVY_REPORT_MAX_BYTES`].
+fn read_trivy_report(path: &Path) -> Result<String, String> {
+    let bytes = fs::read_named_file(path, TRIVY_REPORT_MAX_BYTES).map_err(|e| match e {
+        ReadError::TooLarge { cap } => format!(
+            "the Trivy report is larger than {cap} bytes, more than any image's report; pass the report of one image"
+        ),
+        ReadError::NotFound => "cannot read the Trivy report: the file does not exist".into(),
+        e => format!("cannot read the Trivy report: {e}"),
+    })?;
+    String::from_utf8(bytes).map_err(|_| "not a Trivy JSON report: not UTF-8".into())
+}
+
+/// The CVE first-seen state in `state_dir`; a missing file is an empty state. Read as a
+/// repository file is (no symlink, a regular file, capped): the workspace is drydock's, but a
+/// state file that is a symlink or endless is nothing drydock wrote.
+fn load_cve_state(state_dir: &Path) -> Result<cve::FirstSeen, String> {
+    match fs::read_repo_file(state_dir, Path::new(CVE_STATE_FILE), CVE_STATE_MAX_BYTES) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes)
+                .map_err(|_| "not a drydock CVE state file: not UTF-8".to_string())?;
+            cve::FirstSeen::from_json(&text)
+        }
+        Err(fs::ReadError::NotFound) => Ok(cve::FirstSeen::empty()),
+        Err(e) => Err(format!(
+            "{e}; delete the file to start the CVE clocks afresh"
+        )),
+    }
 }
 
 fn rank(rule: &str) -> usize {
@@ -208,8 +247,9 @@ fn check_target(
     let build_args = target.repo.as_ref().map_or(&no_args, |r| &r.build_args);
     let mut uses = Vec::new();
     let paths: Vec<String> = scan.dockerfiles.iter().map(|f| f.path.clone()).collect();
+    let cap = fleet.scan.max_file_bytes;
     for path in &paths {
-        match std::fs::read(target.root.join(path)) {
+        match fs::read_repo_file(&target.root, Path::new(path), cap) {
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
                 let (findings, file_uses) =
@@ -217,28 +257,75 @@ fn check_target(
                 repo.findings.extend(findings);
                 uses.push((path.clone(), file_uses));
             }
-            Err(e) => repo.findings.push(
-                rules::UNPARSEABLE
-                    .finding(path.clone(), format!("cannot read the Dockerfile: {e}"))
-                    .without_fix(),
-            ),
+            Err(e) => {
+                let finding = rules::UNPARSEABLE
+                    .finding(path.clone(), format!("cannot read the Dockerfile: {e}"));
+                repo.findings.push(match too_large_fix(&e) {
+                    Some(fix) => finding.with_fix(fix),
+                    None => finding.without_fix(),
+                });
+            }
         }
     }
-    let dependabot = [".github/dependabot.yml", ".github/dependabot.yaml"]
-        .into_iter()
-        .find_map(|name| Some((name, std::fs::read_to_string(target.root.join(name)).ok()?)));
-    let dependabot_findings = match &dependabot {
-        Some((name, text)) => crate::dependabot::validate::validate(text, name, Some(&scan)),
-        None => missing_dependabot_findings(&scan),
+    let dependabot_findings = match read_dependabot(&target.root, cap) {
+        DependabotYml::Present(name, text) => {
+            crate::dependabot::validate::validate(&text, name, Some(&scan))
+        }
+        DependabotYml::Absent => missing_dependabot_findings(&scan),
+        DependabotYml::Unusable(finding) => vec![finding],
     };
     repo.findings.extend(dependabot_findings);
-    let has_monitor = target.root.join(crate::workflow::PATH).is_file();
+    // Only a regular file reached without symlinks counts (plan reports any other as unusable).
+    let has_monitor =
+        fs::read_repo_file(&target.root, Path::new(crate::workflow::PATH), cap).is_ok();
     repo.findings.extend(policy::check_monitor(
         &paths,
         crate::workflow::PATH,
         has_monitor,
     ));
     (repo, uses)
+}
+
+/// What a repository has for dependabot.yml.
+enum DependabotYml {
+    Absent,
+    Present(&'static str, String),
+    Unusable(Finding),
+}
+
+/// The first of `.github/dependabot.yml` and `.github/dependabot.yaml` that exists, read through
+/// [`crate::fs`]; one that is a symlink (to `/etc/passwd`, say), not a regular file, over the
+/// cap or not UTF-8 is an unusable-file finding that says nothing of what it points to.
+fn read_dependabot(root: &Path, cap: u64) -> DependabotYml {
+    let unusable = |name: &str, message: String| crate::plan::UNUSABLE_FILE.finding(name, message);
+    for name in [".github/dependabot.yml", ".github/dependabot.yaml"] {
+        match fs::read_repo_file(root, Path::new(name), cap) {
+            Ok(bytes) => {
+                return match String::from_utf8(bytes) {
+                    Ok(text) => DependabotYml::Present(name, text),
+                    Err(_) => {
+                        DependabotYml::Unusable(unusable(name, "the file is not UTF-8 text".into()))
+                    }
+                };
+            }
+            Err(ReadError::NotFound) => {}
+            Err(e) => {
+                let finding = unusable(name, e.to_string());
+                return DependabotYml::Unusable(match too_large_fix(&e) {
+                    Some(fix) => finding.with_fix(fix),
+                    None => finding,
+                });
+            }
+        }
+    }
+    DependabotYml::Absent
+}
+
+/// The fix for a file over `[scan] max_file_bytes`.
+fn too_large_fix(e: &ReadError) -> Option<&'static str> {
+    matches!(e, ReadError::TooLarge { .. }).then_some(
+        "shrink the file, or raise `[scan] max_file_bytes` in fleet.toml if it is meant to be this large",
+    )
 }
 
 /// A repository without dependabot.yml: what an empty configuration would be told (docker

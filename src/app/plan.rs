@@ -3,7 +3,7 @@
 //! Writes nothing unless asked to, and then only the working trees (never commits).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -11,8 +11,9 @@ use super::{Target, internal, pool};
 use crate::dependabot::managed::DependabotFile;
 use crate::dependabot::render::Renderer;
 use crate::detect::{Ecosystem, EcosystemDir, ScanOptions, scan_dir};
+use crate::fs::{self, ReadError};
 use crate::inventory::Fleet;
-use crate::plan::{ManagedFile, RepoPlan, plan_repo, write_changes};
+use crate::plan::{Found, ManagedFile, RepoPlan, UNUSABLE_FILE, plan_repo};
 use crate::repo::{FailureKind, RepoFailure};
 use crate::workflow::managed::WorkflowFile;
 
@@ -44,6 +45,17 @@ impl PlanReport {
     /// Whether any repository has a change due.
     pub fn has_changes(&self) -> bool {
         self.repos.iter().any(|r| !r.changes.is_empty())
+    }
+
+    /// Whether a drift gate (`plan --exit-code`) fails: a change is due, or a managed file is
+    /// unusable (a symlinked `.github`, a FIFO, a file over the cap), so drydock cannot tell
+    /// whether it has drifted and cannot repair it.
+    pub fn drifted(&self) -> bool {
+        self.has_changes()
+            || self
+                .repos
+                .iter()
+                .any(|r| r.findings.iter().any(|f| f.rule == UNUSABLE_FILE.id))
     }
 }
 
@@ -149,10 +161,12 @@ fn plan_target(
     let mut files: Vec<&dyn ManagedFile> = vec![&dependabot];
     files.extend(workflow.as_ref().map(|w| w as &dyn ManagedFile));
     let name = target.name.to_string();
+    let cap = fleet.scan.max_file_bytes;
+    let read = |rel: &str| read_managed(&target.root, rel, cap);
     (
         plan_repo(
             &name,
-            &target.root,
+            &read,
             &files,
             &fleet.policy.filter,
             chrono::Utc::now().date_naive(),
@@ -181,4 +195,32 @@ fn monitor_workflow(
             )),
         ),
     }
+}
+
+/// One managed path of the repository at `root`, read through [`crate::fs`].
+pub fn read_managed(root: &Path, rel: &str, cap: u64) -> Found {
+    match fs::read_repo_file(root, Path::new(rel), cap) {
+        Ok(bytes) => Found::Bytes(bytes),
+        Err(ReadError::NotFound) => Found::Absent,
+        Err(e @ ReadError::TooLarge { .. }) => Found::Unusable {
+            message: e.to_string(),
+            fix: Some(
+                "shrink the file, or raise `[scan] max_file_bytes` in fleet.toml if it is meant to be this large"
+                    .into(),
+            ),
+        },
+        Err(e) => Found::Unusable {
+            message: e.to_string(),
+            fix: None,
+        },
+    }
+}
+
+/// Writes a plan's changes into the working tree at `root` (no commit), each through
+/// [`fs::write_repo_file`]: never through a symlink or into a hard-linked file, atomically.
+pub fn write_changes(root: &Path, plan: &RepoPlan) -> Result<(), fs::WriteError> {
+    for change in &plan.changes {
+        fs::write_repo_file(root, Path::new(&change.path), change.content.as_bytes())?;
+    }
+    Ok(())
 }

@@ -1,6 +1,6 @@
 //! `drydock plan`: the flags, and the plan (`app::plan`) printed for people or as JSON.
 //! `--write` applies the changes to the working trees (never commits); `--exit-code` turns a
-//! due change into exit 1.
+//! due change, or a managed file drydock cannot use, into exit 1.
 //!
 //! The text output reads top-down: first a summary of every repository (files to create,
 //! update or leave, findings by severity, each finding with its fix), then the diffs. A created
@@ -30,7 +30,8 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TextOrJson::Text)]
     pub format: TextOrJson,
-    /// Exit with status 1 when any repository has a change (for drift checks in CI).
+    /// Exit with status 1 when any repository has a change or an unusable managed file (for
+    /// drift checks in CI).
     #[arg(long)]
     pub exit_code: bool,
     /// Apply the changes to the working trees (no commit).
@@ -92,7 +93,7 @@ pub fn run(global: &Global, args: PlanArgs) -> anyhow::Result<ExitStatus> {
         );
         return Ok(ExitStatus::RepoFailed);
     }
-    if args.exit_code && report.has_changes() {
+    if args.exit_code && report.drifted() {
         return Ok(ExitStatus::Findings);
     }
     Ok(ExitStatus::Success)

@@ -86,16 +86,43 @@ pub struct RepoScan {
     pub compose_files: Vec<FoundFile>,
 }
 
-/// `[scan]` of fleet.toml: what the ecosystem scan leaves out besides its built-in skips.
-#[derive(Debug, Default, Clone, serde::Deserialize)]
+/// `[scan]` of fleet.toml: what the ecosystem scan leaves out besides its built-in skips, and
+/// the largest repository file drydock reads.
+#[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScanSection {
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// The cap on a repository file read whole (Dockerfiles, dependabot.yml, the managed files).
+    #[serde(default = "default_max_file_bytes")]
+    pub max_file_bytes: u64,
+}
+
+/// The default `[scan] max_file_bytes`: far above any real Dockerfile or dependabot.yml.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 4 << 20;
+
+fn default_max_file_bytes() -> u64 {
+    DEFAULT_MAX_FILE_BYTES
+}
+
+impl Default for ScanSection {
+    fn default() -> Self {
+        ScanSection {
+            exclude: Vec::new(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        }
+    }
 }
 
 impl ScanSection {
     pub fn check(&self) -> Result<(), crate::text::Rejected> {
+        if self.max_file_bytes == 0 {
+            return Err(crate::text::Rejected::new(
+                crate::text::KeyPath::root().key("max_file_bytes"),
+                "max_file_bytes must be at least 1".to_string(),
+                "give the largest file size to read in bytes, e.g. 4194304 (the default, 4 MiB)",
+            ));
+        }
         for (i, pattern) in self.exclude.iter().enumerate() {
             if let Err(e) = globset::Glob::new(pattern) {
                 return Err(crate::text::Rejected::new(

@@ -256,7 +256,19 @@ impl Walk<'_> {
 }
 
 fn read_manifest(path: &Path) -> Option<String> {
-    let file = std::fs::File::open(path).ok()?;
+    use std::os::unix::fs::OpenOptionsExt;
+    // The listing showed a regular file: open it without following a symlink or blocking on a
+    // FIFO swapped in since, and read it only if it still is one. (`detect` is core and cannot
+    // call `crate::fs`; this is the same rule, for the one file the walk already vetted.)
+    let no_follow = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(i32::try_from(no_follow.bits()).ok()?)
+        .open(path)
+        .ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
     let mut text = String::new();
     file.take(MAX_MANIFEST_BYTES)
         .read_to_string(&mut text)

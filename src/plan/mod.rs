@@ -9,8 +9,6 @@
 //!
 //! The plan's own rules (`drydock/*`) are declared here; [`rules`] gives them to the catalogue.
 
-use std::path::{Component, Path, PathBuf};
-
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -32,7 +30,7 @@ pub const SHADOWED_FILE: Rule = Rule {
 
 pub const UNUSABLE_FILE: Rule = Rule {
     id: "drydock/unusable-file",
-    summary: "The managed path is a symlink, not a regular file, or not UTF-8; drydock neither reads nor writes it.",
+    summary: "The managed path is a symlink (or under one), not a regular file, larger than `[scan] max_file_bytes`, or not UTF-8; drydock neither reads nor writes it.",
     severity: Severity::Error,
     help: "replace it with a regular file inside the repository",
 };
@@ -158,11 +156,12 @@ pub fn plan_file(file: &dyn ManagedFile, existing: &Existing) -> (Option<Change>
     }
 }
 
-/// Plans every managed file of a repository checked out at `root`; its findings go through
-/// `filter` as of `today` (waivers expire).
+/// Plans every managed file of a repository; `read` is the disk edge (the caller reads through
+/// `crate::fs`, which refuses symlinks, special files and files over the cap). Its findings go
+/// through `filter` as of `today` (waivers expire).
 pub fn plan_repo(
     name: &str,
-    root: &Path,
+    read: &dyn Fn(&str) -> Found,
     files: &[&dyn ManagedFile],
     filter: &Filter,
     today: NaiveDate,
@@ -173,10 +172,10 @@ pub fn plan_repo(
     };
     let mut findings = Vec::new();
     for file in files {
-        let existing = read_repo(root, file.paths());
+        let existing = read_repo(read, file.paths());
         if let Existing::Present { path, .. } = &existing {
             for other in file.paths().iter().filter(|p| *p != path) {
-                if std::fs::symlink_metadata(root.join(other)).is_ok() {
+                if !matches!(read(other), Found::Absent) {
                     findings.push(
                         SHADOWED_FILE
                             .finding(
@@ -216,103 +215,44 @@ pub fn unified_diff(path: &str, old: Option<&str>, new: &str) -> String {
         .to_string()
 }
 
-/// Reads the first of `paths` that exists under `root`, refusing any path that goes through a
-/// symlink (a symlinked `.github` could point out of the repository).
-pub fn read_repo(root: &Path, paths: &[&str]) -> Existing {
+/// What the disk edge found at one repository-relative path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    Absent,
+    Bytes(Vec<u8>),
+    /// There, but not to be read: why, and what to do when the rule's help does not say it.
+    Unusable {
+        message: String,
+        fix: Option<String>,
+    },
+}
+
+/// The first of `paths` that `read` finds.
+pub fn read_repo(read: &dyn Fn(&str) -> Found, paths: &[&str]) -> Existing {
     for rel in paths {
-        let full = match inside(root, rel) {
-            Ok(Some(p)) => p,
-            Ok(None) => continue,
-            Err(f) => return Existing::Unusable(f),
-        };
-        return match std::fs::read(&full) {
-            Ok(bytes) => match String::from_utf8(bytes) {
+        return match read(rel) {
+            Found::Absent => continue,
+            Found::Bytes(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => Existing::Present {
                     path: rel.to_string(),
                     text,
                 },
                 Err(_) => Existing::Unusable(unusable(rel, "the file is not UTF-8 text".into())),
             },
-            Err(e) => Existing::Unusable(unusable(rel, format!("cannot read the file: {e}"))),
+            Found::Unusable { message, fix } => {
+                let finding = unusable(rel, message);
+                Existing::Unusable(match fix {
+                    Some(fix) => finding.with_fix(fix),
+                    None => finding,
+                })
+            }
         };
     }
     Existing::Absent
 }
 
-/// `root/rel` if it exists as a regular file reached without symlinks; None if absent.
-#[allow(clippy::result_large_err)] // the error is the finding the caller reports
-fn inside(root: &Path, rel: &str) -> Result<Option<PathBuf>, Finding> {
-    let mut at = root.to_path_buf();
-    let parts: Vec<Component> = Path::new(rel).components().collect();
-    for c in &parts {
-        let Component::Normal(name) = c else {
-            return Err(unusable(rel, "not a plain relative path".into()));
-        };
-        at.push(name);
-        match std::fs::symlink_metadata(&at) {
-            Ok(m) if m.file_type().is_symlink() => {
-                return Err(unusable(
-                    rel,
-                    format!(
-                        "{} is a symlink; drydock does not follow it out of the repository",
-                        at.strip_prefix(root).unwrap_or(&at).display()
-                    ),
-                ));
-            }
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(unusable(
-                    rel,
-                    format!("cannot inspect {}: {e}", at.display()),
-                ));
-            }
-        }
-    }
-    if !at.is_file() {
-        return Err(unusable(rel, "exists but is not a regular file".into()));
-    }
-    Ok(Some(at))
-}
-
 fn unusable(path: &str, message: String) -> Finding {
     UNUSABLE_FILE.finding(path, message)
-}
-
-/// Writes a plan's changes into the working tree at `root` (no commit). Only managed paths are
-/// written, never through a symlink; parent directories are created as needed.
-pub fn write_changes(root: &Path, plan: &RepoPlan) -> anyhow::Result<()> {
-    for change in &plan.changes {
-        let mut at = root.to_path_buf();
-        let parts: Vec<&str> = change.path.split('/').collect();
-        for (i, part) in parts.iter().enumerate() {
-            anyhow::ensure!(
-                !part.is_empty() && *part != "." && *part != "..",
-                "refusing to write {:?}",
-                change.path
-            );
-            at.push(part);
-            match std::fs::symlink_metadata(&at) {
-                Ok(m) if m.file_type().is_symlink() => {
-                    anyhow::bail!(
-                        "refusing to write {}: {} is a symlink",
-                        change.path,
-                        at.display()
-                    )
-                }
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    if i + 1 < parts.len() {
-                        std::fs::create_dir(&at)?;
-                    }
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        std::fs::write(&at, &change.content)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", at.display()))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

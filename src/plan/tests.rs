@@ -1,4 +1,7 @@
+use std::path::Path;
+
 use super::*;
+use crate::app::plan::write_changes;
 
 struct Fixed;
 
@@ -7,7 +10,12 @@ fn today() -> NaiveDate {
 }
 
 fn planned(root: &Path) -> RepoPlan {
-    plan_repo("o/r", root, &[&Fixed], &Filter::default(), today())
+    plan_repo("o/r", &reader(root), &[&Fixed], &Filter::default(), today())
+}
+
+/// The repository at `root` read as `app::plan` reads it.
+fn reader(root: &Path) -> impl Fn(&str) -> Found + '_ {
+    move |rel| crate::app::plan::read_managed(root, rel, 1 << 20)
 }
 
 /// The filter of a fleet.toml with this `[policy]` text.
@@ -125,7 +133,8 @@ fn the_plan_applies_severity_overrides_and_waivers() {
     std::fs::create_dir(dir.path().join(".github")).unwrap();
     std::fs::write(dir.path().join(".github/x.yml"), "a: 1\n").unwrap();
     std::fs::write(dir.path().join(".github/x.yaml"), "b: 2\n").unwrap();
-    let with = |policy: &str| plan_repo("o/r", dir.path(), &[&Fixed], &filter(policy), today());
+    let read = reader(dir.path());
+    let with = |policy: &str| plan_repo("o/r", &read, &[&Fixed], &filter(policy), today());
 
     let off = with("[policy.severity]\n\"drydock/shadowed-file\" = \"off\"\n");
     assert!(off.findings.is_empty(), "{:?}", off.findings);

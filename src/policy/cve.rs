@@ -4,7 +4,6 @@
 //! `CreatedAt`, whichever is earlier; first sightings are kept in a small state file.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -176,29 +175,25 @@ pub struct FirstSeen {
 }
 
 impl FirstSeen {
-    /// Reads the state file; a missing file is an empty state.
-    pub fn load(path: &Path) -> Result<FirstSeen, String> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => serde_json::from_str(&text)
-                .map_err(|e| format!("{}: not a drydock CVE state file: {e}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FirstSeen {
-                version: 1,
-                ..FirstSeen::default()
-            }),
-            Err(e) => Err(format!("{}: {e}", path.display())),
+    /// The state of a new workspace.
+    pub fn empty() -> FirstSeen {
+        FirstSeen {
+            version: 1,
+            ..FirstSeen::default()
         }
     }
 
-    /// Writes the state file atomically (a temporary file renamed over it).
-    pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let tmp = path.with_extension(format!("json.tmp{}", std::process::id()));
-        let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+    /// The state from the text of its file (`app::check` reads and writes the file, through
+    /// `crate::fs`).
+    pub fn from_json(text: &str) -> Result<FirstSeen, String> {
+        serde_json::from_str(text).map_err(|e| format!("not a drydock CVE state file: {e}"))
+    }
+
+    /// The text of the state file.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("the state serialises");
         text.push('\n');
-        std::fs::write(&tmp, text)?;
-        std::fs::rename(&tmp, path)
+        text
     }
 
     /// The start of the clock for a CVE, recording `now` as the first sighting if it is new.
@@ -360,24 +355,15 @@ mod tests {
     }
 
     #[test]
-    fn state_round_trips_atomically() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state/cve-first-seen.json");
-        let mut state = FirstSeen::load(&path).unwrap();
+    fn state_round_trips() {
+        let mut state = FirstSeen::empty();
         let r = parse_report(SAMPLE).unwrap();
         overdue(&r, &mut state, at("2026-11-21T00:00:00Z"));
-        state.save(&path).unwrap();
-        let back = FirstSeen::load(&path).unwrap();
-        assert_eq!(back, state);
-        assert_eq!(
-            std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
-            1
-        );
-        std::fs::write(&path, "{").unwrap();
+        assert_eq!(FirstSeen::from_json(&state.to_json()).unwrap(), state);
         assert!(
-            FirstSeen::load(&path)
+            FirstSeen::from_json("{")
                 .unwrap_err()
-                .contains("cve-first-seen.json")
+                .starts_with("not a drydock CVE state file")
         );
     }
 

@@ -13,6 +13,7 @@ mod docker_parse;
 mod exit_status;
 mod help;
 mod hostile_registry;
+mod hostile_repo;
 mod path_config;
 mod plan_output;
 mod registry;
