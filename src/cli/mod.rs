@@ -2,6 +2,10 @@
 //! progress display, and turning the use cases' typed reports into exit statuses. The only
 //! module that knows about the terminal, and the only one allowed to print (lib.rs denies
 //! `print_stdout`/`print_stderr` everywhere else).
+//!
+//! Every value printed as text that came from a repository, a registry or the configuration goes
+//! through [`shown`] (control characters escaped, see [`crate::text::escape_terminal`]); errors
+//! are escaped line by line, so their own line structure (a `help:` line) stays.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::io::Write;
@@ -113,19 +117,37 @@ fn report_error(e: &anyhow::Error) -> ExitStatus {
         return ExitStatus::Success;
     }
     match e.downcast_ref::<app::Error>() {
-        Some(app::Error::Config(config)) => eprintln!("error: {config}"),
-        Some(app::Error::Usage(usage)) => eprintln!("error: {usage}"),
+        Some(app::Error::Config(config)) => {
+            eprintln!("error: {}", shown_lines(&config.to_string()));
+        }
+        Some(app::Error::Usage(usage)) => eprintln!("error: {}", shown_lines(&usage.to_string())),
         Some(app::Error::Other(other)) => {
-            eprintln!("error: {other:#}");
+            eprintln!("error: {}", shown_lines(&format!("{other:#}")));
             return ExitStatus::RepoFailed;
         }
-        None if e.downcast_ref::<ConfigError>().is_some() => eprintln!("error: {e}"),
+        None if e.downcast_ref::<ConfigError>().is_some() => {
+            eprintln!("error: {}", shown_lines(&e.to_string()));
+        }
         None => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", shown_lines(&format!("{e:#}")));
             return ExitStatus::RepoFailed;
         }
     }
     ExitStatus::Config
+}
+
+/// A value as printed in text output: control characters escaped.
+pub(crate) fn shown(value: &str) -> std::borrow::Cow<'_, str> {
+    crate::text::escape_terminal(value)
+}
+
+/// A message of several lines as printed: each line escaped, the line breaks kept.
+pub(crate) fn shown_lines(message: &str) -> String {
+    message
+        .split('\n')
+        .map(shown)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -148,6 +170,7 @@ fn init_tracing(global: &Global) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(stderr_colour())
         .without_time()
         .try_init();
 }
@@ -190,6 +213,13 @@ fn write_json(out: &mut impl Write, report: &impl Serialize, pretty: bool) -> an
     };
     writeln!(out, "{text}")?;
     Ok(())
+}
+
+/// Whether log lines on stderr are coloured: stderr is a terminal and `NO_COLOR` is unset or
+/// empty. A file or a CI log gets plain text.
+fn stderr_colour() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Whether text output is coloured: stdout is a terminal and `NO_COLOR` is unset or empty.

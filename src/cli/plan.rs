@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{ExitStatus, Global, TextOrJson, load, write_json};
+use super::{ExitStatus, Global, TextOrJson, load, shown, write_json};
 use crate::app::plan::{PlanContext, PlanReport, plan};
 use crate::plan::Action;
 
@@ -36,7 +36,7 @@ pub fn run(global: &Global, args: PlanArgs) -> anyhow::Result<ExitStatus> {
         write: args.write,
     });
     if let Some(warning) = &report.workflow_warning {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", shown(warning));
     }
     let mut out = std::io::stdout().lock();
     match args.format {
@@ -72,9 +72,9 @@ fn write_text(
         }
     };
     for repo in &report.repos {
-        writeln!(out, "{}", paint("1", &format!("== {}", repo.name)))?;
+        writeln!(out, "{}", paint("1", &format!("== {}", shown(&repo.name))))?;
         if let Some(e) = &repo.error {
-            writeln!(out, "  {}: {e}", paint("31", "error"))?;
+            writeln!(out, "  {}: {}", paint("31", "error"), shown(&e.to_string()))?;
             continue;
         }
         if repo.changes.is_empty() {
@@ -87,11 +87,12 @@ fn write_text(
                 (Action::Create, true) => "created",
                 (Action::Update, true) => "updated",
             };
-            writeln!(out, "  {verb} {}", c.path)?;
+            writeln!(out, "  {verb} {}", shown(&c.path))?;
             for r in &c.reasons {
-                writeln!(out, "    - {r}")?;
+                writeln!(out, "    - {}", shown(&r.to_string()))?;
             }
             for line in c.diff.lines() {
+                let line = &*shown(line);
                 let painted = match line.as_bytes().first() {
                     _ if line.starts_with("+++") || line.starts_with("---") => paint("1", line),
                     Some(b'+') => paint("32", line),
@@ -104,18 +105,18 @@ fn write_text(
         }
         for f in &repo.findings {
             let at = match (f.line, f.column) {
-                (Some(l), Some(c)) => format!("{}:{l}:{c}", f.path),
-                (Some(l), None) => format!("{}:{l}", f.path),
-                _ => f.path.clone(),
+                (Some(l), Some(c)) => format!("{}:{l}:{c}", shown(&f.path)),
+                (Some(l), None) => format!("{}:{l}", shown(&f.path)),
+                _ => shown(&f.path).into_owned(),
             };
             let sev = match f.severity {
                 crate::finding::Severity::Error => paint("31", "error"),
                 crate::finding::Severity::Warning => paint("33", "warning"),
                 crate::finding::Severity::Note => paint("36", "note"),
             };
-            writeln!(out, "  {sev} {at}: {} [{}]", f.message, f.rule)?;
+            writeln!(out, "  {sev} {at}: {} [{}]", shown(&f.message), f.rule)?;
             if let Some(fix) = &f.fix {
-                writeln!(out, "    fix: {fix}")?;
+                writeln!(out, "    fix: {}", shown(fix))?;
             }
         }
     }

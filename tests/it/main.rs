@@ -10,6 +10,7 @@ mod dependabot_generate;
 mod dependabot_validate;
 mod docker_parse;
 mod exit_status;
+mod hostile_input;
 mod registry;
 mod rendered_findings;
 mod scan;
