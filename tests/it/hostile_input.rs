@@ -91,3 +91,155 @@ fn a_backtick_in_a_path_stays_inside_its_markdown_code_span() {
     let (_, stdout, _) = run(dir.path(), &["check", "--format", "markdown"]);
     assert!(stdout.contains("| ``a`b/Dockerfile:1`` |"), "{stdout}");
 }
+
+/// `--fleet FILE` in a fresh directory; returns the exit status and stderr.
+fn load(dir: &Path, fleet: &Path) -> (i32, String) {
+    let (status, _, stderr) = run(dir, &["scan", "--fleet", fleet.to_str().unwrap()]);
+    (status, stderr)
+}
+
+#[test]
+fn a_device_or_a_fifo_as_fleet_file_is_refused_without_reading_it() {
+    let dir = TempDir::new().unwrap();
+    let (status, stderr) = load(dir.path(), Path::new("/dev/zero"));
+    assert_eq!(status, 2, "{stderr}");
+    assert!(
+        stderr.contains("/dev/zero:0:0: the fleet file is not a regular file (it is a device)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: pass --fleet"), "{stderr}");
+
+    let fifo = dir.path().join("fleet.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // Were the FIFO opened, drydock would block here forever.
+    let (status, stderr) = load(dir.path(), &fifo);
+    assert_eq!(status, 2, "{stderr}");
+    assert!(
+        stderr.contains("not a regular file (it is a FIFO)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_fleet_file_over_the_size_cap_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let big = dir.path().join("fleet.toml");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(5 * 1024 * 1024).unwrap();
+    let (status, stderr) = load(dir.path(), &big);
+    assert_eq!(status, 2, "{stderr}");
+    assert!(
+        stderr.contains("the fleet file is 5242880 bytes, more than the limit of 4194304"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_empty_fleet_is_a_configuration_error_that_says_how_to_add_a_repository() {
+    let dir = TempDir::new().unwrap();
+    for text in ["", "# nothing yet\n[fleet]\njobs = 2\n"] {
+        write(dir.path(), &[("fleet.toml", text)]);
+        for command in ["scan", "plan", "check", "sync"] {
+            let (status, _, stderr) = run(dir.path(), &[command]);
+            assert_eq!(status, 2, "{command}: {stderr}");
+            assert!(
+                stderr.contains("fleet.toml: no [[repo]] entries\n  help: add a repository: `[[repo]]` then `name = \"owner/repo\"`"),
+                "{command}: {stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn invalid_utf8_is_located_at_its_first_bad_byte() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("fleet.toml");
+    std::fs::write(&file, b"[[repo]]\nname = \"acme/caf\xe9\"\n").unwrap();
+    let (status, stderr) = load(dir.path(), &file);
+    assert_eq!(status, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "fleet.toml:2:17: the fleet file is not valid UTF-8\n  help: save the file as UTF-8"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn jobs_beyond_the_cap_is_refused_and_says_the_limit() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        &[(
+            "fleet.toml",
+            "[fleet]\njobs = 100000\n[[repo]]\nname = \"acme/api\"\n",
+        )],
+    );
+    let (status, _, stderr) = run(dir.path(), &["scan"]);
+    assert_eq!(status, 2, "{stderr}");
+    assert!(
+        stderr.contains("fleet.toml:2:8: `jobs` is 100000, more than the limit of 64\n  help: set `jobs` to at most 64"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_system_directory_or_a_symlink_to_one_is_no_workspace() {
+    let dir = TempDir::new().unwrap();
+    std::os::unix::fs::symlink("/etc", dir.path().join("etc-link")).unwrap();
+    for (workspace, expected) in [
+        (
+            "/",
+            "the workspace / is a directory shared with other programs",
+        ),
+        (
+            "/etc",
+            "the workspace /etc is inside the system directory /etc",
+        ),
+        (
+            "etc-link",
+            "resolves to /etc) is inside the system directory /etc",
+        ),
+    ] {
+        write(
+            dir.path(),
+            &[(
+                "fleet.toml",
+                &format!("[fleet]\nworkspace = \"{workspace}\"\n[[repo]]\nname = \"acme/api\"\n"),
+            )],
+        );
+        let (status, _, stderr) = run(dir.path(), &["sync"]);
+        assert_eq!(status, 2, "{workspace}: {stderr}");
+        assert!(stderr.contains(":2:13: "), "{workspace}: {stderr}");
+        assert!(stderr.contains(expected), "{workspace}: {stderr}");
+        assert!(
+            stderr.contains("help: set `workspace` in [fleet] to a directory of its own"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_workspace_inside_a_checkout_of_the_fleet_is_refused() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        &[
+            (
+                "fleet.toml",
+                "[fleet]\nworkspace = \"api/.drydock\"\n[[repo]]\nname = \"acme/api\"\npath = \"api\"\n",
+            ),
+            ("api/Dockerfile", "FROM python:3.12\n"),
+        ],
+    );
+    let (status, _, stderr) = run(dir.path(), &["scan"]);
+    assert_eq!(status, 2, "{stderr}");
+    assert!(
+        stderr.contains("is inside the checkout of acme/api"),
+        "{stderr}"
+    );
+}
