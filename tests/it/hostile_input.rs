@@ -243,3 +243,53 @@ fn a_workspace_inside_a_checkout_of_the_fleet_is_refused() {
         "{stderr}"
     );
 }
+
+/// Directories whose names hold glob characters, rendered one entry each and collapsed into
+/// globs, must pass drydock's own validator (no glob in `directory`, every directory covered).
+#[test]
+fn directories_with_glob_characters_render_a_valid_dependabot_yml() {
+    use drydock::dependabot::desired::desired;
+    use drydock::dependabot::render::Renderer;
+    use drydock::dependabot::settings::Settings;
+    use drydock::dependabot::validate::validate;
+    use drydock::detect::{Ecosystem, EcosystemDir, FoundFile, RepoScan};
+
+    let dirs = [
+        "/a[1]",
+        "/b{x,y}",
+        "/c*",
+        "/d?",
+        "/svc/[ops]/web",
+        "/svc/[ops]/api",
+    ];
+    let mut scan = RepoScan {
+        ecosystems: dirs
+            .iter()
+            .map(|d| EcosystemDir {
+                ecosystem: Ecosystem::Npm,
+                directory: d.to_string(),
+            })
+            .collect(),
+        dockerfiles: vec![FoundFile {
+            path: "x{1}/Dockerfile".into(),
+        }],
+        compose_files: Vec::new(),
+    };
+    scan.ecosystems.sort();
+    for globs in [false, true] {
+        let settings = Settings {
+            directories_as_globs: Some(globs),
+            ..Settings::default()
+        };
+        let text = Renderer::builtin()
+            .render(&desired(&scan, &settings))
+            .unwrap();
+        let findings = validate(&text, ".github/dependabot.yml", Some(&scan));
+        assert!(
+            findings.is_empty(),
+            "globs = {globs}: {findings:#?}\n{text}"
+        );
+        let expected = if globs { "/svc/[[]ops]/*" } else { "/a[[]1]" };
+        assert!(text.contains(expected), "{text}");
+    }
+}
