@@ -69,7 +69,7 @@ fn control_characters_in_directory_names_are_shown_escaped_in_plan_check_and_sca
         assert_no_raw_controls(&stdout);
         assert_no_raw_controls(&stderr);
         assert!(
-            stdout.contains("svc\\x1b]0;pwned\\x07\\n== forged/repo\\x1b[2J"),
+            stdout.contains("svc\\x1b]0;pwned\\x07\\n== forged/repo\\x1b["),
             "{args:?} does not show the name escaped:\n{stdout}\n{stderr}"
         );
     }
@@ -292,4 +292,23 @@ fn directories_with_glob_characters_render_a_valid_dependabot_yml() {
         let expected = if globs { "/svc/[[]ops]/*" } else { "/a[[]1]" };
         assert!(text.contains(expected), "{text}");
     }
+}
+
+#[test]
+fn log_lines_to_a_pipe_carry_no_colour_codes() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        &[
+            (
+                "fleet.toml",
+                "[[repo]]\nname = \"acme/api\"\npath = \"api\"\n",
+            ),
+            ("api/Dockerfile", "FROM python:3.12\n"),
+        ],
+    );
+    let (status, _, stderr) = run(dir.path(), &["-vv", "scan"]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(stderr.contains("INFO"), "{stderr}");
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
 }
