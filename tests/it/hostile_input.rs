@@ -312,3 +312,39 @@ fn log_lines_to_a_pipe_carry_no_colour_codes() {
     assert!(stderr.contains("INFO"), "{stderr}");
     assert!(!stderr.contains('\x1b'), "{stderr:?}");
 }
+
+/// A `.gitignore` past the bounds (too many patterns, too many bytes) is applied up to them, with
+/// a warning naming the file, instead of stalling the scan.
+#[test]
+fn ignore_files_past_their_bounds_are_applied_up_to_them_with_a_warning() {
+    let fillers = [
+        (0..6000)
+            .map(|i| format!("filler{i}\n"))
+            .collect::<String>(),
+        "# a comment line that pads the file past its byte bound\n".repeat(6000),
+    ];
+    for filler in fillers {
+        let dir = TempDir::new().unwrap();
+        let gitignore = format!("early/\n{filler}late/\n");
+        write(
+            dir.path(),
+            &[
+                (
+                    "fleet.toml",
+                    "[[repo]]\nname = \"acme/api\"\npath = \"api\"\n",
+                ),
+                ("api/.gitignore", &gitignore),
+                ("api/early/package.json", "{}"),
+                ("api/late/package.json", "{}"),
+            ],
+        );
+        let (status, stdout, stderr) = run(dir.path(), &["scan"]);
+        assert_eq!(status, 0, "{stderr}");
+        assert!(!stdout.contains("/early"), "{stdout}");
+        assert!(stdout.contains("/late"), "{stdout}");
+        assert!(
+            stderr.contains(".gitignore: ignore patterns beyond 262144 bytes per file or 5000 per repository are not applied"),
+            "{stderr}"
+        );
+    }
+}
