@@ -169,7 +169,7 @@ fn init_tracing(global: &Global) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("drydock={level}")));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| LogLines)
         .with_ansi(stderr_colour())
         .without_time()
         .try_init();
@@ -215,6 +215,38 @@ fn write_json(out: &mut impl Write, report: &impl Serialize, pretty: bool) -> an
     Ok(())
 }
 
+/// stderr for log lines. tracing escapes ESC in the values it logs but not line breaks, so a
+/// path with a newline could forge a log line: every line break but the one ending the event is
+/// written as `\n` (`\r` likewise). tracing writes each event in one call.
+struct LogLines;
+
+impl Write for LogLines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::io::stderr().write_all(&one_log_line(buf))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+fn one_log_line(event: &[u8]) -> Vec<u8> {
+    let body = event.strip_suffix(b"\n").unwrap_or(event);
+    let mut out = Vec::with_capacity(event.len() + 4);
+    for &b in body {
+        match b {
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ => out.push(b),
+        }
+    }
+    if body.len() < event.len() {
+        out.push(b'\n');
+    }
+    out
+}
+
 /// Whether log lines on stderr are coloured: stderr is a terminal and `NO_COLOR` is unset or
 /// empty. A file or a CI log gets plain text.
 fn stderr_colour() -> bool {
@@ -226,4 +258,16 @@ fn stderr_colour() -> bool {
 fn colour() -> bool {
     use std::io::IsTerminal;
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_log_event_stays_one_line() {
+        assert_eq!(
+            super::one_log_line(b" WARN x: a\nFAKE\r/b\n"),
+            b" WARN x: a\\nFAKE\\r/b\n"
+        );
+        assert_eq!(super::one_log_line(b"no newline"), b"no newline");
+    }
 }

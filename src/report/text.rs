@@ -83,7 +83,7 @@ pub fn render(report: &CheckReport, colour: bool) -> String {
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "{}", report.summary.line(report.repos.len()));
-    let data = report.data.line();
+    let data = shown(&report.data.line()).into_owned();
     let _ = writeln!(
         out,
         "{}",
