@@ -348,3 +348,15 @@ fn ignore_files_past_their_bounds_are_applied_up_to_them_with_a_warning() {
         );
     }
 }
+
+#[test]
+fn the_jobs_flag_is_capped_too() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        &[("fleet.toml", "[[repo]]\nname = \"acme/api\"\n")],
+    );
+    let (status, _, stderr) = run(dir.path(), &["sync", "--jobs", "65"]);
+    assert_eq!(status, 2, "{stderr}");
+    assert!(stderr.contains("65 is not in 1..=64"), "{stderr}");
+}
