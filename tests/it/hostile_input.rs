@@ -75,6 +75,21 @@ fn control_characters_in_directory_names_are_shown_escaped_in_plan_check_and_sca
     }
 }
 
+/// What people read for a hostile directory name: the scan table and the check report.
+#[test]
+fn hostile_directory_names_as_people_read_them() {
+    let dir = hostile_fleet();
+    let (_, scan, _) = run(dir.path(), &["scan"]);
+    let (_, check, _) = run(dir.path(), &["check", "--now", "2026-12-01T00:00:00Z"]);
+    let check: String = check
+        .lines()
+        .filter(|l| !l.starts_with("image data:") && !l.starts_with("warning: the image data"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    insta::assert_snapshot!("hostile-dir-scan", scan);
+    insta::assert_snapshot!("hostile-dir-check", check);
+}
+
 #[test]
 fn a_backtick_in_a_path_stays_inside_its_markdown_code_span() {
     let dir = TempDir::new().unwrap();
