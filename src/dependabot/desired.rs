@@ -121,7 +121,7 @@ fn plain(dir: &str) -> bool {
 }
 
 /// The `directory` / `directories` pair naming exactly the one directory `dir`.
-fn one_directory(dir: &str) -> (Option<String>, Option<Vec<String>>) {
+pub fn one_directory(dir: &str) -> (Option<String>, Option<Vec<String>>) {
     if plain(dir) {
         (Some(dir.to_string()), None)
     } else {

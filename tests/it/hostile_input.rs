@@ -375,3 +375,33 @@ fn the_jobs_flag_is_capped_too() {
     assert_eq!(status, 2, "{stderr}");
     assert!(stderr.contains("65 is not in 1..=64"), "{stderr}");
 }
+
+/// Repair adds a directory named with `[` to an existing file as the glob that matches only it,
+/// and the glob characters of directories already listed do not hide them from repair.
+#[test]
+fn repair_adds_directories_with_glob_characters_as_literal_globs() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        &[
+            ("a[1]/package.json", "{}"),
+            ("b{x}/package.json", "{}"),
+            ("c[2]/package.json", "{}"),
+            (
+                ".github/dependabot.yml",
+                "version: 2\nupdates:\n  - package-ecosystem: \"npm\"\n    directories:\n      - \"/a[[]1]\"\n      - \"/b[{]x}\"\n    schedule:\n      interval: \"weekly\"\n",
+            ),
+        ],
+    );
+    let root = dir.path().to_str().unwrap();
+    let (status, stdout, stderr) = run(dir.path(), &["plan", "--path", root, "--write"]);
+    assert_eq!(status, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("added /c[2] to the `directories`"),
+        "{stdout}"
+    );
+    let text = std::fs::read_to_string(dir.path().join(".github/dependabot.yml")).unwrap();
+    assert!(text.contains("      - \"/c[[]2]\"\n"), "{text}");
+    let (_, check, _) = run(dir.path(), &["check", "--path", root]);
+    assert!(!check.contains("dependabot/"), "{check}");
+}
