@@ -4,7 +4,15 @@
 //! section), so that the owning module can validate its section without knowing the file it came
 //! from. `inventory` resolves the path to the value's span in fleet.toml.
 //!
+//! Also the escaping every text renderer applies to values that come from repositories,
+//! registries or configuration: [`escape_terminal`] (control characters shown visibly, so a
+//! directory name cannot move the cursor, set a window title or forge a line of output) and
+//! [`markdown_code`] (a code span that no backtick in the value can close early).
+//!
 //! A leaf: imports nothing from the crate.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
 pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -139,9 +147,107 @@ impl Rejected {
     }
 }
 
+/// `value` with every character that could drive a terminal or forge a line shown visibly:
+/// C0 controls (newline as `\n`, carriage return `\r`, tab `\t`, the rest and ESC as `\x1b`),
+/// DEL (`\x7f`), C1 controls (`\u{9b}`), the Unicode line and paragraph separators and the
+/// bidirectional overrides and isolates (`\u{202e}`), which reorder what a reader sees.
+/// Borrowed when nothing needs escaping, the common case. Backslashes are left as they are: the
+/// output is for people, who can tell a name from its escape by context, not for parsing back.
+pub fn escape_terminal(value: &str) -> Cow<'_, str> {
+    if !value.chars().any(needs_escape) {
+        return Cow::Borrowed(value);
+    }
+    let mut out = String::with_capacity(value.len() + 8);
+    for c in value.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x80 && needs_escape(c) => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control() // C0, DEL and C1
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `value` as a Markdown code span, control characters escaped as by [`escape_terminal`]: the
+/// fence is one backtick longer than the longest run of backticks inside, with a space on each
+/// side when the value starts or ends with a backtick (CommonMark strips one such space), so a
+/// path containing backticks cannot close the span and inject Markdown. A `|` is escaped as well
+/// (GitHub's tables split cells on it even inside code spans). An empty value renders as
+/// `` ` ` ``.
+pub fn markdown_code(value: &str) -> String {
+    let escaped = escape_terminal(value).replace('|', "\\|");
+    if escaped.is_empty() {
+        return "` `".to_owned();
+    }
+    let mut longest = 0;
+    let mut run = 0;
+    for c in escaped.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if escaped.starts_with('`') || escaped.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{escaped}{pad}{fence}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_sent() {
+        assert!(matches!(escape_terminal("apps/web"), Cow::Borrowed(_)));
+        assert_eq!(escape_terminal("a\nb\rc\td"), "a\\nb\\rc\\td");
+        assert_eq!(
+            escape_terminal("\x1b]0;pwned\x07\x1b[2J"),
+            "\\x1b]0;pwned\\x07\\x1b[2J"
+        );
+        assert_eq!(escape_terminal("\0\x7f"), "\\x00\\x7f");
+        assert_eq!(escape_terminal("x\u{9b}31m"), "x\\u{9b}31m", "C1 CSI");
+        assert_eq!(escape_terminal("\u{202e}txt.exe"), "\\u{202e}txt.exe");
+        assert_eq!(escape_terminal("a\u{2028}b"), "a\\u{2028}b");
+        assert_eq!(
+            escape_terminal("café/日本"),
+            "café/日本",
+            "printable text untouched"
+        );
+        assert_eq!(escape_terminal("C:\\x"), "C:\\x", "backslashes untouched");
+    }
+
+    #[test]
+    fn escaped_output_has_no_control_characters() {
+        let all: String = (0u32..0x3000).filter_map(char::from_u32).collect();
+        let escaped = escape_terminal(&all);
+        assert!(!escaped.chars().any(needs_escape));
+        assert!(!escaped.contains('\n'));
+    }
+
+    #[test]
+    fn markdown_code_spans_cannot_be_closed_early() {
+        assert_eq!(markdown_code("apps/web"), "`apps/web`");
+        assert_eq!(markdown_code("a`b"), "``a`b``");
+        assert_eq!(markdown_code("a``b`"), "``` a``b` ```");
+        assert_eq!(markdown_code("`x"), "`` `x ``");
+        assert_eq!(markdown_code(""), "` `");
+        assert_eq!(markdown_code("a|b\nc"), "`a\\|b\\nc`");
+    }
 
     #[test]
     fn suggestions() {

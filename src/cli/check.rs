@@ -74,7 +74,7 @@ pub fn run(global: &Global, args: CheckArgs) -> anyhow::Result<ExitStatus> {
     out.write_all(rendered.as_bytes())?;
     out.flush()?;
     if args.format != Format::Text && report.data.stale {
-        eprintln!("{}", report.data.line());
+        eprintln!("{}", super::shown(&report.data.line()));
     }
     Ok(if report.summary.errors > 0 {
         ExitStatus::Findings

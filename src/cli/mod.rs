@@ -2,6 +2,10 @@
 //! progress display, and turning the use cases' typed reports into exit statuses. The only
 //! module that knows about the terminal, and the only one allowed to print (lib.rs denies
 //! `print_stdout`/`print_stderr` everywhere else).
+//!
+//! Every value printed as text that came from a repository, a registry or the configuration goes
+//! through [`shown`] (control characters escaped, see [`crate::text::escape_terminal`]); errors
+//! are escaped line by line, so their own line structure (a `help:` line) stays.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::io::Write;
@@ -179,19 +183,37 @@ fn report_error(e: &anyhow::Error) -> ExitStatus {
         return ExitStatus::Success;
     }
     match e.downcast_ref::<app::Error>() {
-        Some(app::Error::Config(config)) => eprintln!("error: {config}"),
-        Some(app::Error::Usage(usage)) => eprintln!("error: {usage}"),
+        Some(app::Error::Config(config)) => {
+            eprintln!("error: {}", shown_lines(&config.to_string()));
+        }
+        Some(app::Error::Usage(usage)) => eprintln!("error: {}", shown_lines(&usage.to_string())),
         Some(app::Error::Other(other)) => {
-            eprintln!("error: {other:#}");
+            eprintln!("error: {}", shown_lines(&format!("{other:#}")));
             return ExitStatus::RepoFailed;
         }
-        None if e.downcast_ref::<ConfigError>().is_some() => eprintln!("error: {e}"),
+        None if e.downcast_ref::<ConfigError>().is_some() => {
+            eprintln!("error: {}", shown_lines(&e.to_string()));
+        }
         None => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", shown_lines(&format!("{e:#}")));
             return ExitStatus::RepoFailed;
         }
     }
     ExitStatus::Config
+}
+
+/// A value as printed in text output: control characters escaped.
+pub(crate) fn shown(value: &str) -> std::borrow::Cow<'_, str> {
+    crate::text::escape_terminal(value)
+}
+
+/// A message of several lines as printed: each line escaped, the line breaks kept.
+pub(crate) fn shown_lines(message: &str) -> String {
+    message
+        .split('\n')
+        .map(shown)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -213,7 +235,8 @@ fn init_tracing(global: &Global) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("drydock={level}")));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| LogLines)
+        .with_ansi(stderr_colour())
         .without_time()
         .try_init();
 }
@@ -264,8 +287,59 @@ fn write_json(out: &mut impl Write, report: &impl Serialize, pretty: bool) -> an
     Ok(())
 }
 
+/// stderr for log lines. tracing escapes ESC in the values it logs but not line breaks, so a
+/// path with a newline could forge a log line: every line break but the one ending the event is
+/// written as `\n` (`\r` likewise). tracing writes each event in one call.
+struct LogLines;
+
+impl Write for LogLines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        std::io::stderr().write_all(&one_log_line(buf))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+fn one_log_line(event: &[u8]) -> Vec<u8> {
+    let body = event.strip_suffix(b"\n").unwrap_or(event);
+    let mut out = Vec::with_capacity(event.len() + 4);
+    for &b in body {
+        match b {
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ => out.push(b),
+        }
+    }
+    if body.len() < event.len() {
+        out.push(b'\n');
+    }
+    out
+}
+
+/// Whether log lines on stderr are coloured: stderr is a terminal and `NO_COLOR` is unset or
+/// empty. A file or a CI log gets plain text.
+fn stderr_colour() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// Whether text output is coloured: stdout is a terminal and `NO_COLOR` is unset or empty.
 fn colour() -> bool {
     use std::io::IsTerminal;
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_log_event_stays_one_line() {
+        assert_eq!(
+            super::one_log_line(b" WARN x: a\nFAKE\r/b\n"),
+            b" WARN x: a\\nFAKE\\r/b\n"
+        );
+        assert_eq!(super::one_log_line(b"no newline"), b"no newline");
+    }
 }

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{ExitStatus, Global, TextOrJson, load, write_json};
+use super::{ExitStatus, Global, TextOrJson, load, shown, write_json};
 use crate::app::plan::{PlanContext, PlanReport, plan};
 use crate::finding::{Finding, Severity};
 use crate::plan::{Action, RepoPlan};
@@ -138,10 +138,14 @@ fn summary(out: &mut String, repo: &RepoPlan, paint: &Paint, wrote: bool, detail
     if quiet && repo.error.is_none() && errors.is_empty() {
         return;
     }
-    let head = paint.paint("1", &format!("== {}", repo.name));
+    let head = paint.paint("1", &format!("== {}", shown(&repo.name)));
     if let Some(e) = &repo.error {
         out.push_str(&format!("{head}: could not be planned\n"));
-        out.push_str(&format!("  {}: {e}\n", paint.paint("31", "error")));
+        out.push_str(&format!(
+            "  {}: {}\n",
+            paint.paint("31", "error"),
+            shown(&e.to_string())
+        ));
         return;
     }
     out.push_str(&format!(
@@ -151,26 +155,30 @@ fn summary(out: &mut String, repo: &RepoPlan, paint: &Paint, wrote: bool, detail
     ));
     if !quiet {
         for c in &repo.changes {
-            out.push_str(&format!("  {} {}\n", verb(c.action, wrote), c.path));
+            out.push_str(&format!("  {} {}\n", verb(c.action, wrote), shown(&c.path)));
             for r in &c.reasons {
-                out.push_str(&format!("    - {r}\n"));
+                out.push_str(&format!("    - {}\n", shown(&r.to_string())));
             }
         }
     }
     for f in errors {
         let at = match (f.line, f.column) {
-            (Some(l), Some(c)) => format!("{}:{l}:{c}", f.path),
-            (Some(l), None) => format!("{}:{l}", f.path),
-            _ => f.path.clone(),
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", shown(&f.path)),
+            (Some(l), None) => format!("{}:{l}", shown(&f.path)),
+            _ => shown(&f.path).into_owned(),
         };
         let sev = match f.severity {
             Severity::Error => paint.paint("31", "error"),
             Severity::Warning => paint.paint("33", "warning"),
             Severity::Note => paint.paint("36", "note"),
         };
-        out.push_str(&format!("  {sev} {at}: {} [{}]\n", f.message, f.rule));
+        out.push_str(&format!(
+            "  {sev} {at}: {} [{}]\n",
+            shown(&f.message),
+            f.rule
+        ));
         if let Some(fix) = &f.fix {
-            out.push_str(&format!("    fix: {fix}\n"));
+            out.push_str(&format!("    fix: {}\n", shown(fix)));
         }
     }
 }
@@ -242,28 +250,37 @@ fn severity_counts(findings: &[Finding], waived: usize) -> String {
 fn diffs(out: &mut String, report: &PlanReport, paint: &Paint, detail: Detail) {
     out.push('\n');
     // The first rendering shown of each new file, by path: (repository, content).
-    let mut shown: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
+    let mut first_shown: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
     for repo in report.repos.iter().filter(|r| r.error.is_none()) {
         for c in &repo.changes {
-            let title = paint.paint("1", &format!("== {}: {}", repo.name, c.path));
+            let title = paint.paint(
+                "1",
+                &format!("== {}: {}", shown(&repo.name), shown(&c.path)),
+            );
             let first = (detail == Detail::Default && c.action == Action::Create)
-                .then(|| shown.get(c.path.as_str()).copied())
+                .then(|| first_shown.get(c.path.as_str()).copied())
                 .flatten();
             match first {
                 Some((first_repo, first_content)) if first_content == c.content => {
-                    out.push_str(&format!("{title}: the same new file as in {first_repo}\n"));
+                    out.push_str(&format!(
+                        "{title}: the same new file as in {}\n",
+                        shown(first_repo)
+                    ));
                 }
                 Some((first_repo, first_content))
                     if let Some(differences) = few_differences(first_content, &c.content) =>
                 {
-                    out.push_str(&format!("{title}: the new file of {first_repo}, except:\n"));
+                    out.push_str(&format!(
+                        "{title}: the new file of {}, except:\n",
+                        shown(first_repo)
+                    ));
                     diff_lines(out, &differences, paint);
                 }
                 _ => {
                     out.push_str(&format!("{title}\n"));
                     diff_lines(out, &c.diff, paint);
                     if c.action == Action::Create {
-                        shown.insert(&c.path, (&repo.name, &c.content));
+                        first_shown.insert(&c.path, (&repo.name, &c.content));
                     }
                 }
             }
@@ -295,6 +312,7 @@ fn few_differences(shown: &str, new: &str) -> Option<String> {
 
 fn diff_lines(out: &mut String, diff: &str, paint: &Paint) {
     for line in diff.lines() {
+        let line = &*shown(line);
         let painted = match line.as_bytes().first() {
             _ if line.starts_with("+++") || line.starts_with("---") => paint.paint("1", line),
             Some(b'+') => paint.paint("32", line),

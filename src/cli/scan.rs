@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{ExitStatus, Global, TextOrJson, load, write_json};
+use super::{ExitStatus, Global, TextOrJson, load, shown, write_json};
 use crate::app::scan::{ScanContext, ScanReport, scan};
 use crate::detect::ScanOptions;
 
@@ -54,10 +54,15 @@ fn write_text(out: &mut impl Write, report: &ScanReport) -> std::io::Result<()> 
             writeln!(out)?;
         }
         if let Some(error) = &repo.error {
-            writeln!(out, "{}: {error}", repo.name)?;
+            writeln!(
+                out,
+                "{}: {}",
+                shown(&repo.name.to_string()),
+                shown(&error.to_string())
+            )?;
             continue;
         }
-        writeln!(out, "{}", repo.name)?;
+        writeln!(out, "{}", shown(&repo.name.to_string()))?;
         if repo.ecosystems.is_empty() {
             writeln!(out, "  no package ecosystems found")?;
         } else {
@@ -70,7 +75,12 @@ fn write_text(out: &mut impl Write, report: &ScanReport) -> std::io::Result<()> 
                 .max("ECOSYSTEM".len());
             writeln!(out, "  {:width$}  DIRECTORY", "ECOSYSTEM")?;
             for e in &repo.ecosystems {
-                writeln!(out, "  {:width$}  {}", e.ecosystem.as_str(), e.directory)?;
+                writeln!(
+                    out,
+                    "  {:width$}  {}",
+                    e.ecosystem.as_str(),
+                    shown(&e.directory)
+                )?;
             }
         }
         for (title, list) in [
@@ -80,7 +90,7 @@ fn write_text(out: &mut impl Write, report: &ScanReport) -> std::io::Result<()> 
             if !list.is_empty() {
                 writeln!(out, "  {title}:")?;
                 for file in list {
-                    writeln!(out, "    {}", file.path)?;
+                    writeln!(out, "    {}", shown(&file.path))?;
                 }
             }
         }

@@ -16,8 +16,8 @@ use crate::repo::RepoFailure;
 
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// Repositories synced at once [default: `jobs` in fleet.toml].
-    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    /// Repositories synced at once, at most 64 [default: `jobs` in fleet.toml].
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: Option<u16>,
     /// Commits of history to fetch (0 = full history). `file://` and local paths always fetch
     /// the full history: libgit2 cannot fetch shallow from them.

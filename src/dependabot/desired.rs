@@ -4,6 +4,11 @@
 //! Deterministic: entries are sorted by ecosystem then directory, and everything GitHub would
 //! reject (a key an ecosystem does not support, an unreferenced registry, more than 200
 //! entries) is left out here rather than found later.
+//!
+//! A directory whose name holds a glob character (`[`, `{`, `*`, `?`) cannot be a `directory`
+//! (GitHub would read it as a glob, and refuses globs there): it goes into `directories` with
+//! each such character written as a one-character class (`/a[[]1]` for `/a[1]`), which matches
+//! exactly that directory in Dependabot's `Dir.glob` and in drydock's validator alike.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -95,6 +100,35 @@ pub fn at_least_weekly(schedule: &Schedule) -> Schedule {
     }
 }
 
+/// `dir` as a glob that matches only `dir`: every glob character as a one-character class.
+pub fn glob_literal(dir: &str) -> String {
+    let mut out = String::with_capacity(dir.len() + 4);
+    for c in dir.chars() {
+        if matches!(c, '[' | '{' | '*' | '?') {
+            out.push('[');
+            out.push(c);
+            out.push(']');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Whether a directory can be written as `directory:` as it is.
+fn plain(dir: &str) -> bool {
+    !super::validate::dirs::has_glob(dir)
+}
+
+/// The `directory` / `directories` pair naming exactly the one directory `dir`.
+pub fn one_directory(dir: &str) -> (Option<String>, Option<Vec<String>>) {
+    if plain(dir) {
+        (Some(dir.to_string()), None)
+    } else {
+        (None, Some(vec![glob_literal(dir)]))
+    }
+}
+
 /// Collapses directories that share a parent into `parent/*` globs. Directories without a
 /// manifest that the glob also matches are skipped by Dependabot, so a glob may cover more.
 pub fn collapse_to_globs(dirs: &BTreeSet<String>) -> Vec<String> {
@@ -115,10 +149,10 @@ pub fn collapse_to_globs(dirs: &BTreeSet<String>) -> Vec<String> {
             out.insert(if parent == "/" {
                 "/*".to_string()
             } else {
-                format!("{parent}/*")
+                format!("{}/*", glob_literal(&parent))
             });
         } else {
-            out.insert(d.clone());
+            out.insert(glob_literal(d));
         }
     }
     out.into_iter().collect()
@@ -155,7 +189,7 @@ fn build(wanted: &BTreeMap<String, BTreeSet<String>>, s: &Settings, globs: bool)
     for (eco, dirs) in wanted {
         if globs {
             let collapsed = collapse_to_globs(dirs);
-            let entry = if collapsed.len() == 1 && !collapsed[0].contains('*') {
+            let entry = if collapsed.len() == 1 && plain(&collapsed[0]) {
                 (Some(collapsed[0].clone()), None)
             } else {
                 (None, Some(collapsed))
@@ -163,7 +197,7 @@ fn build(wanted: &BTreeMap<String, BTreeSet<String>>, s: &Settings, globs: bool)
             out.push(update_for(eco, entry, s));
         } else {
             for d in dirs {
-                out.push(update_for(eco, (Some(d.clone()), None), s));
+                out.push(update_for(eco, one_directory(d), s));
             }
         }
     }

@@ -14,6 +14,13 @@
 //! - symbolic links, to files or directories: they are never followed, so nothing outside the
 //!   repository is ever read. A symlinked Dockerfile is therefore not reported.
 //!
+//! Ignore files are bounded: a matcher's cost grows with its pattern count, and a repository
+//! could commit a `.gitignore` of millions of lines to stall or exhaust the fleet's scan. At most
+//! [`MAX_IGNORE_FILE_BYTES`] of each ignore file and [`MAX_IGNORE_PATTERNS`] patterns over the
+//! whole walk are applied; past either a warning names the file, and the rest of its patterns
+//! are not applied (so the scan may list a few more files, never fewer). `.git/info/exclude` is
+//! read only when it is a regular file, not through a symlink.
+//!
 //! The walk is hand-rolled over `read_dir` rather than `ignore::WalkBuilder`: that walker probes
 //! every directory for `.git`, `.gitignore` and `.git/info/exclude` with a `stat` each and walks
 //! the parents of the root, which made it about 1.3x slower than `find`; this one takes file
@@ -50,6 +57,12 @@ pub const SKIPPED_DIRS: &[&str] = &[
 
 /// The largest manifest the detectors read; workspace manifests are far smaller.
 const MAX_MANIFEST_BYTES: u64 = 4 << 20;
+
+/// The most of one `.gitignore` (or `.git/info/exclude`) the walk reads.
+pub const MAX_IGNORE_FILE_BYTES: u64 = 256 << 10;
+
+/// The most ignore patterns applied over one repository's walk, all ignore files together.
+pub const MAX_IGNORE_PATTERNS: usize = 5_000;
 
 /// Deeper trees than this are not walked (a guard against pathological nesting).
 const MAX_DEPTH: usize = 128;
@@ -136,6 +149,8 @@ struct Walk<'a> {
     root: &'a Path,
     exclude: &'a GlobSet,
     ignores: Vec<Gitignore>,
+    /// Patterns still allowed before [`MAX_IGNORE_PATTERNS`] is reached.
+    ignore_budget: usize,
     paths: PathList,
 }
 
@@ -145,10 +160,11 @@ fn list_files(root: &Path, exclude: &GlobSet) -> Result<PathList, ScanError> {
         root,
         exclude,
         ignores: Vec::new(),
+        ignore_budget: MAX_IGNORE_PATTERNS,
         paths: PathList::default(),
     };
     let info_exclude = root.join(".git").join("info").join("exclude");
-    if info_exclude.is_file() {
+    if fs::symlink_metadata(&info_exclude).is_ok_and(|m| m.is_file()) {
         walk.push_ignore_file(".", &info_exclude);
     }
     let mut rel = String::new();
@@ -228,11 +244,43 @@ impl Walk<'_> {
     }
 
     /// Reads one ignore file whose patterns are relative to `base` (a repository-relative
-    /// directory, `.` for the root). A malformed line is skipped, as git skips it.
+    /// directory, `.` for the root). A malformed line is skipped, as git skips it. Within the
+    /// bounds of [`MAX_IGNORE_FILE_BYTES`] and the walk's remaining pattern budget.
     fn push_ignore_file(&mut self, base: &str, file: &Path) {
         let mut builder = GitignoreBuilder::new(base);
-        if let Some(err) = builder.add(file) {
+        let mut bytes = Vec::new();
+        let read = fs::File::open(file)
+            .and_then(|f| f.take(MAX_IGNORE_FILE_BYTES + 1).read_to_end(&mut bytes));
+        if let Err(err) = read {
             tracing::warn!("{}: {err}", file.display());
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let mut cut = false;
+        let mut text = &*text;
+        if bytes.len() as u64 > MAX_IGNORE_FILE_BYTES {
+            // Cut at the last whole line inside the cap.
+            text = text.rsplit_once('\n').map_or("", |(whole, _)| whole);
+            cut = true;
+        }
+        for line in text.lines() {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if self.ignore_budget == 0 {
+                cut = true;
+                break;
+            }
+            self.ignore_budget -= 1;
+            if let Err(err) = builder.add_line(Some(file.to_path_buf()), line) {
+                tracing::debug!("{}: {err}", file.display());
+            }
+        }
+        if cut {
+            tracing::warn!(
+                "{}: ignore patterns beyond {MAX_IGNORE_FILE_BYTES} bytes per file or {MAX_IGNORE_PATTERNS} per repository are not applied",
+                file.display()
+            );
         }
         match builder.build() {
             Ok(matcher) => self.ignores.push(matcher),

@@ -57,8 +57,57 @@ pub(super) fn toml_error(file: &Path, text: &str, e: &toml::de::Error) -> Config
         let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         return match closest(unknown, candidates.iter().copied()) {
             Some(s) => err.with_help(format!("did you mean `{s}`? (see docs/fleet-toml.md)")),
+            None if matches!(unknown, "workspace" | "jobs") && candidates.contains(&"fleet") => {
+                err.with_help(format!("`{unknown}` belongs in the [fleet] table"))
+            }
             None => err.with_help("remove the key; docs/fleet-toml.md lists every key"),
         };
     }
-    err.with_help("docs/fleet-toml.md lists every key with its type")
+    err.with_help(hint(&message))
+}
+
+/// What to do about one of toml's own messages (types, missing and repeated keys, syntax).
+fn hint(message: &str) -> String {
+    const SEE: &str = "docs/fleet-toml.md lists every key with its type";
+    if let Some(expected) = message
+        .strip_prefix("invalid type: ")
+        .and_then(|m| m.split_once(", expected "))
+        .map(|(_, e)| e)
+    {
+        let form = match expected.trim() {
+            e if e.starts_with('u') || e.starts_with('i') || e.contains("integer") => {
+                "a whole number, without quotes (`jobs = 8`)"
+            }
+            e if e.contains("string") || e.contains("char") => {
+                "text in double quotes (`name = \"acme/api\"`)"
+            }
+            e if e.contains("sequence") || e.contains("array") => {
+                "an array in brackets (`labels = [\"dependencies\"]`)"
+            }
+            e if e.contains("bool") => "`true` or `false`, without quotes",
+            e if e.contains("map") || e.contains("struct") || e.contains("table") => {
+                "a table (`[section]` on a line of its own, or `{ key = value }`)"
+            }
+            _ => return format!("write the value as {expected}; {SEE}"),
+        };
+        return format!("write the value as {form}; {SEE}");
+    }
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next())
+    {
+        return format!("add `{field} = ...` to this table; {SEE}");
+    }
+    if message.starts_with("duplicate key") {
+        return "a key or table may appear only once here: remove one of the two, or merge them"
+            .into();
+    }
+    if message.starts_with("invalid")
+        || message.starts_with("unclosed")
+        || message.contains("expected")
+    {
+        return "fix the TOML syntax here: quote text with \"...\", close every `[` and `{`, write `key = value` (https://toml.io)"
+            .into();
+    }
+    format!("check the value here; {SEE}")
 }

@@ -9,11 +9,17 @@
 //!
 //! Every error names the file, line and column and says what to do; configuration errors map to
 //! exit status 2. The GitHub token never comes from the file, only from the environment.
+//!
+//! The file itself is distrusted as much as its contents: it must be a regular file of at most
+//! [`MAX_FLEET_FILE_BYTES`] (never a device or a FIFO, which would be read until memory runs out or
+//! forever), valid UTF-8 (the first bad byte located), and name at least one `[[repo]]`. The
+//! workspace ([`workspace`]) may not be a system directory nor lie inside a checkout.
 
 mod github;
 mod locate;
 mod raw;
 mod repo;
+mod workspace;
 
 use std::path::{Path, PathBuf};
 
@@ -80,6 +86,13 @@ pub struct Fleet {
     pub repos: Vec<Repo>,
 }
 
+/// The most fleet.toml may hold; a fleet of ten thousand repositories fits in a tenth of it.
+pub const MAX_FLEET_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The most repositories worked on at once (`jobs`, `--jobs`): beyond this, parallel clones
+/// from one host get their connections reset and the machine runs out of file descriptors.
+pub const MAX_JOBS: usize = 64;
+
 /// The default number of repositories worked on at once.
 pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(4, |n| (n.get() * 2).clamp(4, 16))
@@ -94,16 +107,7 @@ fn check_rule_ids() -> Vec<&'static str> {
 impl Fleet {
     /// Reads and validates a fleet file.
     pub fn load(file: &Path) -> Result<Fleet, ConfigError> {
-        let text = std::fs::read_to_string(file).map_err(|e| ConfigError {
-            file: file.to_path_buf(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read the fleet file: {e}"),
-            help: Some(
-                "pass --fleet FILE, or run in a directory with a fleet.toml (or use --path DIR for one checkout)"
-                    .into(),
-            ),
-        })?;
+        let text = read_fleet_file(file)?;
         Fleet::parse(file, &text)
     }
 
@@ -152,6 +156,17 @@ impl Fleet {
                 )
                 .with_help("remove the key to use the default, or set a positive number"));
             }
+            Some(j) if *j.get_ref() > MAX_JOBS => {
+                return Err(ConfigError::at(
+                    file,
+                    text,
+                    j.span().start,
+                    format!("`jobs` is {}, more than the limit of {MAX_JOBS}", j.get_ref()),
+                )
+                .with_help(format!(
+                    "set `jobs` to at most {MAX_JOBS} (more parallel clones from one host get their connections reset), or remove the key for the default"
+                )));
+            }
             Some(j) => *j.get_ref(),
             None => default_jobs(),
         };
@@ -196,6 +211,10 @@ impl Fleet {
             github: &github,
         };
         let repos = repo::validate(&cx, raw.repo)?;
+        let workspace_at = raw.fleet.workspace.as_ref().map_or(0, |w| w.span().start);
+        workspace::check(&workspace, &repos).map_err(|(message, help)| {
+            ConfigError::at(file, text, workspace_at, message).with_help(help)
+        })?;
         let registry = raw
             .registry
             .validate()
@@ -229,6 +248,18 @@ impl Fleet {
     /// The repositories a command walks: those named with `--repo` (all when none), never skipped
     /// ones unless named explicitly. Unknown names are an error, with a did-you-mean.
     pub fn select(&self, names: &[String]) -> Result<Vec<&Repo>, ConfigError> {
+        if self.repos.is_empty() {
+            return Err(ConfigError {
+                file: self.file.clone(),
+                line: 1,
+                column: 1,
+                message: format!("{}: no [[repo]] entries", self.file.display()),
+                help: Some(
+                    "add a repository: `[[repo]]` then `name = \"owner/repo\"` (cloned from GitHub) or `path = \"DIR\"` (a local checkout); see docs/fleet-toml.md"
+                        .into(),
+                ),
+            });
+        }
         if names.is_empty() {
             return Ok(self.repos.iter().filter(|r| !r.skip).collect());
         }
@@ -276,6 +307,99 @@ impl Fleet {
         self.workflow
             .settings_for(repo_name, over, self.registry.level)
             .map_err(|e| workflow::SettingsError(format!("{}: {}", self.file.display(), e.0)))
+    }
+}
+
+/// The contents of the fleet file: a regular file (a device such as /dev/zero would be read
+/// until memory runs out, a FIFO would block forever), at most [`MAX_FLEET_FILE_BYTES`], UTF-8.
+fn read_fleet_file(file: &Path) -> Result<String, ConfigError> {
+    use std::io::Read;
+    let error = |line, column, message: String, help: &str| ConfigError {
+        file: file.to_path_buf(),
+        line,
+        column,
+        message,
+        help: Some(help.into()),
+    };
+    let unreadable = |e: std::io::Error| {
+        error(
+            0,
+            0,
+            format!("cannot read the fleet file: {e}"),
+            "pass --fleet FILE, or run in a directory with a fleet.toml (or use --path DIR for one checkout)",
+        )
+    };
+    // stat before open: opening a FIFO blocks until a writer comes.
+    let meta = std::fs::metadata(file).map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(error(
+            0,
+            0,
+            format!(
+                "the fleet file is not a regular file (it is {})",
+                kind_of(&meta.file_type())
+            ),
+            "pass --fleet with the path of a fleet.toml file",
+        ));
+    }
+    let too_big = |size: u64| {
+        error(
+            0,
+            0,
+            format!(
+                "the fleet file is {size} bytes, more than the limit of {MAX_FLEET_FILE_BYTES}"
+            ),
+            "a fleet file is a few kilobytes per hundred repositories: check that --fleet names the right file",
+        )
+    };
+    if meta.len() > MAX_FLEET_FILE_BYTES {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    std::fs::File::open(file)
+        .map_err(unreadable)?
+        // One byte more than the cap: a file that grew after the stat is still refused.
+        .take(MAX_FLEET_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_FLEET_FILE_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let prefix = std::str::from_utf8(valid).unwrap_or_default();
+        let (line, column) = line_column(prefix, prefix.len());
+        error(
+            line,
+            column,
+            "the fleet file is not valid UTF-8".into(),
+            "save the file as UTF-8 (the position is that of the first byte that is not)",
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn kind_of(file_type: &std::fs::FileType) -> &'static str {
+    if file_type.is_dir() {
+        "a directory"
+    } else {
+        "not a file"
+    }
+}
+
+#[cfg(unix)]
+fn kind_of(file_type: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_char_device() || file_type.is_block_device() {
+        "a device"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
     }
 }
 

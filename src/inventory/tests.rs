@@ -328,3 +328,49 @@ fn every_error_has_a_hint() {
         Some("--repo takes the `name` of a [[repo]] in /tmp/fleet.toml")
     );
 }
+
+#[test]
+fn toml_errors_say_what_to_write() {
+    let cases = [
+        (
+            "[fleet]\njobs = \"x\"\n",
+            "write the value as a whole number",
+        ),
+        (
+            "[[repo]]\nname = 1\n",
+            "write the value as text in double quotes",
+        ),
+        (
+            "[[repo]]\nbranch = \"x\"\n",
+            "add `name = ...` to this table",
+        ),
+        ("[fleet]\n[fleet]\n", "may appear only once"),
+        ("x = [\n", "fix the TOML syntax here"),
+        ("[dependabot]\nlabels = \"x\"\n", "an array in brackets"),
+        (
+            "[[repo]]\nname = \"a/b\"\nskip = \"yes\"\n",
+            "`true` or `false`",
+        ),
+        ("jobs = 3\n", "`jobs` belongs in the [fleet] table"),
+    ];
+    for (text, help) in cases {
+        let e = err(text);
+        assert!(
+            e.help.as_deref().unwrap_or("").contains(help),
+            "{text:?}: {e}"
+        );
+    }
+}
+
+#[test]
+fn jobs_are_capped() {
+    let e = err("[fleet]\njobs = 65\n[[repo]]\nname = \"a/b\"\n");
+    assert!(e.message.contains("more than the limit of 64"), "{e}");
+    assert_eq!((e.line, e.column), (2, 8));
+    assert_eq!(
+        parse("[fleet]\njobs = 64\n[[repo]]\nname = \"a/b\"\n")
+            .unwrap()
+            .jobs,
+        64
+    );
+}

@@ -1,15 +1,23 @@
 //! The Markdown format, for `$GITHUB_STEP_SUMMARY` and pull-request bodies: a summary line and
-//! one table per repository with findings.
+//! one table per repository with findings. Paths and names are code spans made by
+//! [`markdown_code`] (a backtick in a path cannot close the span); other values go through
+//! [`cell`], so no value can end a table row, start a new block or carry a control character.
 
 use std::fmt::Write;
 
 use super::{CheckReport, location};
 use crate::finding::Severity;
+use crate::text::{escape_terminal, markdown_code};
 
+/// Prose in a table cell: a backslash, a pipe and a newline would end the cell or the row, every
+/// other control character is shown escaped.
 fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
+    let cell = s
+        .replace('\\', "\\\\")
         .replace('|', "\\|")
-        .replace('\n', "<br>")
+        .replace("\r\n", "<br>")
+        .replace('\n', "<br>");
+    escape_terminal(&cell).into_owned()
 }
 
 fn icon(s: Severity) -> &'static str {
@@ -51,10 +59,10 @@ pub fn render(report: &CheckReport) -> String {
             for f in &repo.findings {
                 let _ = writeln!(
                     out,
-                    "| {} | `{}` | `{}` | {} | {} |",
+                    "| {} | `{}` | {} | {} | {} |",
                     icon(f.severity),
                     f.rule,
-                    cell(&location(f)),
+                    markdown_code(&location(f)),
                     cell(&f.message),
                     cell(f.fix.as_deref().unwrap_or(""))
                 );
@@ -70,9 +78,9 @@ pub fn render(report: &CheckReport) -> String {
             for f in &repo.waived {
                 let _ = writeln!(
                     out,
-                    "- `{}` `{}`: {}",
+                    "- `{}` {}: {}",
                     f.rule,
-                    cell(&location(f)),
+                    markdown_code(&location(f)),
                     cell(&f.message)
                 );
             }
@@ -85,7 +93,7 @@ pub fn render(report: &CheckReport) -> String {
             "No findings: {}\n",
             clean
                 .iter()
-                .map(|n| format!("`{n}`"))
+                .map(|n| markdown_code(n))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
@@ -111,5 +119,19 @@ mod tests {
             "{m}"
         );
         assert!(m.contains("> [!WARNING]"));
+    }
+
+    #[test]
+    fn backticks_in_paths_stay_inside_the_code_span() {
+        let mut report = sample();
+        report.repos[0].findings[0].path = "a`](https://evil.example)`/Dockerfile".into();
+        report.repos[0].findings[1].message = "x\n| forged | row |\x1b[31m".into();
+        let m = render(&report);
+        assert!(
+            m.contains("| ``a`](https://evil.example)`/Dockerfile:1`` |"),
+            "{m}"
+        );
+        assert!(m.contains("x<br>\\| forged \\| row \\|\\x1b[31m"), "{m}");
+        assert!(!m.contains('\x1b'));
     }
 }

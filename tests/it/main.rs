@@ -12,6 +12,7 @@ mod dependabot_validate;
 mod docker_parse;
 mod exit_status;
 mod help;
+mod hostile_input;
 mod hostile_registry;
 mod hostile_repo;
 mod path_config;

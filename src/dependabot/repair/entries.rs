@@ -4,12 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use globset::GlobBuilder;
 use yaml_edit::{Mapping, Sequence, YamlNode};
 
 use super::Inputs;
 use super::session::{Entry, Session, reindent, scalar_string, start};
-use crate::dependabot::desired::{Desired, Update, update_for, wanted_dirs};
+use crate::dependabot::desired::{
+    Desired, Update, glob_literal, one_directory, update_for, wanted_dirs,
+};
 use crate::dependabot::policy::MAX_UPDATES;
 
 /// `directory: "apps/*"`: GitHub takes globs only in `directories`, so the key becomes
@@ -70,7 +71,9 @@ pub(super) fn add_missing(s: &mut Session, updates: &Sequence, inputs: Inputs<'_
             let Some(YamlNode::Sequence(seq)) = s.entries[h].map.get("directories") else {
                 continue;
             };
-            let refs: Vec<&str> = dirs.iter().map(String::as_str).collect();
+            // As globs: a directory named with `[` or `{` must match only itself.
+            let patterns: Vec<String> = dirs.iter().map(|d| glob_literal(d)).collect();
+            let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
             if s.append_scalars(&seq, &refs) {
                 s.change(
                     start(&YamlNode::Sequence(seq.clone())),
@@ -84,9 +87,9 @@ pub(super) fn add_missing(s: &mut Session, updates: &Sequence, inputs: Inputs<'_
             continue;
         }
         let spec = if dirs.len() == 1 {
-            (Some(dirs[0].clone()), None)
+            one_directory(&dirs[0])
         } else {
-            (None, Some(dirs.clone()))
+            (None, Some(dirs.iter().map(|d| glob_literal(d)).collect()))
         };
         let update = update_for_repair(&eco, spec, inputs);
         new_entries.push((eco, dirs, update));
@@ -155,28 +158,9 @@ fn update_for_repair(
 
 /// Whether a directory (or `directories` glob) written in the file covers `dir`.
 fn dir_matches(pattern: &str, dir: &str) -> bool {
-    let norm = |s: &str| {
-        let t = s.trim_end_matches('/');
-        if t.is_empty() {
-            "/".to_string()
-        } else if t.starts_with('/') {
-            t.to_string()
-        } else {
-            format!("/{t}")
-        }
-    };
-    let (p, d) = (norm(pattern), norm(dir));
-    if p == d {
-        return true;
-    }
-    if !p.contains(['*', '?', '[']) {
-        return false;
-    }
-    GlobBuilder::new(&p)
-        .literal_separator(true)
-        .build()
-        .map(|g| g.compile_matcher().is_match(&d))
-        .unwrap_or(false)
+    // The validator's reading of a pattern, so that repair and check agree on coverage (globset
+    // refuses a `}` without its `{`, as in `/b[{]x}`, the pattern of the directory `/b{x}`).
+    crate::dependabot::validate::dirs::Pattern::new(pattern).covers(dir)
 }
 
 /// The list items of a rendered file's `updates:` list, as text.

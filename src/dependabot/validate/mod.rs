@@ -11,7 +11,7 @@
 //! report where the two readings differ and it matters: an unquoted `time: 09:00` is an integer
 //! to GitHub, a tab before a comment is a syntax error to libyaml, a second document is ignored.
 
-mod dirs;
+pub(crate) mod dirs;
 mod facts;
 pub mod rules;
 pub(crate) mod schema;
