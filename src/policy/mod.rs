@@ -13,6 +13,7 @@ pub mod facts;
 pub mod lifecycle;
 pub mod pattern;
 pub mod rules;
+pub mod suggest;
 pub mod waiver;
 
 use std::collections::BTreeMap;
@@ -200,6 +201,8 @@ impl Policy {
         {
             return Category::Forbidden;
         }
+        let image = canonical(image);
+        let image = image.as_ref();
         let hit = |list: &[ImagePattern]| list.iter().any(|p| p.matches(image));
         if hit(&self.preferred) {
             Category::Preferred
@@ -231,15 +234,45 @@ pub fn unknown_rule_help(rule: &str, rule_ids: &[&str]) -> String {
     }
 }
 
-/// `node` for `docker.io/library/node`; `None` for anything that is not in the official namespace.
+/// The architecture namespaces of Docker Hub: `arm64v8/alpine` is the official `alpine` image
+/// built for one architecture (the official-images README lists them).
+pub const ARCH_NAMESPACES: &[&str] = &[
+    "amd64",
+    "arm32v5",
+    "arm32v6",
+    "arm32v7",
+    "arm64v8",
+    "i386",
+    "mips64le",
+    "ppc64le",
+    "riscv64",
+    "s390x",
+    "windows-amd64",
+    "winamd64",
+];
+
+/// `node` for `docker.io/library/node` (and for `docker.io/arm64v8/node`, the same official
+/// image for one architecture); `None` for anything that is not in the official namespace.
 pub fn official_name(image: &ImageRef) -> Option<&str> {
     if image.registry != "docker.io" {
         return None;
     }
-    image
-        .repository
-        .strip_prefix("library/")
-        .filter(|n| !n.contains('/'))
+    let (namespace, name) = image.repository.split_once('/')?;
+    (!name.contains('/') && (namespace == "library" || ARCH_NAMESPACES.contains(&namespace)))
+        .then_some(name)
+}
+
+/// The reference with an architecture namespace replaced by `library/`, so that patterns over
+/// `docker.io/library/*` apply to `arm64v8/alpine` too.
+fn canonical(image: &ImageRef) -> std::borrow::Cow<'_, ImageRef> {
+    match official_name(image) {
+        Some(name) if !image.repository.starts_with("library/") => {
+            let mut out = image.clone();
+            out.repository = format!("library/{name}");
+            std::borrow::Cow::Owned(out)
+        }
+        _ => std::borrow::Cow::Borrowed(image),
+    }
 }
 
 #[cfg(test)]
@@ -256,6 +289,45 @@ pub fn check_dockerfile(
     facts: &Facts,
     today: chrono::NaiveDate,
 ) -> (Vec<Finding>, Vec<crate::docker::ImageUse>) {
+    check_dockerfile_in(path, text, build_args, &[], policy, facts, today)
+}
+
+/// Whether a file is a template that renders into a Dockerfile (`Dockerfile.template`,
+/// `Dockerfile.j2`, or text with `{{ }}` placeholders): it is not checked, under any name.
+pub fn is_template(path: &str, text: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [
+        ".template",
+        ".tmpl",
+        ".tpl",
+        ".j2",
+        ".jinja",
+        ".jinja2",
+        ".mustache",
+        ".hbs",
+        ".erb",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext))
+        || (text.contains("{{") && text.contains("}}"))
+}
+
+/// [`check_dockerfile`] for a Dockerfile built with named build contexts (`contexts` of
+/// docker-bake.hcl, compose `additional_contexts`): `COPY --from=<context>` names one of them,
+/// not an image.
+#[allow(clippy::too_many_arguments)]
+pub fn check_dockerfile_in(
+    path: &str,
+    text: &str,
+    build_args: &BTreeMap<String, String>,
+    contexts: &[String],
+    policy: &Policy,
+    facts: &Facts,
+    today: chrono::NaiveDate,
+) -> (Vec<Finding>, Vec<crate::docker::ImageUse>) {
+    if is_template(path, text) {
+        return (Vec::new(), Vec::new());
+    }
     let dockerfile = match crate::docker::Dockerfile::parse(text, build_args) {
         Ok(d) => d,
         Err(e) => {
@@ -265,7 +337,11 @@ pub fn check_dockerfile(
             return (vec![finding], Vec::new());
         }
     };
-    let uses = dockerfile.external_images();
+    let mut uses = dockerfile.external_images();
+    uses.retain(|u| {
+        u.kind == crate::docker::UseKind::From
+            || !contexts.iter().any(|c| c.eq_ignore_ascii_case(&u.raw))
+    });
     let cx = rules::FileCx {
         path,
         dockerfile: &dockerfile,

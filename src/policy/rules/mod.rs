@@ -173,10 +173,39 @@ pub fn how(kind: UseKind) -> &'static str {
     }
 }
 
+/// The rules whose fix is the one combined fix of the image reference they fire on
+/// ([`crate::policy::suggest`]).
+const COMBINED_FIX: &[&str] = &[
+    "base-image/untagged",
+    "base-image/eol",
+    "base-image/unsupported-tag",
+    "base-image/outdated",
+    "base-image/not-slim",
+];
+
+/// The combined fix of the image used at `line`: the text and the suggestion as data.
+fn combined_fix(cx: &FileCx, line: usize) -> Option<(String, finding::Suggestion)> {
+    let production_root = cx
+        .final_stage()
+        .and_then(|s| cx.root_image(s))
+        .map(|(_, l)| l);
+    let u = cx.uses.iter().find(|u| u.line == line)?;
+    let minimal = cx.production && u.kind == UseKind::From && production_root == Some(line);
+    let better = crate::policy::suggest::better(&u.image, cx.facts, cx.today, minimal)?;
+    let (from, to) = crate::policy::suggest::as_written(&u.raw, &u.image, &better);
+    Some((
+        format!("`{from}` → `{to}`"),
+        finding::Suggestion { from, to },
+    ))
+}
+
 /// Runs every Dockerfile rule that applies to the file, in table order, and turns hits into
-/// findings (at the rules' default severities) sorted by line.
+/// findings (at the rules' default severities) sorted by line. The image rules of one reference
+/// share one fix, computed from all of them.
 pub fn check_file(cx: &FileCx) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let mut fixes: std::collections::BTreeMap<usize, Option<(String, finding::Suggestion)>> =
+        std::collections::BTreeMap::new();
     for rule in RULES {
         let Scope::Dockerfile(check) = rule.scope else {
             continue;
@@ -186,13 +215,26 @@ pub fn check_file(cx: &FileCx) -> Vec<Finding> {
         }
         let mut hits = Vec::new();
         check(cx, &mut hits);
-        findings.extend(hits.into_iter().map(|h| {
+        for h in hits {
             let finding = rule.finding(cx.path, h.message).at(h.line, None);
-            match h.fix {
-                Some(fix) => finding.with_fix(fix),
-                None => finding,
-            }
-        }));
+            let finding = if COMBINED_FIX.contains(&rule.id) {
+                match fixes
+                    .entry(h.line)
+                    .or_insert_with(|| combined_fix(cx, h.line))
+                {
+                    Some((text, suggestion)) => finding
+                        .with_fix(text.clone())
+                        .with_suggestion(Some(suggestion.clone())),
+                    None => finding,
+                }
+            } else {
+                match h.fix {
+                    Some(fix) => finding.with_fix(fix),
+                    None => finding,
+                }
+            };
+            findings.push(finding);
+        }
     }
     findings.sort_by_key(|f| f.line);
     findings

@@ -1,6 +1,6 @@
 //! `base-image/outdated`: a supported version that is not the newest LTS or stable one.
 
-use super::{FileCx, Hit, Rule, Scope, how};
+use super::{FileCx, Hit, Rule, Scope, eol::is_eol, how};
 use crate::finding::{self, Severity};
 use crate::policy::lifecycle::{display, label, read, rewrite, targets};
 
@@ -17,9 +17,28 @@ pub const RULE: Rule = Rule {
 
 fn check(cx: &FileCx, out: &mut Vec<Hit>) {
     for u in cx.uses() {
+        if is_eol(cx, &u.image) {
+            // `base-image/eol` already reports it, with the same combined fix.
+            continue;
+        }
         let shown = display(&u.image);
         for r in read(&u.image, cx.facts) {
             let c = r.cycle;
+            if c.in_extended_phase(cx.today) {
+                out.push(Hit {
+                    line: u.line,
+                    message: format!(
+                        "{} {shown}: {} {} is past its regular security support (ended {}) and in its long-term support phase until {}",
+                        how(u.kind),
+                        label(r.product),
+                        c.name,
+                        c.regular_until.map(|d| d.to_string()).unwrap_or_default(),
+                        c.eol.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                    fix: None,
+                });
+                continue;
+            }
             if c.is_eol(cx.today)
                 || !c.is_released(cx.today)
                 || (r.product == "ubuntu" && c.lts_from.is_none())
