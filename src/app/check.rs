@@ -208,12 +208,20 @@ fn check_target(
     let build_args = target.repo.as_ref().map_or(&no_args, |r| &r.build_args);
     let mut uses = Vec::new();
     let paths: Vec<String> = scan.dockerfiles.iter().map(|f| f.path.clone()).collect();
+    let contexts = named_contexts(&target.root, &scan, &paths);
     for path in &paths {
         match std::fs::read(target.root.join(path)) {
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
-                let (findings, file_uses) =
-                    policy::check_dockerfile(path, &text, build_args, &fleet.policy, facts, today);
+                let (findings, file_uses) = policy::check_dockerfile_in(
+                    path,
+                    &text,
+                    build_args,
+                    &contexts,
+                    &fleet.policy,
+                    facts,
+                    today,
+                );
                 repo.findings.extend(findings);
                 uses.push((path.clone(), file_uses));
             }
@@ -224,6 +232,7 @@ fn check_target(
             ),
         }
     }
+    check_compose_files(target, &scan, fleet, facts, today, &mut repo, &mut uses);
     let dependabot = [".github/dependabot.yml", ".github/dependabot.yaml"]
         .into_iter()
         .find_map(|name| Some((name, std::fs::read_to_string(target.root.join(name)).ok()?)));
@@ -239,6 +248,70 @@ fn check_target(
         has_monitor,
     ));
     (repo, uses)
+}
+
+/// A build file beside the Dockerfiles (compose, bake), as text; `None` when it cannot be read
+/// (the scan found it, so a failure here is a race and the file is skipped).
+fn read_build_file(root: &Path, rel: &str) -> Option<String> {
+    let bytes = std::fs::read(root.join(rel)).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The named build contexts the repository's bake files (at the root and beside each
+/// Dockerfile) and compose files define: `COPY --from=<name>` names one of them, not an image.
+fn named_contexts(
+    root: &Path,
+    scan: &crate::detect::RepoScan,
+    dockerfiles: &[String],
+) -> Vec<String> {
+    let mut dirs: std::collections::BTreeSet<String> = dockerfiles
+        .iter()
+        .map(|p| {
+            p.rsplit_once('/')
+                .map_or(String::new(), |(d, _)| format!("{d}/"))
+        })
+        .collect();
+    dirs.insert(String::new());
+    let mut contexts = Vec::new();
+    for dir in &dirs {
+        for name in policy::build_files::BAKE_FILES {
+            let rel = format!("{dir}{name}");
+            if root.join(&rel).is_file()
+                && let Some(text) = read_build_file(root, &rel)
+            {
+                contexts.extend(policy::build_files::bake_contexts(&text));
+            }
+        }
+    }
+    for file in &scan.compose_files {
+        if let Some(text) = read_build_file(root, &file.path) {
+            contexts.extend(policy::build_files::compose_contexts(&text));
+        }
+    }
+    contexts.sort();
+    contexts.dedup();
+    contexts
+}
+
+/// The image rules over every compose file's `image:` references, with file and line.
+fn check_compose_files(
+    target: &Target,
+    scan: &crate::detect::RepoScan,
+    fleet: &Fleet,
+    facts: &Facts,
+    today: NaiveDate,
+    repo: &mut RepoReport,
+    uses: &mut ImageUses,
+) {
+    for file in &scan.compose_files {
+        let Some(text) = read_build_file(&target.root, &file.path) else {
+            continue;
+        };
+        let (findings, file_uses) =
+            policy::check_compose(&file.path, &text, &fleet.policy, facts, today);
+        repo.findings.extend(findings);
+        uses.push((file.path.clone(), file_uses));
+    }
 }
 
 /// A repository without dependabot.yml: what an empty configuration would be told (docker

@@ -6,6 +6,7 @@
 //! Pure: works on parsed Dockerfiles, the shipped facts and a given "today"; the CVE state file
 //! is read and written at the edge (`cve::StateFile`).
 
+pub mod build_files;
 pub mod config;
 pub mod cve;
 pub mod data;
@@ -50,11 +51,23 @@ impl Category {
 /// Default patterns (documented in docs/rules.md). Docker Official Images are additionally
 /// checked against the shipped list, so `docker.io/library/<anything>` is not trusted blindly.
 pub const DEFAULT_PREFERRED: &[&str] = &["docker.io/library/alpine", "gcr.io/distroless/*"];
-pub const DEFAULT_ALLOWED: &[&str] = &["docker.io/library/debian", "docker.io/library/ubuntu"];
+pub const DEFAULT_ALLOWED: &[&str] = &[
+    "docker.io/library/debian",
+    "docker.io/library/ubuntu",
+    // Microsoft's devcontainer images: an official source, used by non-production files.
+    "mcr.microsoft.com/devcontainers/*",
+];
 pub const DEFAULT_RESTRICTED: &[&str] = &["docker.io/library/*", "mcr.microsoft.com/dotnet/*"];
-/// Dockerfiles that are not production images: devcontainers, dev/test/CI variants.
+/// Dockerfiles that are not production images: devcontainers, dev/test/CI variants, test data,
+/// examples and documentation.
 pub const DEFAULT_NON_PRODUCTION: &[&str] = &[
     "**/.devcontainer/**",
+    "**/test/**",
+    "**/tests/**",
+    "**/testdata/**",
+    "**/__fixtures__/**",
+    "**/examples/**",
+    "**/docs/**",
     "**/*.dev",
     "**/*.test",
     "**/Dockerfile.ci",
@@ -352,6 +365,34 @@ pub fn check_dockerfile_in(
         today,
     };
     (rules::check_file(&cx), uses)
+}
+
+/// The image rules over the `image:` references of a compose file (not the multi-stage rules: a
+/// compose file builds nothing itself).
+pub fn check_compose(
+    path: &str,
+    text: &str,
+    policy: &Policy,
+    facts: &Facts,
+    today: chrono::NaiveDate,
+) -> (Vec<Finding>, Vec<crate::docker::ImageUse>) {
+    let uses = build_files::compose_images(text);
+    let dockerfile = crate::docker::Dockerfile {
+        escape: '\\',
+        syntax: None,
+        global_args: Vec::new(),
+        stages: Vec::new(),
+    };
+    let cx = rules::FileCx {
+        path,
+        dockerfile: &dockerfile,
+        production: false,
+        uses: &uses,
+        policy,
+        facts,
+        today,
+    };
+    (rules::check_images(&cx), uses)
 }
 
 /// `workflow/monitor-missing` for a repository: `dockerfiles` are its Dockerfile paths,

@@ -42,7 +42,7 @@ pub fn better(
         Some(tag) => rewritten(image, tag, facts, today),
     };
     let mut chosen = candidates.into_iter().find(|c| exists(c))?;
-    if minimal && let Some(slim) = minimal_variant(&chosen, tags) {
+    if minimal && let Some(slim) = minimal_variant(&chosen, tags, facts) {
         chosen = slim;
     }
     if Some(chosen.as_str()) == image.tag.as_deref() && image.digest.is_none() {
@@ -170,14 +170,21 @@ pub fn is_minimal_or_windows(tag: &str) -> bool {
 /// The slim or alpine variant of the same version and flavour, if the image publishes it:
 /// `3.14` → `3.14-slim`, `3.14-trixie` → `3.14-slim-trixie`, `8.4-fpm` → `8.4-fpm-alpine`,
 /// `25-jre-noble` → `25-jre-alpine`, `trixie` → `trixie-slim`.
-pub fn minimal_variant(tag: &str, supported: &[String]) -> Option<String> {
+pub fn minimal_variant(tag: &str, supported: &[String], facts: &Facts) -> Option<String> {
     if tag.eq_ignore_ascii_case("latest") || is_minimal_or_windows(tag) {
         return None;
     }
     let parts: Vec<&str> = tag.split('-').collect();
     let mut candidates = vec![format!("{tag}-slim")];
-    if parts.len() > 1 {
-        let (last, init) = parts.split_last().expect("two parts");
+    let is_os = |word: &str| {
+        ["debian", "ubuntu"]
+            .iter()
+            .any(|p| super::lifecycle::cycle_for_codename(facts.cycles(p), word).is_some())
+    };
+    if parts.len() > 1
+        && let Some((last, init)) = parts.split_last()
+        && is_os(last)
+    {
         let head = init.join("-");
         // `3.14-trixie` → `3.14-slim-trixie`; `25-jre-noble` → `25-jre-alpine`.
         candidates.push(format!("{head}-slim-{last}"));
@@ -250,13 +257,16 @@ mod tests {
         );
         assert_eq!(
             better_of("php:8.4-fpm", true).as_deref(),
-            Some("php:8.4-fpm-alpine")
+            Some("php:8.5-fpm-alpine")
         );
         assert_eq!(
             better_of("eclipse-temurin:25-jre-noble", true).as_deref(),
             Some("eclipse-temurin:25-jre-alpine")
         );
-        assert_eq!(better_of("php:8.4-apache", true), None);
+        assert_eq!(
+            better_of("php:8.4-apache", true).as_deref(),
+            Some("php:8.5-apache")
+        );
     }
 
     #[test]

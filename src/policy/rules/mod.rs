@@ -173,6 +173,16 @@ pub fn how(kind: UseKind) -> &'static str {
     }
 }
 
+/// The rules that look at one image reference at a time, and so also apply to compose `image:`.
+pub const IMAGE_RULES: &[&str] = &[
+    "base-image/forbidden",
+    "base-image/untagged",
+    "base-image/eol",
+    "base-image/not-lts",
+    "base-image/unsupported-tag",
+    "base-image/outdated",
+];
+
 /// The rules whose fix is the one combined fix of the image reference they fire on
 /// ([`crate::policy::suggest`]).
 const COMBINED_FIX: &[&str] = &[
@@ -203,6 +213,15 @@ fn combined_fix(cx: &FileCx, line: usize) -> Option<(String, finding::Suggestion
 /// findings (at the rules' default severities) sorted by line. The image rules of one reference
 /// share one fix, computed from all of them.
 pub fn check_file(cx: &FileCx) -> Vec<Finding> {
+    check_rules(cx, |_| true)
+}
+
+/// [`check_file`] with only the image rules ([`IMAGE_RULES`]): for compose files.
+pub fn check_images(cx: &FileCx) -> Vec<Finding> {
+    check_rules(cx, |id| IMAGE_RULES.contains(&id))
+}
+
+fn check_rules(cx: &FileCx, wanted: impl Fn(&str) -> bool) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut fixes: std::collections::BTreeMap<usize, Option<(String, finding::Suggestion)>> =
         std::collections::BTreeMap::new();
@@ -210,7 +229,7 @@ pub fn check_file(cx: &FileCx) -> Vec<Finding> {
         let Scope::Dockerfile(check) = rule.scope else {
             continue;
         };
-        if rule.production_only && !cx.production {
+        if (rule.production_only && !cx.production) || !wanted(rule.id) {
             continue;
         }
         let mut hits = Vec::new();

@@ -33,7 +33,7 @@ fn check(cx: &FileCx, out: &mut Vec<Hit>) {
     let Some(tags) = cx.facts.supported_tags(image) else {
         return;
     };
-    if minimal_variant(tag, tags).is_none() {
+    if minimal_variant(tag, tags, cx.facts).is_none() {
         return;
     }
     let shown = display(image);

@@ -2,7 +2,7 @@
 
 use super::{FileCx, Hit, Rule, Scope, eol::is_eol, how};
 use crate::finding::{self, Severity};
-use crate::policy::lifecycle::{display, label, read, rewrite, targets};
+use crate::policy::lifecycle::{display, label, read, targets};
 
 pub const RULE: Rule = Rule {
     meta: finding::Rule {
@@ -22,21 +22,18 @@ fn check(cx: &FileCx, out: &mut Vec<Hit>) {
             continue;
         }
         let shown = display(&u.image);
+        // One finding per reference, naming every cycle that is behind.
+        let mut behind = Vec::new();
         for r in read(&u.image, cx.facts) {
             let c = r.cycle;
             if c.in_extended_phase(cx.today) {
-                out.push(Hit {
-                    line: u.line,
-                    message: format!(
-                        "{} {shown}: {} {} is past its regular security support (ended {}) and in its long-term support phase until {}",
-                        how(u.kind),
-                        label(r.product),
-                        c.name,
-                        c.regular_until.map(|d| d.to_string()).unwrap_or_default(),
-                        c.eol.map(|d| d.to_string()).unwrap_or_default()
-                    ),
-                    fix: None,
-                });
+                behind.push(format!(
+                    "{} {} is past its regular security support (ended {}) and in its long-term support phase until {}",
+                    label(r.product),
+                    c.name,
+                    c.regular_until.map(|d| d.to_string()).unwrap_or_default(),
+                    c.eol.map(|d| d.to_string()).unwrap_or_default()
+                ));
                 continue;
             }
             if c.is_eol(cx.today)
@@ -62,19 +59,18 @@ fn check(cx: &FileCx, out: &mut Vec<Hit>) {
             } else {
                 "stable"
             };
+            behind.push(format!(
+                "{} {}{until} is not the newest {kind} release ({})",
+                label(r.product),
+                c.name,
+                best.name
+            ));
+        }
+        if !behind.is_empty() {
             out.push(Hit {
                 line: u.line,
-                message: format!(
-                    "{} {shown}: {} {}{until} is not the newest {kind} release ({})",
-                    how(u.kind),
-                    label(r.product),
-                    c.name,
-                    best.name
-                ),
-                fix: Some(format!(
-                    "`{shown}` → `{}`",
-                    display(&rewrite(&u.image, &r, best))
-                )),
+                message: format!("{} {shown}: {}", how(u.kind), behind.join("; ")),
+                fix: None,
             });
         }
     }
