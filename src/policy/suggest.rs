@@ -85,8 +85,19 @@ fn rewritten(image: &ImageRef, tag: &str, facts: &Facts, today: NaiveDate) -> Ve
     let parts: Vec<&str> = tag.split('-').collect();
     let readings = read(image, facts);
     // For every part of the tag: the values it may take, best first (`None`: drop the part).
-    let mut options: Vec<Vec<Option<String>>> =
-        parts.iter().map(|p| vec![Some(p.to_string())]).collect();
+    // A date or build suffix (`jammy-20260810`) may be dropped: a newer release's dated tags
+    // differ.
+    let mut options: Vec<Vec<Option<String>>> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i > 0 && p.len() >= 6 && p.bytes().all(|b| b.is_ascii_digit()) {
+                vec![Some(p.to_string()), None]
+            } else {
+                vec![Some(p.to_string())]
+            }
+        })
+        .collect();
     for r in readings.iter().filter(|r| !r.in_repository) {
         let Some(i) = parts.iter().position(|p| *p == r.written) else {
             continue;

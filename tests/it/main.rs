@@ -10,6 +10,7 @@ mod dependabot_generate;
 mod dependabot_validate;
 mod docker_parse;
 mod exit_status;
+mod policy_verdicts;
 mod registry;
 mod rendered_findings;
 mod scan;
