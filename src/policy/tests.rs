@@ -645,6 +645,10 @@ fn every_fixture_suggestion_passes_the_policy() {
                     1,
                 )
             };
+            if fixed == text {
+                // Built from an ARG that holds only part of the tag: not written back here.
+                continue;
+            }
             let (after, _) =
                 check_dockerfile(&path, &fixed, &BTreeMap::new(), &policy, &facts, today());
             let left: Vec<String> = after

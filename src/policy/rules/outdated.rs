@@ -50,6 +50,11 @@ fn check(cx: &FileCx, out: &mut Vec<Hit>) {
                 continue;
             }
             let best = goals[0];
+            if !r.primary && !published_on(cx, &u.image, &r, best) {
+                // The publisher has no variant on the newer OS yet (`.NET 10.0-noble`, no
+                // `-resolute`): nothing to move to.
+                continue;
+            }
             let until = c
                 .eol
                 .map(|d| format!(" (supported until {d})"))
@@ -74,6 +79,28 @@ fn check(cx: &FileCx, out: &mut Vec<Hit>) {
             });
         }
     }
+}
+
+/// Whether the image publishes a tag on the `target` release of the OS a reading names, where
+/// the data lists the image's tags (unknown tag lists count as published).
+fn published_on(
+    cx: &FileCx,
+    image: &crate::docker::ImageRef,
+    r: &crate::policy::lifecycle::Reading,
+    target: &crate::policy::facts::Cycle,
+) -> bool {
+    let Some(tags) = cx.facts.supported_tags(image) else {
+        return true;
+    };
+    let word = if r.written.starts_with("alpine") {
+        format!("alpine{}", target.name)
+    } else {
+        target
+            .codename
+            .clone()
+            .unwrap_or_else(|| target.name.clone())
+    };
+    tags.iter().any(|t| t.split('-').any(|p| p == word))
 }
 
 #[cfg(test)]
