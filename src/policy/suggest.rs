@@ -62,7 +62,7 @@ fn good_cycles(cycles: &[Cycle], today: NaiveDate) -> Vec<&Cycle> {
         .iter()
         .filter(|c| c.is_released(today) && !c.is_eol(today) && !out.contains(c))
         .collect();
-    rest.sort_by(|a, b| b.release.cmp(&a.release));
+    rest.sort_by_key(|c| std::cmp::Reverse(c.release));
     out.extend(rest);
     out
 }

@@ -9,7 +9,7 @@ use crate::policy::official_name;
 pub const RULE: Rule = Rule {
     meta: finding::Rule {
         id: "base-image/eol",
-        summary: "A version past its end of life: the image's own (Python 3.9, Node.js 20, Ubuntu 20.04, ...) or the OS release beneath it (`-bullseye`, `-alpine3.19`, `distroless/*-debian11`), or an official image that was removed and gets no more updates (`centos`).",
+        summary: "A version past its end of life: the image's own (Python 3.9, Node.js 20, Ubuntu 20.04, ...) or the OS release beneath it (`-bullseye`, `-alpine3.19`, `distroless/*-debian11`), or an official image that was removed and gets no more updates (`centos`). End of life is the end of all upstream support (Debian LTS included). One finding per reference, naming every version past its end.",
         severity: Severity::Error,
         help: "Move to the newest LTS or stable version the data lists.",
     },

@@ -10,9 +10,9 @@ use crate::policy::suggest::minimal_variant;
 pub const RULE: Rule = Rule {
     meta: finding::Rule {
         id: "base-image/not-slim",
-        summary: "The production stage uses a full variant of an official image that has slim or alpine variants.",
+        summary: "The production stage uses a full variant of an official image that publishes a slim or alpine variant of the same version and flavour (`php:8.5-fpm` → `8.5-fpm-alpine`; no finding for `php:8.5-apache` or Windows images, which have none).",
         severity: Severity::Warning,
-        help: "Use the `-slim` or `-alpine` variant of the same version.",
+        help: "Use the `-slim` or `-alpine` variant of the same version and flavour.",
     },
     production_only: true,
     scope: Scope::Dockerfile(check),

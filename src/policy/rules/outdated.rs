@@ -7,7 +7,7 @@ use crate::policy::lifecycle::{display, label, read, targets};
 pub const RULE: Rule = Rule {
     meta: finding::Rule {
         id: "base-image/outdated",
-        summary: "A supported version that is not the newest LTS or stable release (the policy asks for the latest LTS or stable version).",
+        summary: "A supported version that is not the newest LTS or stable release, or an OS release past regular support in its long-term support phase (Debian 12 in Debian LTS); not reported where `base-image/eol` is, nor for an OS suffix the image publishes no newer variant of.",
         severity: Severity::Warning,
         help: "Move to the newest LTS or stable version before the current one reaches end of life.",
     },
