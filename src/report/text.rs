@@ -18,8 +18,8 @@ fn is_image_file(f: &Finding) -> bool {
         || f.rule.starts_with("cve/")
 }
 
-/// The findings grouped by file, image files first, then in their order; findings of the same
-/// file and line together.
+/// The findings grouped by file, image files first, then in their order; the Dockerfile
+/// findings of one line (one `FROM`) together.
 fn grouped(findings: &[Finding]) -> Vec<Vec<&Finding>> {
     let mut files: Vec<(&str, bool)> = Vec::new();
     for f in findings {
@@ -38,7 +38,11 @@ fn grouped(findings: &[Finding]) -> Vec<Vec<&Finding>> {
         for f in findings.iter().filter(|f| f.path == path) {
             match out.last_mut() {
                 Some(group)
-                    if f.line.is_some() && group[0].path == f.path && group[0].line == f.line =>
+                    if f.line.is_some()
+                        && is_image_file(f)
+                        && is_image_file(group[0])
+                        && group[0].path == f.path
+                        && group[0].line == f.line =>
                 {
                     group.push(f)
                 }
