@@ -13,7 +13,12 @@ deterministic (no wall-clock time), so regenerating unchanged sources gives iden
 
 Writes:
   data/official-images.json  {"source", "images": {name: {"tags": [...], "aliases": {...}}}, "removed": {...}}
-  data/lifecycle.json        {"source", "products": {product: [cycle, ...]}, "images": {image: product}}
+  data/lifecycle.json        {"source", "products": {product: [cycle, ...]}, "images": {image: product},
+                              "registry_tags": {image: [tag, ...]}}  (images outside Docker Hub: MCR .NET)
+
+A cycle's "eol" is the end of all upstream support: for Debian the end of Debian LTS ("extended"
+holds it; "eol" stays the end of regular security support). nginx's missing mainline cycles are
+filled in.
 
 Needs PyYAML (Debian: python3-yaml) for the endoflife.date front matter.
 """
@@ -115,6 +120,62 @@ KNOWN_REMOVED = {
     "mono": "2025-08-18",
     "vault": "2024-07-29",
 }
+
+# Products whose `eoes` (end of extended support) is free upstream support the official images
+# still carry: Debian LTS runs to `eoes`, and the official images keep publishing those releases.
+# Ubuntu's `eoes` is ESM, a paid Ubuntu Pro subscription the official images do not carry, so it
+# is left out: Ubuntu's end of life stays at the end of standard support.
+EXTENDED_IS_UPSTREAM = {"debian"}
+
+# Products whose data lists only some cycles: nginx lists the stable (even) branches and only the
+# recent mainline (odd) ones. A mainline branch 1.N ends when 1.N+1 (the stable branch made from
+# it) is released, so a missing odd cycle is added with that end of life (no release date).
+FILL_ODD_CYCLES = {"nginx"}
+
+# The tags Microsoft publishes for the .NET images on mcr.microsoft.com (not in any snapshot:
+# written from Microsoft's supported-OS matrix for each .NET release). Tags are
+# `<major>.0[-<os>[-<variant>]]`; per release: the OS suffixes it is published on and the
+# chiseled (distroless) variants. There is no .NET 10 on jammy, and no `10` tag, only `10.0`.
+DOTNET_OS = {
+    "10": ["noble", "trixie-slim", "alpine", "alpine3.22", "alpine3.23", "azurelinux3.0"],
+    "9": ["noble", "bookworm-slim", "alpine", "alpine3.22", "alpine3.23", "azurelinux3.0"],
+    "8": ["noble", "jammy", "bookworm-slim", "alpine", "alpine3.22", "alpine3.23", "azurelinux3.0"],
+}
+DOTNET_CHISELED = {"10": ["noble"], "9": ["noble"], "8": ["noble", "jammy"]}
+DOTNET_REPOSITORIES = ["sdk", "aspnet", "runtime", "runtime-deps"]
+
+
+def dotnet_tags():
+    """mcr.microsoft.com/dotnet/<repo> -> supported tags."""
+    out = {}
+    for repo in DOTNET_REPOSITORIES:
+        tags = set()
+        for major, systems in DOTNET_OS.items():
+            version = major + ".0"
+            tags.add(version)
+            for system in systems:
+                tags.add(f"{version}-{system}")
+            if repo != "sdk":
+                for system in DOTNET_CHISELED[major]:
+                    tags.add(f"{version}-{system}-chiseled")
+                    tags.add(f"{version}-{system}-chiseled-extra")
+        out[f"mcr.microsoft.com/dotnet/{repo}"] = sorted(tags)
+    return out
+
+
+def fill_odd_cycles(cycles):
+    by_minor = {}
+    for c in cycles:
+        m = re.match(r"^1\.(\d+)$", c["cycle"])
+        if m:
+            by_minor[int(m[1])] = c
+    for minor in range(1, max(by_minor, default=0), 2):
+        if minor in by_minor or minor + 1 not in by_minor:
+            continue
+        successor = by_minor[minor + 1]
+        if "release" in successor:
+            cycles.append({"cycle": f"1.{minor}", "lts": False, "eol": successor["release"]})
+
 
 SOURCE_RE = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+) at (?P<commit>[0-9a-f]{40}) \((?P<date>\d{4}-\d{2}-\d{2})\), (?P<license>[^\s,(]+)")
 VERSION_RE = re.compile(r"^\d+(\.\d+)*$")
@@ -267,9 +328,14 @@ def lifecycle(src):
                 if date:
                     cycle[out] = date
             cycle["eol"] = flag_or_date(release.get("eol", False))
+            extended = as_date(release.get("eoes"))
+            if product in EXTENDED_IS_UPSTREAM and extended:
+                cycle["extended"] = extended
             if release.get("latest") is not None:
                 cycle["latest"] = str(release["latest"])
             cycles.append(cycle)
+        if product in FILL_ODD_CYCLES:
+            fill_odd_cycles(cycles)
         cycles.sort(key=lambda c: (c.get("release", ""), cycle_key(c)), reverse=True)
         products[product] = cycles
     images = {image: product for image, product in sorted(IMAGE_PRODUCTS.items()) if product}
@@ -309,7 +375,8 @@ def main():
           {"source": read_source(os.path.join(oi_src, "SOURCE.txt")), "images": images, "removed": removed})
     products, image_products = lifecycle(eol_src)
     write(os.path.join(args.out, "lifecycle.json"),
-          {"source": read_source(os.path.join(eol_src, "SOURCE.txt")), "products": products, "images": image_products})
+          {"source": read_source(os.path.join(eol_src, "SOURCE.txt")), "products": products, "images": image_products,
+           "registry_tags": dotnet_tags()})
     for name in ("official-images", "endoflife"):
         lic = os.path.join(args.source, name, "LICENSE")
         with open(lic, encoding="utf-8") as f, open(os.path.join(args.out, f"LICENSE.{name}"), "w", encoding="utf-8") as out:

@@ -248,12 +248,20 @@ fn check_target(
     let mut uses = Vec::new();
     let paths: Vec<String> = scan.dockerfiles.iter().map(|f| f.path.clone()).collect();
     let cap = fleet.scan.max_file_bytes;
+    let contexts = named_contexts(&target.root, &scan, &paths);
     for path in &paths {
         match fs::read_repo_file(&target.root, Path::new(path), cap) {
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes);
-                let (findings, file_uses) =
-                    policy::check_dockerfile(path, &text, build_args, &fleet.policy, facts, today);
+                let (findings, file_uses) = policy::check_dockerfile_in(
+                    path,
+                    &text,
+                    build_args,
+                    &contexts,
+                    &fleet.policy,
+                    facts,
+                    today,
+                );
                 repo.findings.extend(findings);
                 uses.push((path.clone(), file_uses));
             }
@@ -267,6 +275,7 @@ fn check_target(
             }
         }
     }
+    check_compose_files(target, &scan, fleet, facts, today, &mut repo, &mut uses);
     let dependabot_findings = match read_dependabot(&target.root, cap) {
         DependabotYml::Present(name, text) => {
             crate::dependabot::validate::validate(&text, name, Some(&scan))
@@ -326,6 +335,71 @@ fn too_large_fix(e: &ReadError) -> Option<&'static str> {
     matches!(e, ReadError::TooLarge { .. }).then_some(
         "shrink the file, or raise `[scan] max_file_bytes` in fleet.toml if it is meant to be this large",
     )
+}
+
+/// A build file beside the Dockerfiles (compose, bake), as text; `None` when it cannot be read
+/// (the scan found it, so a failure here is a race and the file is skipped).
+fn read_build_file(root: &Path, rel: &str) -> Option<String> {
+    // Build files are small; the cap only guards against a huge or endless one.
+    let bytes = fs::read_repo_file(root, Path::new(rel), 4 << 20).ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The named build contexts the repository's bake files (at the root and beside each
+/// Dockerfile) and compose files define: `COPY --from=<name>` names one of them, not an image.
+fn named_contexts(
+    root: &Path,
+    scan: &crate::detect::RepoScan,
+    dockerfiles: &[String],
+) -> Vec<String> {
+    let mut dirs: std::collections::BTreeSet<String> = dockerfiles
+        .iter()
+        .map(|p| {
+            p.rsplit_once('/')
+                .map_or(String::new(), |(d, _)| format!("{d}/"))
+        })
+        .collect();
+    dirs.insert(String::new());
+    let mut contexts = Vec::new();
+    for dir in &dirs {
+        for name in policy::build_files::BAKE_FILES {
+            let rel = format!("{dir}{name}");
+            if root.join(&rel).is_file()
+                && let Some(text) = read_build_file(root, &rel)
+            {
+                contexts.extend(policy::build_files::bake_contexts(&text));
+            }
+        }
+    }
+    for file in &scan.compose_files {
+        if let Some(text) = read_build_file(root, &file.path) {
+            contexts.extend(policy::build_files::compose_contexts(&text));
+        }
+    }
+    contexts.sort();
+    contexts.dedup();
+    contexts
+}
+
+/// The image rules over every compose file's `image:` references, with file and line.
+fn check_compose_files(
+    target: &Target,
+    scan: &crate::detect::RepoScan,
+    fleet: &Fleet,
+    facts: &Facts,
+    today: NaiveDate,
+    repo: &mut RepoReport,
+    uses: &mut ImageUses,
+) {
+    for file in &scan.compose_files {
+        let Some(text) = read_build_file(&target.root, &file.path) else {
+            continue;
+        };
+        let (findings, file_uses) =
+            policy::check_compose(&file.path, &text, &fleet.policy, facts, today);
+        repo.findings.extend(findings);
+        uses.push((file.path.clone(), file_uses));
+    }
 }
 
 /// A repository without dependabot.yml: what an empty configuration would be told (docker

@@ -318,6 +318,13 @@ fn from_stage(
     let written = text[image.span.clone()].to_string();
     let lookup = |name: &str| lookup_global(name, env, build_args);
     let (base, used) = match expand::expand(&image.text, escape, &lookup) {
+        Err(e) if platform_stage(&image.text, escape, earlier, env, build_args).is_some() => (
+            Base::Stage(
+                platform_stage(&image.text, escape, earlier, env, build_args)
+                    .expect("checked above"),
+            ),
+            e.used,
+        ),
         Err(e) => (
             Base::Unresolved {
                 expression: image.text.clone(),
@@ -348,6 +355,74 @@ fn from_stage(
         line,
         instructions: Vec::new(),
     })
+}
+
+/// The values the builder gives the platform ARGs, as far as a `FROM` can tell them apart.
+const PLATFORM_VALUES: &[(&str, &[&str])] = &[
+    ("TARGETOS", &["linux", "darwin", "windows", "freebsd"]),
+    ("BUILDOS", &["linux", "darwin", "windows", "freebsd"]),
+    (
+        "TARGETARCH",
+        &[
+            "amd64", "arm64", "arm", "386", "ppc64le", "s390x", "riscv64", "mips64le",
+        ],
+    ),
+    (
+        "BUILDARCH",
+        &[
+            "amd64", "arm64", "arm", "386", "ppc64le", "s390x", "riscv64", "mips64le",
+        ],
+    ),
+    ("TARGETVARIANT", &["", "v5", "v6", "v7", "v8"]),
+];
+
+/// `FROM binary-$TARGETOS` where the platform values name earlier stages (`binary-linux`,
+/// `binary-darwin`): the first stage one of them names. Values that name no stage are platforms
+/// the file does not build for. `None` when no value names a stage.
+fn platform_stage(
+    expression: &str,
+    escape: char,
+    earlier: &[Stage],
+    env: &BTreeMap<String, Value>,
+    build_args: &BTreeMap<String, String>,
+) -> Option<usize> {
+    let used: Vec<&(&str, &[&str])> = PLATFORM_VALUES
+        .iter()
+        .filter(|(name, _)| expression.contains(name) && !build_args.contains_key(*name))
+        .collect();
+    if used.is_empty() || used.len() > 3 {
+        return None;
+    }
+    let mut found: Option<usize> = None;
+    let mut choice = vec![0usize; used.len()];
+    loop {
+        let lookup = |name: &str| match used.iter().position(|(n, _)| *n == name) {
+            Some(i) => Value::Set(used[i].1[choice[i]].to_string()),
+            None => lookup_global(name, env, build_args),
+        };
+        if let Ok(expanded) = expand::expand(expression, escape, &lookup)
+            && let Some(stage) = earlier.iter().find(|s| {
+                s.name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&expanded.value))
+            })
+        {
+            found = Some(found.map_or(stage.index, |f| f.min(stage.index)));
+        }
+        // The next combination, odometer style (at most 8 × 8 × 5 steps).
+        let mut i = 0;
+        loop {
+            if i == used.len() {
+                return found;
+            }
+            choice[i] += 1;
+            if choice[i] < used[i].1.len() {
+                break;
+            }
+            choice[i] = 0;
+            i += 1;
+        }
+    }
 }
 
 fn global_names_in_order(used: &BTreeSet<String>, env: &BTreeMap<String, Value>) -> Vec<String> {

@@ -55,6 +55,17 @@ pub struct Finding {
     /// What to do about it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
+    /// The replacement the fix proposes, as data: the reference as written and what to write
+    /// instead (for the monitor workflow, a PR body).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<Suggestion>,
+}
+
+/// A proposed replacement of one value in a file: `golang:1.16-buster` → `golang:1.26-trixie`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    pub from: String,
+    pub to: String,
 }
 
 /// A rule's identity and documentation: what every finding is built from. Each family of checks
@@ -85,6 +96,7 @@ impl Rule {
             column: None,
             message: message.into(),
             fix: Some(self.help.to_string()),
+            suggestion: None,
         }
     }
 }
@@ -100,6 +112,12 @@ impl Finding {
     /// With a concrete fix hint in place of the rule's general one.
     pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
         self.fix = Some(fix.into());
+        self
+    }
+
+    /// With a proposed replacement, as data beside the fix text.
+    pub fn with_suggestion(mut self, suggestion: Option<Suggestion>) -> Self {
+        self.suggestion = suggestion;
         self
     }
 

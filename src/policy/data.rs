@@ -96,6 +96,10 @@ pub struct Cycle {
     /// End of active support, where the product distinguishes it from EOL.
     pub support: Option<NaiveDate>,
     pub eol: FlagOrDate,
+    /// End of extended upstream support (Debian LTS), where it outlasts `eol` and the official
+    /// images still carry it: end of life is then this day, and `eol` ends regular support.
+    #[serde(default)]
+    pub extended: Option<NaiveDate>,
     /// The newest version of the cycle: `24.04.4`, `3.12.14`.
     pub latest: Option<String>,
 }
@@ -157,6 +161,10 @@ pub struct Lifecycle {
     pub products: BTreeMap<String, Vec<Cycle>>,
     /// Image (familiar name: `node`, `mcr.microsoft.com/dotnet/sdk`) → product.
     pub images: BTreeMap<String, String>,
+    /// Supported tags of images outside Docker Hub (the MCR .NET images), as the generator
+    /// writes them from the publisher's tag scheme.
+    #[serde(default)]
+    pub registry_tags: BTreeMap<String, Vec<String>>,
 }
 
 /// Everything drydock knows offline about base images.
@@ -428,8 +436,9 @@ impl From<&Catalog> for super::facts::Facts {
                         codename: c.codename_tag(),
                         release: c.release,
                         lts_from: c.lts_from(),
+                        regular_until: c.extended.and(c.eol_date()),
                         eol: match c.eol {
-                            FlagOrDate::Date(date) => Some(date),
+                            FlagOrDate::Date(date) => Some(c.extended.unwrap_or(date)),
                             FlagOrDate::Flag(true) => {
                                 c.release.or(NaiveDate::from_ymd_opt(1970, 1, 1))
                             }
@@ -452,6 +461,7 @@ impl From<&Catalog> for super::facts::Facts {
             official,
             products,
             image_products: catalog.lifecycle.images.clone(),
+            registry_tags: catalog.lifecycle.registry_tags.clone(),
             generated: Some(catalog.data_date()),
             source: format!(
                 "{}, {}",

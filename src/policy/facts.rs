@@ -25,8 +25,12 @@ pub struct Cycle {
     pub release: Option<NaiveDate>,
     /// The day it became (or becomes) LTS; `None` when it is never LTS.
     pub lts_from: Option<NaiveDate>,
-    /// End of life (end of security support); `None` when unknown or not yet set.
+    /// End of life: the end of all upstream support (Debian LTS included); `None` when unknown
+    /// or not yet set.
     pub eol: Option<NaiveDate>,
+    /// The end of regular security support, when an extended upstream phase (Debian LTS) follows
+    /// it until `eol`.
+    pub regular_until: Option<NaiveDate>,
 }
 
 impl Cycle {
@@ -38,6 +42,10 @@ impl Cycle {
     }
     pub fn is_eol(&self, today: NaiveDate) -> bool {
         self.eol.is_some_and(|d| d <= today)
+    }
+    /// Past regular support, in the extended (LTS) phase, not yet at end of life.
+    pub fn in_extended_phase(&self, today: NaiveDate) -> bool {
+        !self.is_eol(today) && self.regular_until.is_some_and(|d| d <= today)
     }
 }
 
@@ -51,6 +59,8 @@ pub struct Facts {
     /// Image (familiar name: `node`, `mcr.microsoft.com/dotnet/sdk`) → product, where the data
     /// has a mapping; `lifecycle` falls back to its own table.
     pub image_products: BTreeMap<String, String>,
+    /// Supported tags of images outside Docker Hub (`mcr.microsoft.com/dotnet/aspnet`).
+    pub registry_tags: BTreeMap<String, Vec<String>>,
     /// When the data was generated (reports say how old it is).
     pub generated: Option<NaiveDate>,
     /// Where it came from, for reports.
@@ -60,6 +70,20 @@ pub struct Facts {
 impl Facts {
     pub fn official(&self, name: &str) -> Option<&OfficialImage> {
         self.official.get(name)
+    }
+
+    /// The supported tags of an image, where the data lists them: a Docker Official Image's,
+    /// or a listed image outside Docker Hub's (`mcr.microsoft.com/dotnet/aspnet`).
+    pub fn supported_tags(&self, image: &crate::docker::ImageRef) -> Option<&[String]> {
+        if let Some(name) = super::official_name(image) {
+            return self
+                .official(name)
+                .filter(|o| !o.removed && !o.tags.is_empty())
+                .map(|o| o.tags.as_slice());
+        }
+        self.registry_tags
+            .get(&format!("{}/{}", image.registry, image.repository))
+            .map(Vec::as_slice)
     }
 
     pub fn cycles(&self, product: &str) -> &[Cycle] {

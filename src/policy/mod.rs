@@ -6,6 +6,7 @@
 //! Pure: works on parsed Dockerfiles, the shipped facts and a given "today"; the CVE state file
 //! is read and written at the edge (`cve::StateFile`).
 
+pub mod build_files;
 pub mod config;
 pub mod cve;
 pub mod data;
@@ -13,6 +14,7 @@ pub mod facts;
 pub mod lifecycle;
 pub mod pattern;
 pub mod rules;
+pub mod suggest;
 pub mod waiver;
 
 use std::collections::BTreeMap;
@@ -49,11 +51,23 @@ impl Category {
 /// Default patterns (documented in docs/rules.md). Docker Official Images are additionally
 /// checked against the shipped list, so `docker.io/library/<anything>` is not trusted blindly.
 pub const DEFAULT_PREFERRED: &[&str] = &["docker.io/library/alpine", "gcr.io/distroless/*"];
-pub const DEFAULT_ALLOWED: &[&str] = &["docker.io/library/debian", "docker.io/library/ubuntu"];
+pub const DEFAULT_ALLOWED: &[&str] = &[
+    "docker.io/library/debian",
+    "docker.io/library/ubuntu",
+    // Microsoft's devcontainer images: an official source, used by non-production files.
+    "mcr.microsoft.com/devcontainers/*",
+];
 pub const DEFAULT_RESTRICTED: &[&str] = &["docker.io/library/*", "mcr.microsoft.com/dotnet/*"];
-/// Dockerfiles that are not production images: devcontainers, dev/test/CI variants.
+/// Dockerfiles that are not production images: devcontainers, dev/test/CI variants, test data,
+/// examples and documentation.
 pub const DEFAULT_NON_PRODUCTION: &[&str] = &[
     "**/.devcontainer/**",
+    "**/test/**",
+    "**/tests/**",
+    "**/testdata/**",
+    "**/__fixtures__/**",
+    "**/examples/**",
+    "**/docs/**",
     "**/*.dev",
     "**/*.test",
     "**/Dockerfile.ci",
@@ -200,6 +214,8 @@ impl Policy {
         {
             return Category::Forbidden;
         }
+        let image = canonical(image);
+        let image = image.as_ref();
         let hit = |list: &[ImagePattern]| list.iter().any(|p| p.matches(image));
         if hit(&self.preferred) {
             Category::Preferred
@@ -231,15 +247,45 @@ pub fn unknown_rule_help(rule: &str, rule_ids: &[&str]) -> String {
     }
 }
 
-/// `node` for `docker.io/library/node`; `None` for anything that is not in the official namespace.
+/// The architecture namespaces of Docker Hub: `arm64v8/alpine` is the official `alpine` image
+/// built for one architecture (the official-images README lists them).
+pub const ARCH_NAMESPACES: &[&str] = &[
+    "amd64",
+    "arm32v5",
+    "arm32v6",
+    "arm32v7",
+    "arm64v8",
+    "i386",
+    "mips64le",
+    "ppc64le",
+    "riscv64",
+    "s390x",
+    "windows-amd64",
+    "winamd64",
+];
+
+/// `node` for `docker.io/library/node` (and for `docker.io/arm64v8/node`, the same official
+/// image for one architecture); `None` for anything that is not in the official namespace.
 pub fn official_name(image: &ImageRef) -> Option<&str> {
     if image.registry != "docker.io" {
         return None;
     }
-    image
-        .repository
-        .strip_prefix("library/")
-        .filter(|n| !n.contains('/'))
+    let (namespace, name) = image.repository.split_once('/')?;
+    (!name.contains('/') && (namespace == "library" || ARCH_NAMESPACES.contains(&namespace)))
+        .then_some(name)
+}
+
+/// The reference with an architecture namespace replaced by `library/`, so that patterns over
+/// `docker.io/library/*` apply to `arm64v8/alpine` too.
+fn canonical(image: &ImageRef) -> std::borrow::Cow<'_, ImageRef> {
+    match official_name(image) {
+        Some(name) if !image.repository.starts_with("library/") => {
+            let mut out = image.clone();
+            out.repository = format!("library/{name}");
+            std::borrow::Cow::Owned(out)
+        }
+        _ => std::borrow::Cow::Borrowed(image),
+    }
 }
 
 #[cfg(test)]
@@ -256,6 +302,45 @@ pub fn check_dockerfile(
     facts: &Facts,
     today: chrono::NaiveDate,
 ) -> (Vec<Finding>, Vec<crate::docker::ImageUse>) {
+    check_dockerfile_in(path, text, build_args, &[], policy, facts, today)
+}
+
+/// Whether a file is a template that renders into a Dockerfile (`Dockerfile.template`,
+/// `Dockerfile.j2`, or text with `{{ }}` placeholders): it is not checked, under any name.
+pub fn is_template(path: &str, text: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [
+        ".template",
+        ".tmpl",
+        ".tpl",
+        ".j2",
+        ".jinja",
+        ".jinja2",
+        ".mustache",
+        ".hbs",
+        ".erb",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext))
+        || (text.contains("{{") && text.contains("}}"))
+}
+
+/// [`check_dockerfile`] for a Dockerfile built with named build contexts (`contexts` of
+/// docker-bake.hcl, compose `additional_contexts`): `COPY --from=<context>` names one of them,
+/// not an image.
+#[allow(clippy::too_many_arguments)]
+pub fn check_dockerfile_in(
+    path: &str,
+    text: &str,
+    build_args: &BTreeMap<String, String>,
+    contexts: &[String],
+    policy: &Policy,
+    facts: &Facts,
+    today: chrono::NaiveDate,
+) -> (Vec<Finding>, Vec<crate::docker::ImageUse>) {
+    if is_template(path, text) {
+        return (Vec::new(), Vec::new());
+    }
     let dockerfile = match crate::docker::Dockerfile::parse(text, build_args) {
         Ok(d) => d,
         Err(e) => {
@@ -265,7 +350,11 @@ pub fn check_dockerfile(
             return (vec![finding], Vec::new());
         }
     };
-    let uses = dockerfile.external_images();
+    let mut uses = dockerfile.external_images();
+    uses.retain(|u| {
+        u.kind == crate::docker::UseKind::From
+            || !contexts.iter().any(|c| c.eq_ignore_ascii_case(&u.raw))
+    });
     let cx = rules::FileCx {
         path,
         dockerfile: &dockerfile,
@@ -276,6 +365,34 @@ pub fn check_dockerfile(
         today,
     };
     (rules::check_file(&cx), uses)
+}
+
+/// The image rules over the `image:` references of a compose file (not the multi-stage rules: a
+/// compose file builds nothing itself).
+pub fn check_compose(
+    path: &str,
+    text: &str,
+    policy: &Policy,
+    facts: &Facts,
+    today: chrono::NaiveDate,
+) -> (Vec<Finding>, Vec<crate::docker::ImageUse>) {
+    let uses = build_files::compose_images(text);
+    let dockerfile = crate::docker::Dockerfile {
+        escape: '\\',
+        syntax: None,
+        global_args: Vec::new(),
+        stages: Vec::new(),
+    };
+    let cx = rules::FileCx {
+        path,
+        dockerfile: &dockerfile,
+        production: false,
+        uses: &uses,
+        policy,
+        facts,
+        today,
+    };
+    (rules::check_images(&cx), uses)
 }
 
 /// `workflow/monitor-missing` for a repository: `dockerfiles` are its Dockerfile paths,

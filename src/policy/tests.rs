@@ -27,7 +27,13 @@ fn cycle(
         release: d(release),
         lts_from: lts.and_then(d),
         eol: eol.and_then(d),
+        regular_until: None,
     }
+}
+
+/// The data drydock ships, as the rules see it.
+pub fn shipped_facts() -> Facts {
+    Facts::from(crate::policy::data::Catalog::embedded())
 }
 
 pub fn facts() -> Facts {
@@ -95,20 +101,26 @@ pub fn facts() -> Facts {
             "debian",
             vec![
                 cycle("13", Some("trixie"), "2025-08-09", None, Some("2028-08-09")),
-                cycle(
-                    "12",
-                    Some("bookworm"),
-                    "2023-06-10",
-                    None,
-                    Some("2026-07-11"),
-                ),
-                cycle(
-                    "11",
-                    Some("bullseye"),
-                    "2021-08-14",
-                    None,
-                    Some("2024-08-14"),
-                ),
+                Cycle {
+                    regular_until: d("2026-07-11"),
+                    ..cycle(
+                        "12",
+                        Some("bookworm"),
+                        "2023-06-10",
+                        None,
+                        Some("2028-06-30"),
+                    )
+                },
+                Cycle {
+                    regular_until: d("2024-08-14"),
+                    ..cycle(
+                        "11",
+                        Some("bullseye"),
+                        "2021-08-14",
+                        None,
+                        Some("2026-08-31"),
+                    )
+                },
                 cycle("10", Some("buster"), "2019-07-06", None, Some("2022-09-10")),
             ],
         ),
@@ -484,14 +496,16 @@ fn bad_policy_sections_are_located_errors() {
 }
 
 /// The fixture set: `tests/fixtures/dockerfiles/NN-name.Dockerfile` with `NN-name.expected`
-/// listing `rule line` per finding (`path P` sets the path it is checked under; default
-/// `Dockerfile`). `DRYDOCK_BLESS=1` rewrites the expected files (review the diff!).
+/// listing `rule line` per finding, then ` -> fix` when the finding has a suggestion (`path P`
+/// sets the path it is checked under; default `Dockerfile`; `context NAME` declares a named
+/// build context). Checked against the shipped data. `DRYDOCK_BLESS=1` rewrites the expected
+/// files (review the diff!).
 #[test]
 fn fixture_dockerfiles_have_exactly_the_expected_findings() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dockerfiles");
     let bless = std::env::var_os("DRYDOCK_BLESS").is_some();
     let policy = Policy::default();
-    let facts = facts();
+    let facts = shipped_facts();
     let mut names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok())
@@ -510,26 +524,50 @@ fn fixture_dockerfiles_have_exactly_the_expected_findings() {
             .find_map(|l| l.strip_prefix("path "))
             .unwrap_or("Dockerfile")
             .to_string();
-        let (findings, _) =
-            check_dockerfile(&path, &text, &BTreeMap::new(), &policy, &facts, today());
-        let mut got: Vec<String> = findings
-            .iter()
-            .map(|f| format!("{} {}", f.rule, f.line.unwrap_or(0)))
+        let contexts: Vec<String> = expected_text
+            .lines()
+            .filter_map(|l| l.strip_prefix("context "))
+            .map(str::to_string)
             .collect();
+        let (findings, _) = check_dockerfile_in(
+            &path,
+            &text,
+            &BTreeMap::new(),
+            &contexts,
+            &policy,
+            &facts,
+            today(),
+        );
+        let line_of = |f: &Finding| match &f.suggestion {
+            Some(s) => format!("{} {} -> {}", f.rule, f.line.unwrap_or(0), s.to),
+            None => format!("{} {}", f.rule, f.line.unwrap_or(0)),
+        };
+        let mut got: Vec<String> = findings.iter().map(line_of).collect();
         got.sort();
         let mut want: Vec<String> = expected_text
             .lines()
-            .filter(|l| !l.starts_with("path ") && !l.starts_with('#') && !l.trim().is_empty())
+            .filter(|l| {
+                !l.starts_with("path ")
+                    && !l.starts_with("context ")
+                    && !l.starts_with('#')
+                    && !l.trim().is_empty()
+            })
             .map(|l| l.trim().to_string())
             .collect();
         want.sort();
         if bless {
             let mut out = String::new();
+            for l in expected_text.lines().filter(|l| l.starts_with('#')) {
+                out.push_str(&format!("{l}\n"));
+            }
             if path != "Dockerfile" {
                 out.push_str(&format!("path {path}\n"));
             }
+            for c in &contexts {
+                out.push_str(&format!("context {c}\n"));
+            }
             for f in &findings {
-                out.push_str(&format!("{} {}\n", f.rule, f.line.unwrap_or(0)));
+                out.push_str(&format!("{}\n", line_of(f)));
             }
             std::fs::write(&expected_file, out).unwrap();
         } else if got != want {
@@ -544,6 +582,95 @@ fn fixture_dockerfiles_have_exactly_the_expected_findings() {
             ));
         }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every suggestion of every fixture, written into the Dockerfile in place of the reference it
+/// replaces, passes: no image rule fires on that line any more.
+#[test]
+fn every_fixture_suggestion_passes_the_policy() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/dockerfiles");
+    let policy = Policy::default();
+    let facts = shipped_facts();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "Dockerfile"))
+        .collect();
+    names.sort();
+    for file in names {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let expected = std::fs::read_to_string(file.with_extension("expected")).unwrap_or_default();
+        let path = expected
+            .lines()
+            .find_map(|l| l.strip_prefix("path "))
+            .unwrap_or("Dockerfile")
+            .to_string();
+        let (findings, _) =
+            check_dockerfile(&path, &text, &BTreeMap::new(), &policy, &facts, today());
+        let mut seen = std::collections::BTreeSet::new();
+        for f in &findings {
+            let (Some(s), Some(line)) = (&f.suggestion, f.line) else {
+                continue;
+            };
+            if !seen.insert((line, s.to.clone())) {
+                continue;
+            }
+            // On its line; a reference built from ARGs is written in the ARG's default.
+            let on_line = text
+                .lines()
+                .nth(line - 1)
+                .is_some_and(|l| l.contains(&s.from));
+            let fixed = if on_line {
+                let lines: Vec<String> = text
+                    .lines()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        if i + 1 == line {
+                            l.replacen(&s.from, &s.to, 1)
+                        } else {
+                            l.to_string()
+                        }
+                    })
+                    .collect();
+                lines.join("\n") + "\n"
+            } else {
+                let (_, tag_from) = s.from.rsplit_once(':').unwrap_or(("", &s.from));
+                let (_, tag_to) = s.to.rsplit_once(':').unwrap_or(("", &s.to));
+                text.replacen(&s.from, &s.to, 1).replacen(
+                    &format!("={tag_from}"),
+                    &format!("={tag_to}"),
+                    1,
+                )
+            };
+            if fixed == text {
+                // Built from an ARG that holds only part of the tag: not written back here.
+                continue;
+            }
+            let (after, _) =
+                check_dockerfile(&path, &fixed, &BTreeMap::new(), &policy, &facts, today());
+            let left: Vec<String> = after
+                .iter()
+                .filter(|a| {
+                    a.line == Some(line) && rules::IMAGE_RULES.contains(&a.rule.as_str())
+                        || a.line == Some(line) && a.rule == "base-image/not-slim"
+                })
+                .map(|a| format!("{}: {}", a.rule, a.message))
+                .collect();
+            checked += 1;
+            if !left.is_empty() {
+                failures.push(format!(
+                    "{}:{line}: {} -> {} still has {left:?}",
+                    file.display(),
+                    s.from,
+                    s.to
+                ));
+            }
+        }
+    }
+    assert!(checked >= 30, "only {checked} suggestions");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

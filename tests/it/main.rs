@@ -17,6 +17,7 @@ mod hostile_registry;
 mod hostile_repo;
 mod path_config;
 mod plan_output;
+mod policy_verdicts;
 mod registry;
 mod rendered_findings;
 mod sarif_docs;

@@ -44,7 +44,18 @@ static TOOLS: LazyLock<Vec<(&str, Regex)>> = LazyLock::new(|| {
         ("uv sync", r"\buv\s+(sync|pip\s+install)\b"),
         ("pipenv install", r"\bpipenv\s+install\b"),
         ("bundle install", r"\bbundle\s+install\b"),
+        ("gem install", r"\bgem\s+install\b"),
         ("composer install", r"\bcomposer\s+install\b"),
+        ("bun install", r"\bbun\s+(install|i|run\s+build|build)\b"),
+        ("mix deps.get", r"\bmix\s+(deps\.get|compile|release)\b"),
+        (
+            "conda/mamba install",
+            r"\b(conda|mamba|micromamba)\s+(install|create|env\s+create)\b",
+        ),
+        (
+            "a `curl | sh` installer",
+            r"\b(curl|wget)\s[^|;&]*\|\s*(sudo\s+)?(ba|z|da)?sh\b",
+        ),
         ("make", r"(^|&&|\|\||;|\()\s*(make|cmake)(\s|$)"),
         (
             "a compiler",
@@ -64,20 +75,80 @@ static OS_INSTALL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid pattern")
 });
 static TOOLCHAIN_PACKAGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(build-essential|build-base|gcc|g\+\+|gcc-c\+\+|clang|make|cmake|autoconf|automake|libtool|git|golang|cargo|rustc|maven|gradle|nodejs-dev|[a-z0-9.+]+-(dev|devel))$")
+    Regex::new(r"^(build-essential|build-base|alpine-sdk|gcc(-\d+)?|g\+\+(-\d+)?|gcc-c\+\+|clang(-\d+)?|make|cmake|autoconf|automake|libtool|git|golang|golang-go|go|cargo|rustc|maven|gradle|nodejs-dev|(default|openjdk)-jdk(-headless)?|openjdk-\d+-jdk(-headless)?|[a-z0-9.+]+-(dev|devel))$")
         .expect("valid pattern")
 });
 
-/// The build tool a command runs, if any.
+/// OS package removals in the same `RUN`: what they remove (package names and `--virtual` group
+/// names).
+static OS_REMOVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"\b(apt-get|apt|apk|yum|dnf|microdnf|zypper)\s+(-\S+\s+)*(del|remove|purge|autoremove|erase)\b(?P<pkgs>[^;&|]*)",
+    )
+    .expect("valid pattern")
+});
+
+/// `--virtual NAME` / `-t NAME` of `apk add`: the group the packages are installed as.
+static VIRTUAL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(--virtual|-t)[=\s]+(?P<name>\S+)").expect("valid pattern"));
+
+/// A command that only prints a version (`javac --version`, `go version`, `rustc -V`): a smoke
+/// test, not a build.
+static SMOKE_TEST: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*(\S+/)?[\w.+-]+\s+(--version|-version|-v|-V|version|--help|-h)\s*$")
+        .expect("valid pattern")
+});
+
+/// The package words of an install or removal command.
+fn package_words(pkgs: &str) -> Vec<&str> {
+    pkgs.split_whitespace()
+        .filter(|p| !p.starts_with('-'))
+        .map(|p| p.split(['=', '>', '<']).next().unwrap_or(p))
+        .collect()
+}
+
+/// The command with its smoke tests (`javac --version; rustc --version`) taken out.
+fn without_smoke_tests(command: &str) -> String {
+    let mut out = String::new();
+    for segment in command.split_inclusive(['\n', ';', '&', '|']) {
+        let body = segment.trim_end_matches(['\n', ';', '&', '|']);
+        if SMOKE_TEST.is_match(body) {
+            out.push_str(&segment[body.len()..]);
+        } else {
+            out.push_str(segment);
+        }
+    }
+    out
+}
+
+/// The build tool a command runs, if any. Version checks build nothing; a toolchain installed
+/// and removed again in the same command (`apk add --virtual .build-deps ... && apk del
+/// .build-deps`, `apt-get purge`) does not ship, and neither does what it compiled with it.
 pub fn build_tool(command: &str) -> Option<String> {
+    let command = without_smoke_tests(command);
+    let command = command.as_str();
+    let removed: Vec<&str> = OS_REMOVE
+        .captures_iter(command)
+        .flat_map(|c| package_words(c.name("pkgs").map_or("", |m| m.as_str())))
+        .collect();
+    let mut cleaned_up = false;
     for cap in OS_INSTALL.captures_iter(command) {
         let pkgs = cap.name("pkgs").map_or("", |m| m.as_str());
-        let toolchain: Vec<&str> = pkgs
-            .split_whitespace()
-            .filter(|p| !p.starts_with('-'))
-            .map(|p| p.split(['=', '>', '<']).next().unwrap_or(p))
+        if VIRTUAL
+            .captures(pkgs)
+            .is_some_and(|v| removed.contains(&&v["name"]))
+        {
+            cleaned_up = true;
+            continue;
+        }
+        let toolchain: Vec<&str> = package_words(pkgs)
+            .into_iter()
             .filter(|p| TOOLCHAIN_PACKAGE.is_match(p))
             .collect();
+        if !toolchain.is_empty() && toolchain.iter().all(|p| removed.contains(p)) {
+            cleaned_up = true;
+            continue;
+        }
         if !toolchain.is_empty() {
             return Some(format!(
                 "installs the build toolchain `{}` with {}",
@@ -88,6 +159,8 @@ pub fn build_tool(command: &str) -> Option<String> {
     }
     TOOLS
         .iter()
+        // What a removed toolchain compiled leaves no compiler behind.
+        .filter(|(what, _)| !(cleaned_up && (*what == "make" || *what == "a compiler")))
         .find(|(_, re)| re.is_match(command))
         .map(|(what, _)| format!("runs {what}"))
 }
@@ -144,6 +217,16 @@ mod tests {
             "make -j4 && make install",
             "yarn install --frozen-lockfile",
             "bundle install",
+            "bun install --frozen-lockfile",
+            "gem install bundler rails",
+            "mix deps.get --only prod",
+            "conda install -y numpy",
+            "mamba install -y -c conda-forge gdal",
+            "curl -fsSL https://bun.sh/install | bash",
+            "apt-get install -y openjdk-21-jdk-headless",
+            "apt-get install -y gcc-12",
+            "apk add alpine-sdk",
+            "apt-get install -y golang-go",
         ] {
             assert!(build_tool(cmd).is_some(), "{cmd}");
         }
@@ -158,6 +241,11 @@ mod tests {
             "mkdir -p /data && chown app /data",
             "npm --version",
             "echo make sure",
+            "javac --version; rustc --version",
+            "go version && gcc -v",
+            "apk add --no-cache --virtual .build-deps gcc musl-dev && pip wheel . && apk del .build-deps",
+            "apk add --virtual .build-deps build-base && make && make install && apk del .build-deps",
+            "apt-get install -y gcc libc6-dev && cc -o /x x.c && apt-get purge -y gcc libc6-dev",
         ] {
             assert_eq!(build_tool(cmd), None, "{cmd}");
         }

@@ -3,13 +3,13 @@
 
 use super::{FileCx, Hit, Rule, Scope, how};
 use crate::finding::{self, Severity};
-use crate::policy::lifecycle::{best_target, display, label, read, rewrite};
+use crate::policy::lifecycle::{display, label, read};
 use crate::policy::official_name;
 
 pub const RULE: Rule = Rule {
     meta: finding::Rule {
         id: "base-image/eol",
-        summary: "A version past its end of life: the image's own (Python 3.9, Node.js 20, Ubuntu 20.04, ...) or the OS release beneath it (`-bullseye`, `-alpine3.19`, `distroless/*-debian11`), or an official image that was removed and gets no more updates (`centos`).",
+        summary: "A version past its end of life: the image's own (Python 3.9, Node.js 20, Ubuntu 20.04, ...) or the OS release beneath it (`-bullseye`, `-alpine3.19`, `distroless/*-debian11`), or an official image that was removed and gets no more updates (`centos`). End of life is the end of all upstream support (Debian LTS included). One finding per reference, naming every version past its end.",
         severity: Severity::Error,
         help: "Move to the newest LTS or stable version the data lists.",
     },
@@ -33,24 +33,26 @@ fn check(cx: &FileCx, out: &mut Vec<Hit>) {
             });
             continue;
         }
-        for r in read(&u.image, cx.facts) {
-            if !r.cycle.is_eol(cx.today) {
-                continue;
-            }
-            let fix = best_target(cx.facts.cycles(r.product), cx.today)
-                .map(|t| format!("`{shown}` → `{}`", display(&rewrite(&u.image, &r, t))));
-            out.push(Hit {
-                line: u.line,
-                message: format!(
-                    "{} {shown}: {} {} reached end of life on {}",
-                    how(u.kind),
+        let dead: Vec<String> = read(&u.image, cx.facts)
+            .into_iter()
+            .filter(|r| r.cycle.is_eol(cx.today))
+            .map(|r| {
+                format!(
+                    "{} {} reached end of life on {}",
                     label(r.product),
                     r.cycle.name,
                     r.cycle.eol.map(|d| d.to_string()).unwrap_or_default()
-                ),
-                fix,
-            });
+                )
+            })
+            .collect();
+        if dead.is_empty() {
+            continue;
         }
+        out.push(Hit {
+            line: u.line,
+            message: format!("{} {shown}: {}", how(u.kind), dead.join("; ")),
+            fix: None,
+        });
     }
 }
 

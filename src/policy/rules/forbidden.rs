@@ -2,6 +2,7 @@
 //! allowlisted official source or verified publisher, in any stage.
 
 use super::{FileCx, Hit, Rule, Scope, how};
+use crate::docker::{ImageUse, UseKind};
 use crate::finding::{self, Severity};
 use crate::policy::{Category, lifecycle::display, official_name};
 
@@ -22,7 +23,15 @@ fn check(cx: &FileCx, out: &mut Vec<Hit>) {
             continue;
         }
         let shown = display(&u.image);
+        let bare = unknown_name(cx, u);
         let message = match official_name(&u.image) {
+            // `COPY --from=templates`: most likely a named build context drydock was not told of.
+            _ if bare => format!(
+                "{} {}: `{}` is neither a stage of this Dockerfile, an official image nor a named build context of docker-bake.hcl (`contexts`) or compose (`additional_contexts`)",
+                how(u.kind),
+                u.raw,
+                u.raw
+            ),
             Some(name) => format!(
                 "{} {shown}: docker.io/library/{name} is not a Docker Official Image, so its source cannot be verified",
                 how(u.kind)
@@ -40,6 +49,14 @@ fn check(cx: &FileCx, out: &mut Vec<Hit>) {
             fix: None,
         });
     }
+}
+
+/// `COPY --from=<name>` (or a mount `from=`) with a bare name that is neither a stage, an
+/// official image nor a known build context: reported once, as exactly that.
+pub fn unknown_name(cx: &FileCx, u: &ImageUse) -> bool {
+    u.kind != UseKind::From
+        && !u.raw.contains(['/', ':', '@'])
+        && official_name(&u.image).is_some_and(|n| cx.facts.official(n).is_none())
 }
 
 #[cfg(test)]

@@ -173,26 +173,87 @@ pub fn how(kind: UseKind) -> &'static str {
     }
 }
 
+/// The rules that look at one image reference at a time, and so also apply to compose `image:`.
+pub const IMAGE_RULES: &[&str] = &[
+    "base-image/forbidden",
+    "base-image/untagged",
+    "base-image/eol",
+    "base-image/not-lts",
+    "base-image/unsupported-tag",
+    "base-image/outdated",
+];
+
+/// The rules whose fix is the one combined fix of the image reference they fire on
+/// ([`crate::policy::suggest`]).
+const COMBINED_FIX: &[&str] = &[
+    "base-image/untagged",
+    "base-image/eol",
+    "base-image/unsupported-tag",
+    "base-image/outdated",
+    "base-image/not-slim",
+];
+
+/// The combined fix of the image used at `line`: the text and the suggestion as data.
+fn combined_fix(cx: &FileCx, line: usize) -> Option<(String, finding::Suggestion)> {
+    let production_root = cx
+        .final_stage()
+        .and_then(|s| cx.root_image(s))
+        .map(|(_, l)| l);
+    let u = cx.uses.iter().find(|u| u.line == line)?;
+    let minimal = cx.production && u.kind == UseKind::From && production_root == Some(line);
+    let better = crate::policy::suggest::better(&u.image, cx.facts, cx.today, minimal)?;
+    let (from, to) = crate::policy::suggest::as_written(&u.raw, &u.image, &better);
+    Some((
+        format!("`{from}` → `{to}`"),
+        finding::Suggestion { from, to },
+    ))
+}
+
 /// Runs every Dockerfile rule that applies to the file, in table order, and turns hits into
-/// findings (at the rules' default severities) sorted by line.
+/// findings (at the rules' default severities) sorted by line. The image rules of one reference
+/// share one fix, computed from all of them.
 pub fn check_file(cx: &FileCx) -> Vec<Finding> {
+    check_rules(cx, |_| true)
+}
+
+/// [`check_file`] with only the image rules ([`IMAGE_RULES`]): for compose files.
+pub fn check_images(cx: &FileCx) -> Vec<Finding> {
+    check_rules(cx, |id| IMAGE_RULES.contains(&id))
+}
+
+fn check_rules(cx: &FileCx, wanted: impl Fn(&str) -> bool) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let mut fixes: std::collections::BTreeMap<usize, Option<(String, finding::Suggestion)>> =
+        std::collections::BTreeMap::new();
     for rule in RULES {
         let Scope::Dockerfile(check) = rule.scope else {
             continue;
         };
-        if rule.production_only && !cx.production {
+        if (rule.production_only && !cx.production) || !wanted(rule.id) {
             continue;
         }
         let mut hits = Vec::new();
         check(cx, &mut hits);
-        findings.extend(hits.into_iter().map(|h| {
+        for h in hits {
             let finding = rule.finding(cx.path, h.message).at(h.line, None);
-            match h.fix {
-                Some(fix) => finding.with_fix(fix),
-                None => finding,
-            }
-        }));
+            let finding = if COMBINED_FIX.contains(&rule.id) {
+                match fixes
+                    .entry(h.line)
+                    .or_insert_with(|| combined_fix(cx, h.line))
+                {
+                    Some((text, suggestion)) => finding
+                        .with_fix(text.clone())
+                        .with_suggestion(Some(suggestion.clone())),
+                    None => finding,
+                }
+            } else {
+                match h.fix {
+                    Some(fix) => finding.with_fix(fix),
+                    None => finding,
+                }
+            };
+            findings.push(finding);
+        }
     }
     findings.sort_by_key(|f| f.line);
     findings

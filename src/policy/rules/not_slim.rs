@@ -5,42 +5,18 @@ use super::{FileCx, Hit, Rule, Scope};
 use crate::finding::{self, Severity};
 use crate::policy::lifecycle::display;
 use crate::policy::official_name;
+use crate::policy::suggest::minimal_variant;
 
 pub const RULE: Rule = Rule {
     meta: finding::Rule {
         id: "base-image/not-slim",
-        summary: "The production stage uses a full variant of an official image that has slim or alpine variants.",
+        summary: "The production stage uses a full variant of an official image that publishes a slim or alpine variant of the same version and flavour (`php:8.5-fpm` → `8.5-fpm-alpine`; no finding for `php:8.5-apache` or Windows images, which have none).",
         severity: Severity::Warning,
-        help: "Use the `-slim` or `-alpine` variant of the same version.",
+        help: "Use the `-slim` or `-alpine` variant of the same version and flavour.",
     },
     production_only: true,
     scope: Scope::Dockerfile(check),
 };
-
-/// Words in a tag that already mean a minimal variant.
-const MINIMAL: &[&str] = &[
-    "slim",
-    "alpine",
-    "distroless",
-    "chiseled",
-    "minimal",
-    "busybox",
-    "nanoserver",
-];
-
-/// Minimal variants of a tag, in order of preference: `3.12` → `3.12-slim`, `3.12-alpine`;
-/// `3.12-bookworm` → `3.12-slim-bookworm`; `bookworm` → `bookworm-slim`.
-pub fn slim_candidates(tag: &str) -> Vec<String> {
-    let (first, rest) = tag
-        .split_once('-')
-        .map_or((tag, None), |(a, b)| (a, Some(b)));
-    let mut out = vec![format!("{tag}-slim")];
-    if let Some(rest) = rest {
-        out.push(format!("{first}-slim-{rest}"));
-    }
-    out.push(format!("{first}-alpine"));
-    out
-}
 
 fn check(cx: &FileCx, out: &mut Vec<Hit>) {
     let Some(stage) = cx.final_stage() else {
@@ -49,33 +25,22 @@ fn check(cx: &FileCx, out: &mut Vec<Hit>) {
     let Some((image, line)) = cx.root_image(stage) else {
         return;
     };
-    let (Some(name), Some(tag)) = (official_name(image), image.tag.as_deref()) else {
+    let (Some(_), Some(tag)) = (official_name(image), image.tag.as_deref()) else {
         return;
     };
-    if tag.eq_ignore_ascii_case("latest")
-        || tag
-            .split(['-', '.'])
-            .any(|w| MINIMAL.iter().any(|m| w.starts_with(m)))
-    {
+    // Only a slim or alpine variant of the same image, version and flavour counts, and only
+    // when the data lists it.
+    let Some(tags) = cx.facts.supported_tags(image) else {
+        return;
+    };
+    if minimal_variant(tag, tags, cx.facts).is_none() {
         return;
     }
-    let Some(official) = cx.facts.official(name) else {
-        return;
-    };
-    let Some(candidate) = slim_candidates(tag)
-        .into_iter()
-        .find(|c| official.tags.contains(c))
-    else {
-        return;
-    };
     let shown = display(image);
-    let mut better = image.clone();
-    better.tag = Some(candidate);
-    better.digest = None;
     out.push(Hit {
         line,
         message: format!("the production image is built on {shown}, a full variant; the policy prefers slim or alpine variants for a minimal size"),
-        fix: Some(format!("`{shown}` → `{}`", display(&better))),
+        fix: None,
     });
 }
 

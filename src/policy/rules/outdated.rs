@@ -1,13 +1,13 @@
 //! `base-image/outdated`: a supported version that is not the newest LTS or stable one.
 
-use super::{FileCx, Hit, Rule, Scope, how};
+use super::{FileCx, Hit, Rule, Scope, eol::is_eol, how};
 use crate::finding::{self, Severity};
-use crate::policy::lifecycle::{display, label, read, rewrite, targets};
+use crate::policy::lifecycle::{display, label, read, targets};
 
 pub const RULE: Rule = Rule {
     meta: finding::Rule {
         id: "base-image/outdated",
-        summary: "A supported version that is not the newest LTS or stable release (the policy asks for the latest LTS or stable version).",
+        summary: "A supported version that is not the newest LTS or stable release, or an OS release past regular support in its long-term support phase (Debian 12 in Debian LTS); not reported where `base-image/eol` is, nor for an OS suffix the image publishes no newer variant of.",
         severity: Severity::Warning,
         help: "Move to the newest LTS or stable version before the current one reaches end of life.",
     },
@@ -17,9 +17,25 @@ pub const RULE: Rule = Rule {
 
 fn check(cx: &FileCx, out: &mut Vec<Hit>) {
     for u in cx.uses() {
+        if is_eol(cx, &u.image) {
+            // `base-image/eol` already reports it, with the same combined fix.
+            continue;
+        }
         let shown = display(&u.image);
+        // One finding per reference, naming every cycle that is behind.
+        let mut behind = Vec::new();
         for r in read(&u.image, cx.facts) {
             let c = r.cycle;
+            if c.in_extended_phase(cx.today) {
+                behind.push(format!(
+                    "{} {} is past its regular security support (ended {}) and in its long-term support phase until {}",
+                    label(r.product),
+                    c.name,
+                    c.regular_until.map(|d| d.to_string()).unwrap_or_default(),
+                    c.eol.map(|d| d.to_string()).unwrap_or_default()
+                ));
+                continue;
+            }
             if c.is_eol(cx.today)
                 || !c.is_released(cx.today)
                 || (r.product == "ubuntu" && c.lts_from.is_none())
@@ -34,6 +50,11 @@ fn check(cx: &FileCx, out: &mut Vec<Hit>) {
                 continue;
             }
             let best = goals[0];
+            if !r.primary && !published_on(cx, &u.image, &r, best) {
+                // The publisher has no variant on the newer OS yet (`.NET 10.0-noble`, no
+                // `-resolute`): nothing to move to.
+                continue;
+            }
             let until = c
                 .eol
                 .map(|d| format!(" (supported until {d})"))
@@ -43,22 +64,43 @@ fn check(cx: &FileCx, out: &mut Vec<Hit>) {
             } else {
                 "stable"
             };
+            behind.push(format!(
+                "{} {}{until} is not the newest {kind} release ({})",
+                label(r.product),
+                c.name,
+                best.name
+            ));
+        }
+        if !behind.is_empty() {
             out.push(Hit {
                 line: u.line,
-                message: format!(
-                    "{} {shown}: {} {}{until} is not the newest {kind} release ({})",
-                    how(u.kind),
-                    label(r.product),
-                    c.name,
-                    best.name
-                ),
-                fix: Some(format!(
-                    "`{shown}` → `{}`",
-                    display(&rewrite(&u.image, &r, best))
-                )),
+                message: format!("{} {shown}: {}", how(u.kind), behind.join("; ")),
+                fix: None,
             });
         }
     }
+}
+
+/// Whether the image publishes a tag on the `target` release of the OS a reading names, where
+/// the data lists the image's tags (unknown tag lists count as published).
+fn published_on(
+    cx: &FileCx,
+    image: &crate::docker::ImageRef,
+    r: &crate::policy::lifecycle::Reading,
+    target: &crate::policy::facts::Cycle,
+) -> bool {
+    let Some(tags) = cx.facts.supported_tags(image) else {
+        return true;
+    };
+    let word = if r.written.starts_with("alpine") {
+        format!("alpine{}", target.name)
+    } else {
+        target
+            .codename
+            .clone()
+            .unwrap_or_else(|| target.name.clone())
+    };
+    tags.iter().any(|t| t.split('-').any(|p| p == word))
 }
 
 #[cfg(test)]

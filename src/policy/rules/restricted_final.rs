@@ -27,7 +27,7 @@ fn check(cx: &FileCx, out: &mut Vec<Hit>) {
     let Some((image, _)) = cx.root_image(stage) else {
         return;
     };
-    if cx.category(image) != Category::Restricted {
+    if cx.category(image) != Category::Restricted || is_distroless_dotnet(image) {
         return;
     }
     out.push(Hit {
@@ -36,8 +36,26 @@ fn check(cx: &FileCx, out: &mut Vec<Hit>) {
             "the production stage runs on {}, a restricted image; restricted images are for build stages",
             display(image)
         ),
-        fix: Some(runtime::suggestion(image)),
+        fix: Some(runtime::suggestion(image, build_image(cx), cx.facts)),
     });
+}
+
+/// Microsoft's chiseled .NET images are distroless: no shell, no package manager, non-root.
+fn is_distroless_dotnet(image: &crate::docker::ImageRef) -> bool {
+    image.registry == "mcr.microsoft.com"
+        && image.repository.starts_with("dotnet/")
+        && image.tag.as_deref().is_some_and(|t| t.contains("chiseled"))
+}
+
+/// The image of the last build stage (the one the runtime hint should follow).
+fn build_image<'a>(cx: &'a FileCx) -> Option<&'a crate::docker::ImageRef> {
+    let last = cx.final_stage()?;
+    cx.dockerfile
+        .stages
+        .iter()
+        .rev()
+        .filter(|s| s.index != last.index)
+        .find_map(|s| cx.root_image(s).map(|(i, _)| i))
 }
 
 #[cfg(test)]

@@ -26,15 +26,40 @@ fn check(cx: &FileCx, out: &mut Vec<Hit>) {
     if cx.category(image) != Category::Restricted {
         return;
     }
+    // A server image configured with COPY (nginx serving files, postgres with init scripts)
+    // builds nothing: there is no build to split off.
+    let builds = stage.instructions.iter().any(|i| {
+        i.keyword == "RUN" && super::build_tools_in_final::build_tool(&i.arguments).is_some()
+    });
+    if crate::policy::official_name(image).is_some_and(|n| SERVER_IMAGES.contains(&n)) && !builds {
+        return;
+    }
     out.push(Hit {
         line,
         message: format!(
             "the production image is built in a single stage on {}, a restricted image: build tools ship to production",
             display(image)
         ),
-        fix: Some(runtime::suggestion(image)),
+        fix: Some(runtime::suggestion(image, None, cx.facts)),
     });
 }
+
+/// Official server images: run as configured, not as an application's build base.
+pub const SERVER_IMAGES: &[&str] = &[
+    "nginx",
+    "httpd",
+    "caddy",
+    "traefik",
+    "haproxy",
+    "postgres",
+    "mysql",
+    "mariadb",
+    "redis",
+    "mongo",
+    "memcached",
+    "rabbitmq",
+    "tomcat",
+];
 
 /// Whether this rule fires for the file (the restricted-final rule then stays quiet).
 pub fn applies(cx: &FileCx) -> bool {

@@ -30,7 +30,7 @@ fn version_in_repository(image: &crate::docker::ImageRef) -> bool {
 
 fn check(cx: &FileCx, out: &mut Vec<Hit>) {
     for u in cx.uses() {
-        if version_in_repository(&u.image) {
+        if version_in_repository(&u.image) || super::forbidden::unknown_name(cx, u) {
             continue;
         }
         let shown = display(&u.image);
