@@ -65,7 +65,7 @@ pub fn jobs(targets: &[Target]) -> Vec<(RepoName, Job)> {
 /// repository failing (or panicking) never stops the others.
 pub fn sync(ctx: &SyncContext<'_>, observer: &dyn Observer) -> SyncReport {
     let work = jobs(ctx.targets);
-    git::configure_libgit2();
+    git::configure_libgit2(&ctx.options.git);
     let results = pool::run(&work, ctx.jobs, |index, (_, job)| {
         observer.started(index);
         let result = git::sync_one(ctx.workspace, job, ctx.options, &|t| {

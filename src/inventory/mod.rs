@@ -75,6 +75,8 @@ pub struct Fleet {
     /// `[workflow]`: the base-image monitor workflow every repository with a Dockerfile gets.
     pub workflow: WorkflowSection,
     pub policy: crate::policy::Policy,
+    /// `[git]`: the deadline and stall limit of each repository's sync.
+    pub git: crate::git::GitSettings,
     pub repos: Vec<Repo>,
 }
 
@@ -183,6 +185,7 @@ impl Fleet {
         raw.workflow
             .check()
             .map_err(|e| in_section("workflow", e))?;
+        let git = raw.git.validate().map_err(|e| in_section("git", e))?;
         Ok(Fleet {
             file: file.to_path_buf(),
             workspace,
@@ -193,6 +196,7 @@ impl Fleet {
             registry,
             workflow: raw.workflow,
             policy,
+            git,
             repos,
         })
     }
