@@ -169,11 +169,12 @@ pub fn sync_one(
     let cancel = Arc::new(AtomicBool::new(false));
     let (tx, rx) = mpsc::channel();
     {
-        let (workspace, job, options, cancel) = (
+        let (workspace, job, options, cancel, shown_url) = (
             workspace.to_path_buf(),
             job.clone(),
             options.clone(),
             cancel.clone(),
+            shown_url.clone(),
         );
         let spawned = std::thread::Builder::new()
             .name(format!("sync {}", job.repo.name))
@@ -190,8 +191,7 @@ pub fn sync_one(
                 };
                 let result = work.sync(&workspace, &job).map_err(|e| {
                     let scrub = Scrub::new(&options.auth, remote.credentials.as_ref());
-                    let shown = scrub.apply(&url::redact_userinfo(&remote.clean));
-                    e.into_failure(&shown, &scrub)
+                    e.into_failure(&shown_url, &scrub)
                 });
                 let _ = tx.send(Message::Done(result));
             });
