@@ -2,7 +2,8 @@
 //!
 //! A composition module: each section is typed and validated by the module that owns it
 //! (`[scan]` by `detect`, `[dependabot]` by `dependabot::settings`, `[policy]` by `policy`,
-//! `[registry]` by `registry::config`, `[workflow]` by `workflow::config`); the inventory reads
+//! `[registry]` by `registry::config`, `[workflow]` by `workflow::config`, `[git]` by
+//! `git::config`); the inventory reads
 //! the file ([`raw`]), validates its own `[fleet]`, `[github]` ([`github`]) and `[[repo]]`
 //! ([`repo`]) tables, and turns every section's [`crate::text::Rejected`] into a [`ConfigError`]
 //! located through the document's spans ([`locate`]).
