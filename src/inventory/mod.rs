@@ -3,10 +3,10 @@
 //! A composition module: each section is typed and validated by the module that owns it
 //! (`[scan]` by `detect`, `[dependabot]` by `dependabot::settings`, `[policy]` by `policy`,
 //! `[registry]` by `registry::config`, `[workflow]` by `workflow::config`, `[git]` by
-//! `git::config`); the inventory reads
-//! the file ([`raw`]), validates its own `[fleet]`, `[github]` ([`github`]) and `[[repo]]`
-//! ([`repo`]) tables, and turns every section's [`crate::text::Rejected`] into a [`ConfigError`]
-//! located through the document's spans ([`locate`]).
+//! `git::config`); the inventory reads the file ([`raw`]), validates its own `[fleet]`,
+//! `[github]` ([`github`]) and `[[repo]]` ([`repo`]) tables, and turns every section's
+//! [`crate::text::Rejected`] into a [`ConfigError`] located through the document's spans
+//! ([`locate`]).
 //!
 //! Every error names the file, line and column and says what to do; configuration errors map to
 //! exit status 2. The GitHub token never comes from the file, only from the environment.
