@@ -455,14 +455,28 @@ impl Work<'_> {
         finish: bool,
         record: &mut Marker,
     ) -> Result<(Oid, String), SyncError> {
-        let branch = self.fetch(repo, branch)?;
-        let oid = tracking_tip(repo, &branch)?;
+        let before_checkout = (|| {
+            let branch = self.fetch(repo, branch)?;
+            let oid = tracking_tip(repo, &branch)?;
+            self.check_cancel()?;
+            Ok((branch, oid))
+        })();
+        let (branch, oid) = match before_checkout {
+            Ok(found) => found,
+            Err(e) => {
+                // A fetch that failed (rather than being killed) left the worktree as it was: the
+                // record goes, unless it is an earlier run's, still to be finished.
+                if !finish {
+                    let _ = Marker::remove(repo.path());
+                }
+                return Err(e);
+            }
+        };
         record.add(oid);
         record.write(repo.path()).map_err(io(format!(
             "cannot write {}",
             repo.path().join("drydock-sync").display()
         )))?;
-        self.check_cancel()?;
         checkout_branch(repo, &branch, oid, finish)?;
         Ok((oid, branch))
     }

@@ -473,3 +473,28 @@ fn a_force_push_between_fetch_and_checkout_converges() {
     assert_eq!(head(&checkout), remote.tip("main"));
     assert_eq!(git(&checkout, &["status", "--porcelain"]), "");
 }
+
+#[test]
+fn a_failed_fetch_is_not_taken_for_an_interrupted_update() {
+    let f = Fixture::new();
+    let remote = Remote::new(f.root(), "r", 1);
+    let url = remote.file_url();
+    f.fleet(&format!("[[repo]]\nname = \"o/r\"\nurl = \"{url}\"\n"));
+    assert_eq!(f.sync(&[]).code, 0);
+    let checkout = f.checkout("o/r");
+    f.fleet(&format!(
+        "[[repo]]\nname = \"o/r\"\nurl = \"{url}\"\nbranch = \"nope\"\n"
+    ));
+    let run = f.sync(&[]);
+    assert_eq!(run.code, 3, "{}", run.all());
+    assert!(!checkout.join(".git/drydock-sync").exists());
+
+    remote.commit("next.txt", "next\n");
+    remote.push("main");
+    f.fleet(&format!("[[repo]]\nname = \"o/r\"\nurl = \"{url}\"\n"));
+    let run = f.sync(&[]);
+    let (result, reason) = run.row("o/r");
+    assert_eq!(result, "updated", "{reason}");
+    assert!(!reason.contains("interrupted"), "{reason}");
+    assert_eq!(head(&checkout), remote.tip("main"));
+}
