@@ -35,7 +35,6 @@ pub use auth::Auth;
 pub use config::{GitSection, GitSettings};
 pub use lock::{LockError, WorkspaceLock};
 
-use crate::inventory::{Repo, Source};
 use crate::repo::{FailureKind, RepoFailure};
 use error::Scrub;
 use marker::Marker;
@@ -99,17 +98,28 @@ pub struct Transfer {
     pub received_bytes: usize,
 }
 
-/// One repository to sync: the fleet entry and where its checkout lives.
+/// Where a repository to sync comes from.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    /// A URL to clone and fetch (it may carry credentials; they never reach `.git/config`).
+    Remote { url: String },
+    /// A `path =` repository: used in place, nothing to connect to.
+    Local { path: PathBuf },
+}
+
+/// One repository to sync: its fleet name (`owner/repo`), where it comes from, the branch to
+/// track (the remote's default when `None`) and where its checkout lives.
 #[derive(Debug, Clone)]
 pub struct Job {
-    pub repo: Repo,
+    pub name: String,
+    pub origin: Origin,
+    pub branch: Option<String>,
     pub checkout: PathBuf,
 }
 
 impl Job {
-    /// A `path =` repository: used in place, nothing to connect to.
     pub fn is_local(&self) -> bool {
-        matches!(self.repo.source, Source::Local { .. })
+        matches!(self.origin, Origin::Local { .. })
     }
 }
 
@@ -152,19 +162,19 @@ pub fn sync_one(
     options: &SyncOptions,
     progress: &dyn Fn(Transfer),
 ) -> Result<Synced, RepoFailure> {
-    let url = match &job.repo.source {
-        Source::Local { path } => {
+    let url = match &job.origin {
+        Origin::Local { path } => {
             return Ok(Synced::new(
                 Status::Local,
                 format!("used in place: {}", path.display()),
             ));
         }
-        Source::Remote { url } => url,
+        Origin::Remote { url } => url,
     };
     let remote = url::split_credentials(url);
     let scrub = Scrub::new(&options.auth, remote.credentials.as_ref());
     let shown_url = scrub.apply(&url::redact_userinfo(url));
-    tracing::debug!(repo = %job.repo.name, url = %shown_url, "sync");
+    tracing::debug!(repo = %job.name, url = %shown_url, "sync");
 
     let cancel = Arc::new(AtomicBool::new(false));
     let (tx, rx) = mpsc::channel();
@@ -177,7 +187,7 @@ pub fn sync_one(
             shown_url.clone(),
         );
         let spawned = std::thread::Builder::new()
-            .name(format!("sync {}", job.repo.name))
+            .name(format!("sync {}", job.name))
             .spawn(move || {
                 let progress_tx = tx.clone();
                 let report = |t| {
@@ -294,11 +304,11 @@ struct Work<'a> {
 
 impl Work<'_> {
     fn sync(&self, workspace: &Path, job: &Job) -> Result<Synced, SyncError> {
-        let branch = job.repo.branch.as_deref();
+        let branch = job.branch.as_deref();
         if job.checkout.exists() {
             self.update(&job.checkout, branch)
         } else {
-            self.clone(workspace, &job.repo.name, &job.checkout, branch)
+            self.clone(workspace, &job.name, &job.checkout, branch)
         }
     }
 
