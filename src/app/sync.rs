@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use super::{Target, fleet_name, internal, pool};
-use crate::git::{self, Job, SyncOptions, Synced, Transfer};
+use crate::git::{self, Job, Origin, SyncOptions, Synced, Transfer};
+use crate::inventory::Source;
 use crate::repo::{RepoFailure, RepoName};
 
 /// Receives what the workers do; indexes are positions in [`SyncContext::targets`].
@@ -49,11 +50,17 @@ pub fn jobs(targets: &[Target]) -> Vec<(RepoName, Job)> {
     targets
         .iter()
         .filter_map(|t| {
-            let repo = t.repo.clone()?;
+            let repo = t.repo.as_ref()?;
+            let origin = match &repo.source {
+                Source::Remote { url } => Origin::Remote { url: url.clone() },
+                Source::Local { path } => Origin::Local { path: path.clone() },
+            };
             Some((
-                fleet_name(&repo),
+                fleet_name(repo),
                 Job {
-                    repo,
+                    name: repo.name.clone(),
+                    origin,
+                    branch: repo.branch.clone(),
                     checkout: t.root.clone(),
                 },
             ))
@@ -65,7 +72,7 @@ pub fn jobs(targets: &[Target]) -> Vec<(RepoName, Job)> {
 /// repository failing (or panicking) never stops the others.
 pub fn sync(ctx: &SyncContext<'_>, observer: &dyn Observer) -> SyncReport {
     let work = jobs(ctx.targets);
-    git::configure_libgit2();
+    git::configure_libgit2(&ctx.options.git);
     let results = pool::run(&work, ctx.jobs, |index, (_, job)| {
         observer.started(index);
         let result = git::sync_one(ctx.workspace, job, ctx.options, &|t| {

@@ -1,5 +1,5 @@
-//! `drydock sync`: the flags, progress on stderr while `app::sync` clones or fetches, then a
-//! table of what happened to each repository. Exit status 3 if any failed.
+//! `drydock sync`: the flags, the workspace lock, progress on stderr while `app::sync` clones or
+//! fetches, then a table of what happened to each repository. Exit status 3 if any failed.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
@@ -10,7 +10,7 @@ use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressDrawTarget, Prog
 
 use super::{ExitStatus, Global, load};
 use crate::app::sync::{Observer, RepoSync, SyncContext, sync};
-use crate::git::{Auth, Status, SyncOptions, Synced, Transfer};
+use crate::git::{Auth, Status, SyncOptions, Synced, Transfer, WorkspaceLock};
 use crate::inventory::github_token;
 use crate::repo::RepoFailure;
 
@@ -33,12 +33,15 @@ pub fn run(global: &Global, args: SyncArgs) -> anyhow::Result<ExitStatus> {
             token: github_token(),
             token_host: fleet.github.web_host(),
         },
+        git: fleet.git,
     };
-    let names: Vec<String> = crate::app::sync::jobs(&targets)
+    // Held until the end of the run: a second sync would delete this one's clones in progress.
+    let _lock = WorkspaceLock::acquire(&fleet.workspace)?;
+    let (names, local): (Vec<String>, Vec<bool>) = crate::app::sync::jobs(&targets)
         .into_iter()
-        .map(|(name, _)| name.to_string())
-        .collect();
-    let display = Display::new(global, names);
+        .map(|(name, job)| (name.to_string(), job.is_local()))
+        .unzip();
+    let display = Display::new(global, names, local);
     let started = Instant::now();
     let report = sync(
         &SyncContext {
@@ -152,6 +155,8 @@ fn summary(repos: &[RepoSync], seconds: f64) -> String {
 /// Progress on stderr: bars on a terminal, one line per finished repository otherwise.
 struct Display {
     names: Vec<String>,
+    /// `path =` repositories: nothing to connect to, so no "connecting" bar.
+    local: Vec<bool>,
     quiet: bool,
     verbose: bool,
     bars: Option<Bars>,
@@ -165,7 +170,7 @@ struct Bars {
 }
 
 impl Display {
-    fn new(global: &Global, names: Vec<String>) -> Self {
+    fn new(global: &Global, names: Vec<String>, local: Vec<bool>) -> Self {
         let bars = (!global.quiet && std::io::stderr().is_terminal()).then(|| {
             let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
             let overall = multi.add(ProgressBar::new(names.len() as u64));
@@ -186,6 +191,7 @@ impl Display {
         Display {
             started: Mutex::new(vec![None; names.len()]),
             names,
+            local,
             quiet: global.quiet,
             verbose: global.verbose > 0,
             bars,
@@ -213,7 +219,9 @@ impl Display {
 impl Observer for Display {
     fn started(&self, index: usize) {
         self.started.lock().expect("display lock")[index] = Some(Instant::now());
-        if let Some(bars) = &self.bars {
+        if self.local[index] {
+            // Reported as `local` when it finishes, at once; there is no connection to show.
+        } else if let Some(bars) = &self.bars {
             let bar = bars
                 .multi
                 .insert_before(&bars.overall, ProgressBar::new_spinner());

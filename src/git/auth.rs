@@ -1,9 +1,11 @@
-//! Credentials for libgit2: the GitHub token over HTTPS, the SSH agent, then git's credential
-//! helpers. The token only ever leaves through the credential callback, and only to the GitHub
+//! Credentials for libgit2: credentials written into the fleet URL (taken out of it by `url`),
+//! the GitHub token over HTTPS, the SSH agent, then git's credential helpers. The token only ever leaves through the credential callback, and only to the GitHub
 //! host it belongs to; it is never put in a URL, an argument, a log line or an error.
 
 use git2::{Cred, CredentialType, Error, ErrorClass, ErrorCode};
 use secrecy::{ExposeSecret, SecretString};
+
+use super::url::UrlCredentials;
 
 /// libgit2 calls the credential callback again after every refusal; past this many calls the
 /// credentials on offer are not going to work.
@@ -47,20 +49,35 @@ impl Auth {
     }
 
     /// A fresh credential callback for one connection: each source is tried at most once.
-    pub(crate) fn callback(
-        &self,
-    ) -> impl FnMut(&str, Option<&str>, CredentialType) -> Result<Cred, Error> + '_ {
+    /// `from_url` are the credentials the fleet wrote into the URL, offered first.
+    pub(crate) fn callback<'a>(
+        &'a self,
+        from_url: Option<&'a UrlCredentials>,
+    ) -> impl FnMut(&str, Option<&str>, CredentialType) -> Result<Cred, Error> + 'a {
         let mut attempts = 0;
-        let (mut tried_token, mut tried_agent, mut tried_helper, mut tried_default) =
-            (false, false, false, false);
+        let (mut tried_url, mut tried_token, mut tried_agent, mut tried_helper, mut tried_default) =
+            (false, false, false, false, false);
         move |url, user_from_url, allowed| {
             attempts += 1;
             if attempts > MAX_ATTEMPTS {
                 return Err(refused("the server refused every credential offered"));
             }
-            let user = user_from_url.unwrap_or("git");
+            let user = user_from_url
+                .or(from_url.map(|c| c.user.as_str()))
+                .unwrap_or("git");
             if allowed.contains(CredentialType::USERNAME) {
                 return Cred::username(user);
+            }
+            if allowed.contains(CredentialType::USER_PASS_PLAINTEXT)
+                && !tried_url
+                && let Some(c) = from_url
+                && host_of(url).eq_ignore_ascii_case(&c.host)
+            {
+                tried_url = true;
+                // A token written as the user name alone (`https://TOKEN@host/..`) goes with an
+                // empty password, as git sends it.
+                let password = c.password.as_ref().map_or("", |p| p.expose_secret());
+                return Cred::userpass_plaintext(&c.user, password);
             }
             if allowed.contains(CredentialType::SSH_KEY) && !tried_agent {
                 tried_agent = true;
@@ -131,7 +148,7 @@ mod tests {
             token: Some(SecretString::from("s3cr3t".to_string())),
             token_host: "github.com".into(),
         };
-        let mut cb = auth.callback();
+        let mut cb = auth.callback(None);
         assert!(
             cb(
                 "https://github.com/o/r.git",

@@ -2,10 +2,11 @@
 //!
 //! A composition module: each section is typed and validated by the module that owns it
 //! (`[scan]` by `detect`, `[dependabot]` by `dependabot::settings`, `[policy]` by `policy`,
-//! `[registry]` by `registry::config`, `[workflow]` by `workflow::config`); the inventory reads
-//! the file ([`raw`]), validates its own `[fleet]`, `[github]` ([`github`]) and `[[repo]]`
-//! ([`repo`]) tables, and turns every section's [`crate::text::Rejected`] into a [`ConfigError`]
-//! located through the document's spans ([`locate`]).
+//! `[registry]` by `registry::config`, `[workflow]` by `workflow::config`, `[git]` by
+//! `git::config`); the inventory reads the file ([`raw`]), validates its own `[fleet]`,
+//! `[github]` ([`github`]) and `[[repo]]` ([`repo`]) tables, and turns every section's
+//! [`crate::text::Rejected`] into a [`ConfigError`] located through the document's spans
+//! ([`locate`]).
 //!
 //! Every error names the file, line and column and says what to do; configuration errors map to
 //! exit status 2. The GitHub token never comes from the file, only from the environment.
@@ -83,6 +84,8 @@ pub struct Fleet {
     pub policy: crate::policy::Policy,
     /// `[policy] data_dir`, resolved against the fleet file's directory.
     pub data_dir: Option<PathBuf>,
+    /// `[git]`: the deadline and stall limit of each repository's sync.
+    pub git: crate::git::GitSettings,
     pub repos: Vec<Repo>,
 }
 
@@ -222,6 +225,7 @@ impl Fleet {
         raw.workflow
             .check()
             .map_err(|e| in_section("workflow", e))?;
+        let git = raw.git.validate().map_err(|e| in_section("git", e))?;
         Ok(Fleet {
             file: file.to_path_buf(),
             workspace,
@@ -233,6 +237,7 @@ impl Fleet {
             workflow: raw.workflow,
             policy,
             data_dir: raw.policy.data_dir.as_ref().map(|d| base.join(d)),
+            git,
             repos,
         })
     }

@@ -33,6 +33,8 @@ pub(super) struct RawFleet {
     #[serde(default)]
     pub policy: PolicySection,
     #[serde(default)]
+    pub git: crate::git::GitSection,
+    #[serde(default)]
     pub repo: Vec<RawRepo>,
 }
 
