@@ -14,6 +14,7 @@ use crate::repo::{FailureKind, RepoFailure, RepoName};
 
 pub mod bump;
 pub mod check;
+pub mod discover;
 pub mod plan;
 pub mod pool;
 pub mod scan;

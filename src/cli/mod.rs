@@ -16,6 +16,7 @@ use crate::inventory::ConfigError;
 
 pub mod bump;
 pub mod check;
+pub mod discover;
 pub mod plan;
 pub mod scan;
 pub mod sync;
@@ -87,6 +88,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Move Dockerfile base images to the newest tag the policy allows (the monitor workflow's engine).
     Bump(bump::BumpArgs),
+    /// List an organisation's repositories on GitHub and show (or --write) how fleet.toml would change.
+    Discover(discover::DiscoverArgs),
 }
 
 /// Entry point of the binary.
@@ -99,6 +102,7 @@ pub fn main() -> ExitCode {
         Command::Bump(args) => bump::run(&cli.global, args),
         Command::Plan(args) => plan::run(&cli.global, args),
         Command::Sync(args) => sync::run(&cli.global, args),
+        Command::Discover(args) => discover::run(&cli.global, args),
     };
     match result {
         Ok(status) => status.into(),
