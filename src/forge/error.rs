@@ -70,6 +70,9 @@ pub enum ErrorKind {
     /// Authenticated, not allowed (403 without a rate limit).
     Forbidden,
     NotFound,
+    /// GitHub answered with a redirect, which drydock does not follow (the token stays on
+    /// the API's host).
+    Moved,
     /// GitHub refused the request's content (422, 400).
     Invalid,
     /// A rate limit that drydock would not (or could no longer) wait out.

@@ -224,16 +224,22 @@ impl Forge for MemoryForge {
 
     async fn pull_request_statuses(
         &self,
-        prs: &[(String, u64)],
-    ) -> Result<BTreeMap<(String, u64), PullRequestStatus>, ForgeError> {
+        prs: &[(String, String)],
+    ) -> Result<BTreeMap<(String, String), PullRequestStatus>, ForgeError> {
         let w = self.world.lock().expect("world");
         Ok(prs
             .iter()
-            .filter_map(|(repo, number)| {
-                let pr = w.pulls.get(repo)?.iter().find(|p| p.number == *number)?;
+            .filter_map(|(repo, branch)| {
+                let pr = w
+                    .pulls
+                    .get(repo)?
+                    .iter()
+                    .rev()
+                    .find(|p| &p.head == branch)?;
                 Some((
-                    (repo.clone(), *number),
+                    (repo.clone(), branch.clone()),
                     PullRequestStatus {
+                        number: pr.number,
                         state: pr.state.to_ascii_uppercase(),
                         draft: pr.draft,
                         mergeable: None,

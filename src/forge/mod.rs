@@ -96,6 +96,7 @@ pub struct PullRequestUpdate {
 /// A pull request's state for `status`, in bulk.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PullRequestStatus {
+    pub number: u64,
     /// `OPEN`, `CLOSED`, `MERGED`.
     pub state: String,
     pub draft: bool,
@@ -176,12 +177,12 @@ pub trait Forge: Send + Sync {
         users: &[String],
         teams: &[String],
     ) -> impl Future<Output = Answer<()>> + Send;
-    /// The status of many pull requests (`(repo, number)`) in few requests; missing ones are
-    /// absent from the answer.
+    /// The newest pull request per `(repo, head branch)` with its status, in few requests;
+    /// repositories or branches without one are absent from the answer.
     fn pull_request_statuses(
         &self,
-        prs: &[(String, u64)],
-    ) -> impl Future<Output = Answer<BTreeMap<(String, u64), PullRequestStatus>>> + Send;
+        prs: &[(String, String)],
+    ) -> impl Future<Output = Answer<BTreeMap<(String, String), PullRequestStatus>>> + Send;
     /// Creates `branch` at `sha`.
     fn create_branch(
         &self,

@@ -258,12 +258,6 @@ impl GitHub {
         let mut secondary_wait = limits.secondary_wait;
         // Bounded: every pass either returns or spends one of the retry budgets above.
         for _ in 0..(2 + limits.rate_limit_retries + limits.retries) {
-            if let Err(wait) = inner.pacer.before_request(call.resource(), &detail).await {
-                return Err(error(
-                    ErrorKind::RateLimited,
-                    format!("GitHub's rate limit resets in {} s, longer than `[github.limits] max_wait`", wait.as_secs()),
-                ).with_hint("run again after the reset, or raise `[github.limits] max_wait`"));
-            }
             let (token, who) = self.credential(call).await?;
             let _read_slot = if call.content_creating() {
                 inner.pacer.write_slot(&detail).await;
@@ -271,6 +265,13 @@ impl GitHub {
             } else {
                 Some(inner.pacer.read_slot().await)
             };
+            // Checked while holding the slot: requests queued behind it see this one's answer.
+            if let Err(wait) = inner.pacer.before_request(call.resource(), &detail).await {
+                return Err(error(
+                    ErrorKind::RateLimited,
+                    format!("GitHub's rate limit resets in {} s, longer than `[github.limits] max_wait`", wait.as_secs()),
+                ).with_hint("run again after the reset, or raise `[github.limits] max_wait`"));
+            }
             let cached = match (&inner.cache, call.method == Method::GET) {
                 (Some(cache), true) => cache.load(&who, &call.url),
                 _ => None,
@@ -394,7 +395,7 @@ impl GitHub {
                 300..=399 => {
                     let to = header(&headers, "location").unwrap_or_default();
                     return Err(error(
-                        ErrorKind::NotFound,
+                        ErrorKind::Moved,
                         format!("GitHub answered {status}, moved to {to}; redirects are not followed"),
                     )
                     .with_hint("the repository was probably renamed or transferred: update its fleet entry"));

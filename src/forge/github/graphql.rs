@@ -208,11 +208,18 @@ pub(super) async fn look_up(
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GqlPull {
+    number: u64,
     state: String,
     is_draft: bool,
     mergeable: Option<String>,
     review_decision: Option<String>,
+    head_repository_owner: Option<GqlLogin>,
     commits: GqlNodes<GqlCommitNode>,
+}
+
+#[derive(Debug, Deserialize)]
+struct GqlLogin {
+    login: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -233,29 +240,32 @@ struct GqlRollup {
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct GqlPullHolder {
-    pull_request: Option<GqlPull>,
+struct GqlPullsHolder {
+    pull_requests: GqlNodes<GqlPull>,
 }
 
-/// Pull request status, [`BATCH`] per query.
+/// The newest pull request per `(repo, head branch)`, [`BATCH`] per query.
+/// `pullRequests(headRefName:)` does not filter by the head's owner, so forks' pull requests on
+/// a branch of the same name are dropped here.
 pub(super) async fn statuses(
     gh: &GitHub,
-    prs: &[(String, u64)],
-) -> Result<BTreeMap<(String, u64), PullRequestStatus>, ForgeError> {
+    prs: &[(String, String)],
+) -> Result<BTreeMap<(String, String), PullRequestStatus>, ForgeError> {
     let mut out = BTreeMap::new();
     for chunk in prs.chunks(BATCH) {
         let owner = chunk[0].0.split('/').next().unwrap_or_default().to_string();
         let mut query = String::from("query {");
-        for (i, (full, number)) in chunk.iter().enumerate() {
+        for (i, (full, branch)) in chunk.iter().enumerate() {
             let (o, n) = full.split_once('/').unwrap_or((full, ""));
             query.push_str(&format!(
-                " p{i}: repository(owner: {}, name: {}) {{ pullRequest(number: {number}) {{ state isDraft mergeable reviewDecision commits(last: 1) {{ nodes {{ commit {{ statusCheckRollup {{ state }} }} }} }} }} }}",
+                " p{i}: repository(owner: {}, name: {}) {{ pullRequests(headRefName: {}, first: 5, states: [OPEN, CLOSED, MERGED], orderBy: {{field: CREATED_AT, direction: DESC}}) {{ nodes {{ number state isDraft mergeable reviewDecision headRepositoryOwner {{ login }} commits(last: 1) {{ nodes {{ commit {{ statusCheckRollup {{ state }} }} }} }} }} }} }}",
                 literal(o),
-                literal(n)
+                literal(n),
+                literal(branch)
             ));
         }
         query.push_str(" }");
-        let answer: GraphqlAnswer<BTreeMap<String, Option<GqlPullHolder>>> = run(
+        let answer: GraphqlAnswer<BTreeMap<String, Option<GqlPullsHolder>>> = run(
             gh,
             &query,
             serde_json::json!({}),
@@ -267,11 +277,16 @@ pub(super) async fn statuses(
         .await?;
         let mut data = answer.data.unwrap_or_default();
         for (i, key) in chunk.iter().enumerate() {
-            if let Some(pull) = data
-                .remove(&format!("p{i}"))
-                .flatten()
-                .and_then(|h| h.pull_request)
-            {
+            let repo_owner = key.0.split('/').next().unwrap_or_default();
+            let Some(holder) = data.remove(&format!("p{i}")).flatten() else {
+                continue;
+            };
+            let newest = holder.pull_requests.nodes.into_iter().find(|p| {
+                p.head_repository_owner
+                    .as_ref()
+                    .is_some_and(|o| o.login.eq_ignore_ascii_case(repo_owner))
+            });
+            if let Some(pull) = newest {
                 let checks = pull
                     .commits
                     .nodes
@@ -282,6 +297,7 @@ pub(super) async fn statuses(
                 out.insert(
                     key.clone(),
                     PullRequestStatus {
+                        number: pull.number,
                         state: pull.state,
                         draft: pull.is_draft,
                         mergeable: pull.mergeable,

@@ -92,8 +92,8 @@ impl Forge for GitHub {
 
     async fn pull_request_statuses(
         &self,
-        prs: &[(String, u64)],
-    ) -> Result<BTreeMap<(String, u64), PullRequestStatus>, ForgeError> {
+        prs: &[(String, String)],
+    ) -> Result<BTreeMap<(String, String), PullRequestStatus>, ForgeError> {
         graphql::statuses(self, prs).await
     }
 

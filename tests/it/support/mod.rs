@@ -5,6 +5,7 @@
 
 pub mod checkers;
 pub mod git_remote;
+pub mod standin;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
