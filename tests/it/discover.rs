@@ -444,3 +444,36 @@ fn the_token_never_goes_to_another_host() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_wrong_github_setting_is_a_located_config_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("fleet.toml"), "[github]\nconcurrency = 0\n").unwrap();
+    let out = drydock()
+        .current_dir(dir.path())
+        .args(["discover", "--org", "acme"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("fleet.toml:2:"), "{stderr}");
+    assert!(
+        stderr.contains("`concurrency` must be between 1 and 100"),
+        "{stderr}"
+    );
+
+    std::fs::write(
+        dir.path().join("fleet.toml"),
+        "[github]\nprivate_key = \"k.pem\"\n",
+    )
+    .unwrap();
+    let out = drydock()
+        .current_dir(dir.path())
+        .args(["discover", "--org", "acme"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("`private_key` is set but `app_id` is not"),
+        "{stderr}"
+    );
+}
