@@ -19,15 +19,22 @@ use crate::support::standin::Standin;
 const TOKEN: &str = "ghp_forgeTestToken0123456789";
 
 fn client(standin: &Standin) -> (GitHub, Arc<Mutex<Vec<String>>>) {
+    client_with(
+        standin,
+        Limits {
+            write_interval: Duration::from_millis(50),
+            ..Limits::default()
+        },
+    )
+}
+
+fn client_with(standin: &Standin, limits: Limits) -> (GitHub, Arc<Mutex<Vec<String>>>) {
     let waits = Arc::new(Mutex::new(Vec::new()));
     let sink = waits.clone();
     let gh = GitHub::new(GitHubOptions {
         host: GitHubHost::from_api_url(&standin.base).unwrap(),
         credentials: Credentials::Token(secrecy::SecretString::from(TOKEN.to_string())),
-        limits: Limits {
-            write_interval: Duration::from_millis(50),
-            ..Limits::default()
-        },
+        limits,
         cache_dir: None,
         on_wait: Arc::new(move |w: &Wait| sink.lock().unwrap().push(w.to_string())),
         timeout: Duration::from_secs(30),
@@ -70,7 +77,8 @@ fn new_pr() -> NewPullRequest {
 fn branch_commit_pull_request_labels_reviewers_status_update() {
     let standin = Standin::start();
     let main = world(&standin);
-    let (gh, _) = client(&standin);
+    // GitHub's defaults: content-creating requests at least 1 s apart.
+    let (gh, waits) = client_with(&standin, Limits::default());
     runtime().block_on(async {
         let repo = gh.repository("acme/web").await.unwrap();
         assert_eq!(repo.default_branch.as_deref(), Some("main"));
@@ -156,6 +164,23 @@ fn branch_commit_pull_request_labels_reviewers_status_update() {
             .unwrap();
         assert_eq!(updated.title, "drydock: newer");
     });
+    let summary = standin.summary();
+    assert!(
+        summary["content_creating"].as_u64().unwrap() >= 6,
+        "{summary}"
+    );
+    assert!(
+        summary["min_content_gap_s"].as_f64().unwrap() >= 0.95,
+        "{summary}"
+    );
+    assert!(
+        waits
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|w| w.contains("spacing writes")),
+        "the spacing is reported"
+    );
     let state = standin.control("GET", "repos/acme/web", json!({}));
     let pull = &state["pulls"][0];
     assert_eq!(pull["labels"], json!(["dependencies"]), "{pull}");
