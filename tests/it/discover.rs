@@ -324,6 +324,49 @@ fn github_app_installation_tokens_renewed_and_after_a_401() {
     );
     assert_eq!(mints.len(), 2, "a new token after the 401");
 
+    // A token that really expires mid-run: page 2 is held back until the test has expired
+    // every installation token, so it arrives with an expired one (401 "Bad credentials").
+    standin.clear_log();
+    standin.faults(json!([{"route": "/orgs/{org}/repos", "action": "delay", "delay": 5, "times": 1, "skip": 1}]));
+    let child = crate::support::drydock_process()
+        .current_dir(dir.path())
+        .env("DRYDOCK_APP_PRIVATE_KEY", &private)
+        .args(["discover", "--org", "acme", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first_page_done = false;
+    for _ in 0..400 {
+        if standin.log().iter().any(|e| {
+            e["route"] == "/orgs/{org}/repos" && (e["status"] == 200 || e["status"] == 304)
+        }) {
+            first_page_done = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(
+        first_page_done,
+        "the first page was never answered: {:?}",
+        standin.log()
+    );
+    standin.control("POST", "tokens/expire", json!({"installation": true}));
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(names(&report["added"]).len(), 120);
+    let log = standin.log();
+    assert!(
+        log.iter().any(|e| e["status"] == 401),
+        "the expired token was refused once"
+    );
+    let mints = log
+        .iter()
+        .filter(|e| e["route"] == "/app/installations/{installation_id}/access_tokens")
+        .count();
+    assert_eq!(mints, 2, "and renewed");
+    standin.faults(json!([]));
+
     // Not installed: the error says so.
     let missing = drydock()
         .current_dir(dir.path())
