@@ -13,6 +13,7 @@ pub mod dependabot;
 pub mod detect;
 pub mod docker;
 pub mod finding;
+pub mod forge;
 pub mod fs;
 pub mod git;
 pub mod inventory;

@@ -15,6 +15,7 @@ use crate::repo::{FailureKind, RepoFailure, RepoName};
 pub mod bump;
 pub mod check;
 pub mod data;
+pub mod discover;
 pub mod plan;
 pub mod pool;
 pub mod scan;

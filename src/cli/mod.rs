@@ -21,6 +21,7 @@ use crate::inventory::ConfigError;
 pub mod bump;
 pub mod check;
 pub mod data;
+pub mod discover;
 pub mod plan;
 pub mod scan;
 pub mod sync;
@@ -87,6 +88,8 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// List an organisation's repositories on GitHub and show (or --write) how fleet.toml would change.
+    Discover(discover::DiscoverArgs),
     /// Clone or fetch every repository of the fleet into the workspace.
     Sync(sync::SyncArgs),
     /// Show the package ecosystems, Dockerfiles and compose files of each repository.
@@ -149,6 +152,7 @@ pub fn main() -> ExitCode {
         Command::Bump(args) => bump::run(&cli.global, args),
         Command::Plan(args) => plan::run(&cli.global, args),
         Command::Sync(args) => sync::run(&cli.global, args),
+        Command::Discover(args) => discover::run(&cli.global, args),
         Command::Data(args) => data::run(&cli.global, args),
         Command::Help(args) => help(&args),
     };

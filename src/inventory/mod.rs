@@ -74,6 +74,8 @@ pub struct Fleet {
     pub jobs: usize,
     /// `[github]`: github.com or an Enterprise Server.
     pub github: GitHubHost,
+    /// The rest of `[github]`: the App, concurrency and `[github.limits]`.
+    pub forge: crate::forge::config::GithubConfig,
     pub scan: ScanSection,
     /// `[dependabot]`: what every generated dependabot.yml contains.
     pub dependabot: DependabotSettings,
@@ -180,6 +182,10 @@ impl Fleet {
             })?,
             None => GitHubHost::GitHubCom,
         };
+        let forge = raw
+            .github
+            .validate(&base)
+            .map_err(|e| in_section("github", e))?;
         raw.scan.check().map_err(|e| in_section("scan", e))?;
 
         let mut dependabot = raw.dependabot;
@@ -231,6 +237,7 @@ impl Fleet {
             workspace,
             jobs,
             github,
+            forge,
             scan: raw.scan,
             dependabot,
             registry,

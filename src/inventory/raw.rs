@@ -45,11 +45,8 @@ pub(super) struct FleetSection {
     pub jobs: Option<Spanned<usize>>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct GithubSection {
-    pub api_url: Option<Spanned<String>>,
-}
+/// `[github]` is typed by the forge it configures.
+pub(super) use crate::forge::config::GithubSection;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -5,6 +5,7 @@
 
 pub mod checkers;
 pub mod git_remote;
+pub mod standin;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -17,6 +18,7 @@ const LEAKY_VARIABLES: &[&str] = &[
     "DRYDOCK_LOG",
     "GITHUB_TOKEN",
     "GH_TOKEN",
+    "DRYDOCK_APP_PRIVATE_KEY",
     "DOCKER_CONFIG",
     "DRYDOCK_REGISTRY_HOST",
     "DRYDOCK_REGISTRY_USER",

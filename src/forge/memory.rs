@@ -1,0 +1,303 @@
+//! An in-memory [`Forge`] for tests of the use cases: repositories, custom properties and pull
+//! requests in a map, the same answers GitHub gives for the cases the use cases handle (a
+//! second open pull request on one head is refused, missing repositories are `Missing`).
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use super::{
+    ErrorKind, Forge, ForgeError, Lookup, NewCommit, NewPullRequest, Operation, PropertyValues,
+    PullRequest, PullRequestStatus, PullRequestUpdate, RemoteRepo,
+};
+
+#[derive(Debug, Default)]
+struct World {
+    repos: Vec<RemoteRepo>,
+    properties: PropertyValues,
+    pulls: BTreeMap<String, Vec<PullRequest>>,
+    labels: BTreeMap<(String, u64), Vec<String>>,
+    reviewers: BTreeMap<(String, u64), Vec<String>>,
+    commits: u64,
+}
+
+/// The in-memory forge.
+#[derive(Debug, Default)]
+pub struct MemoryForge {
+    world: Mutex<World>,
+}
+
+impl MemoryForge {
+    pub fn new() -> MemoryForge {
+        MemoryForge::default()
+    }
+
+    /// Adds a repository.
+    pub fn with_repo(self, repo: RemoteRepo) -> MemoryForge {
+        self.world.lock().expect("world").repos.push(repo);
+        self
+    }
+
+    /// Sets a repository's custom property.
+    pub fn with_property(self, repo: &str, name: &str, value: &str) -> MemoryForge {
+        self.world
+            .lock()
+            .expect("world")
+            .properties
+            .entry(repo.to_string())
+            .or_default()
+            .insert(name.to_string(), value.to_string());
+        self
+    }
+
+    /// The labels of a pull request.
+    pub fn labels(&self, repo: &str, number: u64) -> Vec<String> {
+        let w = self.world.lock().expect("world");
+        w.labels
+            .get(&(repo.to_string(), number))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn find_repo(&self, repo: &str) -> Option<RemoteRepo> {
+        let w = self.world.lock().expect("world");
+        w.repos
+            .iter()
+            .find(|r| r.full_name.eq_ignore_ascii_case(repo))
+            .cloned()
+    }
+
+    fn missing(op: Operation, repo: &str) -> ForgeError {
+        ForgeError::from_status(op, Some(repo), 404, "Not Found")
+    }
+}
+
+/// A repository the way tests usually want it: active, with a default branch.
+pub fn repo(full_name: &str) -> RemoteRepo {
+    RemoteRepo {
+        full_name: full_name.to_string(),
+        archived: false,
+        disabled: false,
+        fork: false,
+        empty: false,
+        private: false,
+        topics: Vec::new(),
+        default_branch: Some("main".into()),
+    }
+}
+
+impl Forge for MemoryForge {
+    async fn repository(&self, repo: &str) -> Result<RemoteRepo, ForgeError> {
+        self.find_repo(repo)
+            .ok_or_else(|| Self::missing(Operation::GetRepository, repo))
+    }
+
+    async fn list_repositories(&self, owner: &str) -> Result<Vec<RemoteRepo>, ForgeError> {
+        let w = self.world.lock().expect("world");
+        let prefix = format!("{}/", owner.to_ascii_lowercase());
+        Ok(w.repos
+            .iter()
+            .filter(|r| r.full_name.to_ascii_lowercase().starts_with(&prefix))
+            .cloned()
+            .collect())
+    }
+
+    async fn custom_properties(&self, org: &str) -> Result<PropertyValues, ForgeError> {
+        let w = self.world.lock().expect("world");
+        let prefix = format!("{}/", org.to_ascii_lowercase());
+        Ok(w.properties
+            .iter()
+            .filter(|(k, _)| k.to_ascii_lowercase().starts_with(&prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
+
+    async fn look_up(&self, repos: &[String]) -> Result<BTreeMap<String, Lookup>, ForgeError> {
+        Ok(repos
+            .iter()
+            .map(|r| {
+                let found = self.find_repo(r).map_or(Lookup::Missing, Lookup::Found);
+                (r.clone(), found)
+            })
+            .collect())
+    }
+
+    async fn find_pull_request(
+        &self,
+        repo: &str,
+        branch: &str,
+    ) -> Result<Option<PullRequest>, ForgeError> {
+        let w = self.world.lock().expect("world");
+        Ok(w.pulls
+            .get(repo)
+            .and_then(|p| p.iter().find(|p| p.head == branch && p.state == "open"))
+            .cloned())
+    }
+
+    async fn create_pull_request(
+        &self,
+        repo: &str,
+        new: &NewPullRequest,
+    ) -> Result<PullRequest, ForgeError> {
+        if self.find_repo(repo).is_none() {
+            return Err(Self::missing(Operation::CreatePullRequest, repo));
+        }
+        let mut w = self.world.lock().expect("world");
+        let pulls = w.pulls.entry(repo.to_string()).or_default();
+        if pulls
+            .iter()
+            .any(|p| p.head == new.head && p.base == new.base && p.state == "open")
+        {
+            return Err(ForgeError::from_status(
+                Operation::CreatePullRequest,
+                Some(repo),
+                422,
+                &format!("A pull request already exists for {}.", new.head),
+            ));
+        }
+        let number = pulls.len() as u64 + 1;
+        let pr = PullRequest {
+            number,
+            url: format!("https://github.com/{repo}/pull/{number}"),
+            state: "open".into(),
+            head: new.head.clone(),
+            base: new.base.clone(),
+            title: new.title.clone(),
+            draft: new.draft,
+        };
+        pulls.push(pr.clone());
+        Ok(pr)
+    }
+
+    async fn update_pull_request(
+        &self,
+        repo: &str,
+        number: u64,
+        update: &PullRequestUpdate,
+    ) -> Result<PullRequest, ForgeError> {
+        let mut w = self.world.lock().expect("world");
+        let pr = w
+            .pulls
+            .get_mut(repo)
+            .and_then(|p| p.iter_mut().find(|p| p.number == number))
+            .ok_or_else(|| Self::missing(Operation::UpdatePullRequest, repo))?;
+        if let Some(t) = &update.title {
+            pr.title = t.clone();
+        }
+        if let Some(b) = &update.base {
+            pr.base = b.clone();
+        }
+        if update.close {
+            pr.state = "closed".into();
+        }
+        Ok(pr.clone())
+    }
+
+    async fn add_labels(
+        &self,
+        repo: &str,
+        number: u64,
+        labels: &[String],
+    ) -> Result<(), ForgeError> {
+        let mut w = self.world.lock().expect("world");
+        let have = w.labels.entry((repo.to_string(), number)).or_default();
+        for l in labels {
+            if !have.contains(l) {
+                have.push(l.clone());
+            }
+        }
+        Ok(())
+    }
+
+    async fn request_reviewers(
+        &self,
+        repo: &str,
+        number: u64,
+        users: &[String],
+        teams: &[String],
+    ) -> Result<(), ForgeError> {
+        let mut w = self.world.lock().expect("world");
+        let have = w.reviewers.entry((repo.to_string(), number)).or_default();
+        have.extend(users.iter().cloned());
+        have.extend(teams.iter().map(|t| format!("team:{t}")));
+        Ok(())
+    }
+
+    async fn pull_request_statuses(
+        &self,
+        prs: &[(String, String)],
+    ) -> Result<BTreeMap<(String, String), PullRequestStatus>, ForgeError> {
+        let w = self.world.lock().expect("world");
+        Ok(prs
+            .iter()
+            .filter_map(|(repo, branch)| {
+                let pr = w
+                    .pulls
+                    .get(repo)?
+                    .iter()
+                    .rev()
+                    .find(|p| &p.head == branch)?;
+                Some((
+                    (repo.clone(), branch.clone()),
+                    PullRequestStatus {
+                        number: pr.number,
+                        state: pr.state.to_ascii_uppercase(),
+                        draft: pr.draft,
+                        mergeable: None,
+                        review_decision: None,
+                        checks: None,
+                    },
+                ))
+            })
+            .collect())
+    }
+
+    async fn create_branch(&self, repo: &str, _branch: &str, _sha: &str) -> Result<(), ForgeError> {
+        self.find_repo(repo)
+            .map(drop)
+            .ok_or_else(|| Self::missing(Operation::CreateBranch, repo))
+    }
+
+    async fn create_commit(&self, repo: &str, commit: &NewCommit) -> Result<String, ForgeError> {
+        if commit.changes.is_empty() {
+            return Err(ForgeError::new(
+                ErrorKind::Invalid,
+                Operation::CreateCommit,
+                "a commit needs at least one file change",
+            )
+            .on(Some(repo)));
+        }
+        let mut w = self.world.lock().expect("world");
+        w.commits += 1;
+        Ok(format!("{:040x}", w.commits))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_second_open_pull_request_on_one_head_is_refused() {
+        let forge = MemoryForge::new().with_repo(repo("acme/web"));
+        let new = NewPullRequest {
+            head: "drydock".into(),
+            base: "main".into(),
+            title: "t".into(),
+            body: String::new(),
+            draft: false,
+        };
+        let pr = forge.create_pull_request("acme/web", &new).await.unwrap();
+        assert_eq!(
+            forge
+                .find_pull_request("acme/web", "drydock")
+                .await
+                .unwrap(),
+            Some(pr)
+        );
+        let again = forge
+            .create_pull_request("acme/web", &new)
+            .await
+            .unwrap_err();
+        assert_eq!(again.kind, ErrorKind::Invalid);
+    }
+}
