@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{Target, internal, pool};
 use crate::dependabot::managed::DependabotFile;
 use crate::dependabot::render::Renderer;
-use crate::detect::{Ecosystem, EcosystemDir, ScanOptions, scan_dir};
+use crate::detect::{Ecosystem, EcosystemDir, scan_dir};
 use crate::inventory::Fleet;
 use crate::plan::{ManagedFile, RepoPlan, plan_repo, write_changes};
 use crate::repo::{FailureKind, RepoFailure};
@@ -118,9 +118,7 @@ fn plan_target(
             return (failed(target, error), None);
         }
     };
-    let options = ScanOptions {
-        exclude: fleet.scan.exclude.clone(),
-    };
+    let options = fleet.scan.options();
     let mut scan = match scan_dir(&target.root, &options) {
         Ok(s) => s,
         Err(e) => {

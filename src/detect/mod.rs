@@ -52,6 +52,7 @@ mod jvm;
 mod other;
 mod python;
 mod rust;
+mod skips;
 mod walk;
 mod workspace;
 
@@ -60,6 +61,7 @@ mod tests;
 
 pub use containers::{is_compose_file, is_dockerfile};
 pub use ecosystem::Ecosystem;
+pub use skips::{DEFAULT_SKIPS, DefaultSkip, Skips, default_skip_ids};
 pub use walk::{ScanError, ScanOptions, scan_dir};
 
 use files::Files;
@@ -92,6 +94,9 @@ pub struct RepoScan {
 pub struct ScanSection {
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// Default skips turned off, by id (`testdata`, `fixtures`, `tests`, `examples`).
+    #[serde(default)]
+    pub unskip: Vec<String>,
 }
 
 impl ScanSection {
@@ -105,9 +110,29 @@ impl ScanSection {
                 ));
             }
         }
+        for (i, id) in self.unskip.iter().enumerate() {
+            if !DEFAULT_SKIPS.iter().any(|s| s.id == id) {
+                return Err(crate::text::Rejected::new(
+                    crate::text::KeyPath::root().key("unskip").index(i),
+                    format!("unknown default skip {id:?}"),
+                    UNSKIP_HELP,
+                ));
+            }
+        }
         Ok(())
     }
+
+    /// The scan options this section asks for.
+    pub fn options(&self) -> ScanOptions {
+        ScanOptions {
+            exclude: self.exclude.clone(),
+            skips: Skips::without(&self.unskip),
+        }
+    }
 }
+
+const UNSKIP_HELP: &str = "`unskip` takes the ids of default skips: \"testdata\", \"fixtures\", \
+                           \"tests\", \"examples\" (see docs/scan.md)";
 
 /// A family of related ecosystems and the detector that decides between them.
 struct Family {
@@ -211,6 +236,15 @@ pub fn detect<'a>(
     paths: impl IntoIterator<Item = &'a str>,
     read: &dyn Fn(&str) -> Option<String>,
 ) -> RepoScan {
+    detect_with(paths, read, &Skips::default()).0
+}
+
+/// [`detect`] with the default skips in `skips`; also returns what each skip removed.
+pub fn detect_with<'a>(
+    paths: impl IntoIterator<Item = &'a str>,
+    read: &dyn Fn(&str) -> Option<String>,
+    skips: &Skips,
+) -> (RepoScan, Vec<(EcosystemDir, &'static str)>) {
     let files = Files::new(paths.into_iter().map(|p| -> &str { p }), read);
     let mut found = Found::default();
     for family in FAMILIES {
@@ -231,13 +265,17 @@ pub fn detect<'a>(
     } = found;
     ecosystems.sort_unstable();
     ecosystems.dedup();
+    let removed = skips::apply(skips, &mut ecosystems, &mut dockerfiles, &mut compose_files);
     dockerfiles.sort_unstable();
     dockerfiles.dedup();
     compose_files.sort_unstable();
     compose_files.dedup();
-    RepoScan {
-        ecosystems,
-        dockerfiles,
-        compose_files,
-    }
+    (
+        RepoScan {
+            ecosystems,
+            dockerfiles,
+            compose_files,
+        },
+        removed,
+    )
 }

@@ -273,14 +273,14 @@ fn npm_workspaces_are_reported_at_their_root() {
         ("packages/api-client/package.json", "{}"),
         ("apps/web/package.json", "{}"),
         ("apps/admin/package.json", "{}"),
-        ("examples/demo/package.json", "{}"),
+        ("tools/release/package.json", "{}"),
     ];
     assert_eq!(
         found(&files),
         expect(&[
             ("npm", "/"),
             ("npm", "/apps/admin"),
-            ("npm", "/examples/demo")
+            ("npm", "/tools/release")
         ])
     );
 }
@@ -465,13 +465,13 @@ fn gradle_multi_project_at_the_settings_root() {
         ("app/build.gradle.kts", ""),
         ("libs/core/build.gradle.kts", ""),
         ("buildSrc/build.gradle.kts", ""),
-        ("samples/demo/build.gradle", ""),
-        ("samples/demo/settings.gradle", "include 'x'\n"),
-        ("samples/demo/x/build.gradle", ""),
+        ("plugins/demo/build.gradle", ""),
+        ("plugins/demo/settings.gradle", "include 'x'\n"),
+        ("plugins/demo/x/build.gradle", ""),
     ];
     assert_eq!(
         found(&files),
-        expect(&[("gradle", "/"), ("gradle", "/samples/demo")])
+        expect(&[("gradle", "/"), ("gradle", "/plugins/demo")])
     );
 }
 
@@ -922,4 +922,112 @@ fn output_is_sorted_and_deduplicated() {
     let mut sorted = scan.ecosystems.clone();
     sorted.sort();
     assert_eq!(sorted, scan.ecosystems);
+}
+
+// --- issue 9: what a team would commit ---
+
+/// Go `testdata` and test fixtures are never projects of their own.
+#[test]
+fn testdata_and_fixtures_are_skipped() {
+    let files = names(&[
+        "go.mod",
+        "internal/plugin/testdata/src/plugin1/go.mod",
+        "test/fixtures/app/package.json",
+        "spec/fixtures/rails/Gemfile",
+        "src/__fixtures__/pkg/package.json",
+        "testdata/Dockerfile",
+    ]);
+    assert_eq!(found(&files), expect(&[("gomod", "/")]));
+    assert!(scan(&files).dockerfiles.is_empty());
+}
+
+/// `test`/`tests`/`e2e` and `examples`/`samples` trees are skipped below a project that has its
+/// own manifest, kept where they are the only project there is.
+#[test]
+fn test_and_example_trees_below_a_project_are_skipped() {
+    let files = names(&[
+        "package.json",
+        "e2e/package.json",
+        "tests/integration/Dockerfile",
+        "examples/basic/package.json",
+        "samples/go/go.mod",
+        "services/api/go.mod",
+        "services/api/test/Dockerfile",
+        "tools/examples/x/Cargo.toml",
+        ".github/workflows/ci.yml",
+    ]);
+    assert_eq!(
+        found(&files),
+        expect(&[
+            ("github-actions", "/"),
+            ("gomod", "/services/api"),
+            ("npm", "/"),
+        ])
+    );
+    // No project above: the example or test tree is all there is (workflows are not a project).
+    let alone = names(&[
+        ".github/workflows/ci.yml",
+        "examples/app/package.json",
+        "test/Dockerfile",
+    ]);
+    assert_eq!(
+        found(&alone),
+        expect(&[
+            ("docker", "/test"),
+            ("github-actions", "/"),
+            ("npm", "/examples/app"),
+        ])
+    );
+}
+
+#[test]
+fn a_default_skip_can_be_turned_off() {
+    let files = names(&["go.mod", "pkg/testdata/go.mod", "examples/a/go.mod"]);
+    let read = |_: &str| None;
+    let (scan, removed) = detect_with(
+        files.iter().map(|(p, _)| *p),
+        &read,
+        &Skips::without(&["examples"]),
+    );
+    let dirs: Vec<&str> = scan.ecosystems.iter().map(|e| e.directory.as_str()).collect();
+    assert_eq!(dirs, ["/", "/examples/a"]);
+    assert_eq!(removed.len(), 1);
+    assert_eq!(removed[0].0.directory, "/pkg/testdata");
+    assert_eq!(removed[0].1, "testdata");
+}
+
+/// Dependabot's rule (`dockerfile|containerfile` anywhere in the name, any case), without the
+/// source files, data and templates that only carry the word.
+#[test]
+fn dockerfile_names_as_dependabot_matches_them() {
+    let files = names(&[
+        "Dockerfile-alpine",
+        "build/Dockerfile_ci",
+        "deploy/api.containerfile",
+        "deploy/Containerfile-fedora",
+        "pkg/dockerfile/dockerfile.go",
+        "pkg/dockerfile/dockerfile_test.go",
+        "pkg/dockerfile/testcases/dockerfile.json",
+        "templates/Dockerfile.tmpl",
+        "templates/Dockerfile-arm64.tmpl",
+        "docs/Dockerfile.md",
+    ]);
+    let paths: Vec<String> = scan(&files)
+        .dockerfiles
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "Dockerfile-alpine",
+            "build/Dockerfile_ci",
+            "deploy/Containerfile-fedora",
+            "deploy/api.containerfile",
+        ]
+    );
+    assert_eq!(
+        found(&files),
+        expect(&[("docker", "/"), ("docker", "/build"), ("docker", "/deploy")])
+    );
 }

@@ -2,8 +2,10 @@
 //! care about and hands them to the pure [`detect`](super::detect).
 //!
 //! Skipped, besides `[scan] exclude` globs:
-//! - directories named in [`SKIPPED_DIRS`] (`.git`, `node_modules`, vendored trees, build
-//!   output, tool caches) at any depth;
+//! - directories named in [`SKIPPED_DIRS`] (`.git`, `node_modules`, vendored trees, tool caches)
+//!   at any depth. Build output (`build/`, `dist/`, `target/`) is not among them: the Go layout
+//!   tracks `build/package/Dockerfile` and actions live under `.github/actions/build/`, and the
+//!   repository's `.gitignore` already removes real build output;
 //! - whatever the repository's own `.gitignore` files and `.git/info/exclude` ignore (matched
 //!   with the `ignore` crate's gitignore matcher), applied whether or not the directory is a git
 //!   checkout (a tarball or a copied tree is read the same way); ignore files above the root and
@@ -19,6 +21,9 @@
 //! the parents of the root, which made it about 1.3x slower than `find`; this one takes file
 //! types from the directory listing and reads an ignore file only where the listing shows one.
 //!
+//! The default skips of test and example trees (`testdata`, `fixtures`, ...) are not applied by
+//! the walk but by the core ([`Skips`]), because some of them depend on where projects are.
+//!
 //! Exclude globs are matched against the `/`-separated path relative to the repository root
 //! (a leading or trailing `/` is allowed); `*` stays within one path segment and `**` crosses
 //! segments. A glob that matches a directory excludes everything below it.
@@ -31,7 +36,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-use super::{RepoScan, detect};
+use super::{RepoScan, Skips, detect_with};
 
 /// Directory names the walk never enters, wherever they are.
 pub const SKIPPED_DIRS: &[&str] = &[
@@ -40,9 +45,6 @@ pub const SKIPPED_DIRS: &[&str] = &[
     "bower_components",
     "vendor",
     "third_party",
-    "target",
-    "dist",
-    "build",
     ".terraform",
     ".terragrunt-cache",
     ".venv",
@@ -59,6 +61,8 @@ const MAX_DEPTH: usize = 128;
 pub struct ScanOptions {
     /// Globs from `[scan] exclude`, matched against repository-relative paths.
     pub exclude: Vec<String>,
+    /// The default skips in force (all of them unless `[scan] unskip` names some).
+    pub skips: Skips,
 }
 
 /// Why a repository could not be scanned.
@@ -86,7 +90,20 @@ pub fn scan_dir(root: &Path, options: &ScanOptions) -> Result<RepoScan, ScanErro
     let exclude = exclude_set(&options.exclude)?;
     let paths = list_files(root, &exclude)?;
     let read = |rel: &str| read_manifest(&root.join(rel));
-    Ok(detect(paths.iter(), &read))
+    let (scan, removed) = detect_with(paths.iter(), &read, &options.skips);
+    if !removed.is_empty() {
+        tracing::debug!(
+            "{}: default skips removed {} entries: {}",
+            root.display(),
+            removed.len(),
+            removed
+                .iter()
+                .map(|(e, id)| format!("{} {} ({id})", e.ecosystem.as_str(), e.directory))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(scan)
 }
 
 fn exclude_set(patterns: &[String]) -> Result<GlobSet, ScanError> {
