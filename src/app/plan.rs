@@ -143,6 +143,7 @@ fn plan_target(
         scan: &scan,
         settings: &settings,
         renderer,
+        monitor_workflow: workflow.is_some().then_some(crate::workflow::PATH),
     };
     let mut files: Vec<&dyn ManagedFile> = vec![&dependabot];
     files.extend(workflow.as_ref().map(|w| w as &dyn ManagedFile));

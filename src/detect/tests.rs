@@ -989,7 +989,11 @@ fn a_default_skip_can_be_turned_off() {
         &read,
         &Skips::without(&["examples"]),
     );
-    let dirs: Vec<&str> = scan.ecosystems.iter().map(|e| e.directory.as_str()).collect();
+    let dirs: Vec<&str> = scan
+        .ecosystems
+        .iter()
+        .map(|e| e.directory.as_str())
+        .collect();
     assert_eq!(dirs, ["/", "/examples/a"]);
     assert_eq!(removed.len(), 1);
     assert_eq!(removed[0].0.directory, "/pkg/testdata");
