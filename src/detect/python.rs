@@ -20,6 +20,10 @@ pub(super) fn detect(files: &Files<'_>, out: &mut Found) {
 
     let mut pip_dirs: Vec<&str> = Vec::new();
     for (dir, name) in files.iter() {
+        // A module named `setup.py` inside a package (beside `__init__.py`) is not a project.
+        if name == "setup.py" && files.has(dir, "__init__.py") {
+            continue;
+        }
         if is_pip_manifest(name) {
             pip_dirs.push(dir);
         } else if base_name(dir) == "requirements"

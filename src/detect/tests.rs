@@ -583,10 +583,19 @@ fn terraform_unless_opentofu_shows() {
             ("terraform", "/modules/net")
         ])
     );
-    let tofu_file = names(&["envs/prod/main.tf", "modules/net/main.tofu"]);
+    // Decided per directory (and inherited by the directories below an OpenTofu one).
+    let tofu_file = names(&[
+        "envs/prod/main.tf",
+        "modules/net/main.tofu",
+        "modules/net/sub/variables.tf",
+    ]);
     assert_eq!(
         found(&tofu_file),
-        expect(&[("opentofu", "/envs/prod"), ("opentofu", "/modules/net")])
+        expect(&[
+            ("opentofu", "/modules/net"),
+            ("opentofu", "/modules/net/sub"),
+            ("terraform", "/envs/prod")
+        ])
     );
     let tofu_lock = [
         ("main.tf", ""),
@@ -689,16 +698,19 @@ fn devcontainers_in_all_three_locations_mean_root() {
 
 // --- github-actions ---
 
+/// A composite action whose steps use other actions: something for Dependabot to update.
+const COMPOSITE: &str = "runs:\n  using: composite\n  steps:\n    - uses: actions/setup-node@v4\n      with:\n        node-version: 22\n";
+
 #[test]
 fn github_actions_root_and_local_actions() {
-    let files = names(&[
-        ".github/workflows/ci.yml",
-        ".github/workflows/release.yaml",
-        ".github/workflows/templates/nested.yml",
-        ".github/actions/setup/action.yml",
-        ".github/actions/cache/action.yaml",
-        "tools/lint-action/action.yml",
-    ]);
+    let files = [
+        (".github/workflows/ci.yml", ""),
+        (".github/workflows/release.yaml", ""),
+        (".github/workflows/templates/nested.yml", ""),
+        (".github/actions/setup/action.yml", COMPOSITE),
+        (".github/actions/cache/action.yaml", COMPOSITE),
+        ("tools/lint-action/action.yml", COMPOSITE),
+    ];
     assert_eq!(
         found(&files),
         expect(&[
@@ -713,7 +725,7 @@ fn github_actions_root_and_local_actions() {
 #[test]
 fn github_actions_from_a_root_action_or_not_at_all() {
     assert_eq!(
-        found(&names(&["action.yml"])),
+        found(&[("action.yml", COMPOSITE)]),
         expect(&[("github-actions", "/")])
     );
     assert!(
@@ -882,7 +894,7 @@ fn monorepo_with_many_ecosystems() {
         ("infra/main.tf", ""),
         ("infra/charts/shop/Chart.yaml", ""),
         (".github/workflows/ci.yml", ""),
-        (".github/actions/setup/action.yml", ""),
+        (".github/actions/setup/action.yml", COMPOSITE),
         (".pre-commit-config.yaml", ""),
     ];
     assert_eq!(
@@ -1033,5 +1045,58 @@ fn dockerfile_names_as_dependabot_matches_them() {
     assert_eq!(
         found(&files),
         expect(&[("docker", "/"), ("docker", "/build"), ("docker", "/deploy")])
+    );
+}
+
+/// Only composite actions that use other actions get an entry; a workflow named `action.yaml`
+/// adds nothing beyond `/`.
+#[test]
+fn only_composite_actions_with_uses_are_entries() {
+    let files = [
+        (".github/workflows/ci.yml", ""),
+        (".github/workflows/action.yaml", "on: push\njobs: {}\n"),
+        (".github/actions/setup/action.yml", COMPOSITE),
+        (
+            ".github/actions/js/action.yml",
+            "name: js\nruns:\n  using: node20\n  main: dist/index.js\n",
+        ),
+        (
+            ".github/actions/img/action.yml",
+            "name: img\nruns:\n  using: docker\n  image: Dockerfile\n",
+        ),
+        (
+            ".github/actions/shell/action.yaml",
+            "runs:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n",
+        ),
+    ];
+    assert_eq!(
+        found(&files),
+        expect(&[
+            ("github-actions", "/"),
+            ("github-actions", "/.github/actions/setup"),
+        ])
+    );
+    // A root action without `uses:` and no workflows: nothing to update.
+    assert!(found(&[("action.yml", "runs:\n  using: node20\n  main: x.js\n")]).is_empty());
+}
+
+/// A `setup.py` module inside a package and bingo's placeholder `go.mod` are not projects.
+#[test]
+fn setup_py_in_a_package_and_bingo_placeholder_are_not_projects() {
+    let files = [
+        ("pyproject.toml", ""),
+        ("src/mylib/__init__.py", ""),
+        ("src/mylib/setup.py", "def setup(): ...\n"),
+        ("tools/legacy/setup.py", "from setuptools import setup\n"),
+        ("go.mod", "module example.com/x\n"),
+        (
+            ".bingo/go.mod",
+            "module _ // Fake go.mod auto-created by 'bingo' for go -moddir compatibility.\n",
+        ),
+        (".bingo/golangci-lint.mod", "module _\n"),
+    ];
+    assert_eq!(
+        found(&files),
+        expect(&[("gomod", "/"), ("pip", "/"), ("pip", "/tools/legacy")])
     );
 }
