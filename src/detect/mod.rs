@@ -49,6 +49,7 @@ mod go;
 mod iac;
 mod js;
 mod jvm;
+mod local_deps;
 mod other;
 mod python;
 mod rust;
@@ -258,6 +259,7 @@ pub fn detect_with<'a>(
             family.name
         );
     }
+    local_deps::drop_path_dependencies(&files, &mut found.ecosystems);
     let Found {
         mut ecosystems,
         mut dockerfiles,

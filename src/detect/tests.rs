@@ -1100,3 +1100,41 @@ fn setup_py_in_a_package_and_bingo_placeholder_are_not_projects() {
         expect(&[("gomod", "/"), ("pip", "/"), ("pip", "/tools/legacy")])
     );
 }
+
+/// A directory another project depends on by path is updated through that project.
+#[test]
+fn path_dependencies_are_not_projects_of_their_own() {
+    let files = [
+        (
+            "Gemfile",
+            "source \"https://rubygems.org\"\ngem \"mylib\", path: \"mylib\"\n",
+        ),
+        ("mylib/mylib.gemspec", ""),
+        (
+            "web/package.json",
+            r#"{"dependencies":{"ui":"file:../packages/ui"}}"#,
+        ),
+        ("packages/ui/package.json", "{}"),
+        (
+            "tool/Cargo.toml",
+            "[package]\nname = \"tool\"\n[dependencies]\ncore = { path = \"../core\" }\n",
+        ),
+        ("core/Cargo.toml", "[package]\nname = \"core\"\n"),
+        (
+            "go.mod",
+            "module example.com/x\n\nreplace example.com/y => ./y\n",
+        ),
+        ("y/go.mod", "module example.com/y\n"),
+        ("other/go.mod", "module example.com/other\n"),
+    ];
+    assert_eq!(
+        found(&files),
+        expect(&[
+            ("bundler", "/"),
+            ("cargo", "/tool"),
+            ("gomod", "/"),
+            ("gomod", "/other"),
+            ("npm", "/web"),
+        ])
+    );
+}
