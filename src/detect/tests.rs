@@ -1138,3 +1138,26 @@ fn path_dependencies_are_not_projects_of_their_own() {
         ])
     );
 }
+
+/// An example build that includes the repository root (`includeBuild '..'`) does not own it.
+#[test]
+fn gradle_include_build_of_the_includer_is_not_membership() {
+    let files = [
+        (
+            "settings.gradle",
+            "rootProject.name = 'lib'\ninclude ':core'\n",
+        ),
+        ("build.gradle", ""),
+        ("core/build.gradle", ""),
+        (
+            "samples-app/settings.gradle",
+            "includeBuild '..'\ninclude ':app'\n",
+        ),
+        ("samples-app/build.gradle", ""),
+        ("samples-app/app/build.gradle", ""),
+    ];
+    assert_eq!(
+        found(&files),
+        expect(&[("gradle", "/"), ("gradle", "/samples-app")])
+    );
+}
