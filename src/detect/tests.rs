@@ -1161,3 +1161,22 @@ fn gradle_include_build_of_the_includer_is_not_membership() {
         expect(&[("gradle", "/"), ("gradle", "/samples-app")])
     );
 }
+
+/// Pinned tool files named after the tool are requirements files; prose `.txt` files are not.
+#[test]
+fn pip_requirement_files_by_content() {
+    let files = [
+        ("tools/black.txt", "black==24.1.0\n"),
+        (
+            "tools/lint.in",
+            "# linters\nruff>=0.4,<0.5\nflake8[docs] == 7.0.0 ; python_version >= \"3.9\"\n",
+        ),
+        (
+            "docs/LICENSE.txt",
+            "MIT License\n\nPermission is hereby granted\n",
+        ),
+        ("docs/words.txt", "black\nruff\n"),
+        ("notes/plan.txt", "Install black==24 first, then run it.\n"),
+    ];
+    assert_eq!(found(&files), expect(&[("pip", "/tools")]));
+}
