@@ -53,6 +53,35 @@ pub const SKIPPED_DIRS: &[&str] = &[
 /// The largest manifest the detectors read; workspace manifests are far smaller.
 const MAX_MANIFEST_BYTES: u64 = 4 << 20;
 
+/// The largest ignore file the walk applies; real ones are a few kilobytes.
+pub const MAX_IGNORE_BYTES: u64 = 1 << 20;
+
+/// The most patterns one ignore file may have to be applied.
+pub const MAX_IGNORE_PATTERNS: usize = 10_000;
+
+/// The text of an ignore file within the caps, or why it is not used.
+fn bounded_ignore_text(file: &Path) -> Result<String, String> {
+    let f = fs::File::open(file).map_err(|e| format!("cannot read it: {e}"))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_IGNORE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    if bytes.len() as u64 > MAX_IGNORE_BYTES {
+        return Err(format!("larger than {} MiB", MAX_IGNORE_BYTES >> 20));
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let patterns = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .count();
+    if patterns > MAX_IGNORE_PATTERNS {
+        return Err(format!(
+            "{patterns} patterns, more than the {MAX_IGNORE_PATTERNS} drydock applies"
+        ));
+    }
+    Ok(text)
+}
+
 /// Deeper trees than this are not walked (a guard against pathological nesting).
 const MAX_DEPTH: usize = 128;
 
@@ -245,19 +274,32 @@ impl Walk<'_> {
     }
 
     /// Reads one ignore file whose patterns are relative to `base` (a repository-relative
-    /// directory, `.` for the root). A malformed line is skipped, as git skips it.
+    /// directory, `.` for the root). A malformed line is skipped, as git skips it. An ignore file
+    /// over [`MAX_IGNORE_BYTES`] or [`MAX_IGNORE_PATTERNS`] is not applied (with a warning): the
+    /// matcher's cost grows with patterns × paths, and one repository must not stall the fleet.
     fn push_ignore_file(&mut self, base: &str, file: &Path) {
-        let mut builder = GitignoreBuilder::new(base);
-        if let Some(err) = builder.add(file) {
-            tracing::warn!("{}: {err}", file.display());
-        }
-        match builder.build() {
-            Ok(matcher) => self.ignores.push(matcher),
-            Err(err) => {
-                tracing::warn!("{}: {err}", file.display());
-                self.ignores.push(Gitignore::empty());
+        let matcher = match bounded_ignore_text(file) {
+            Ok(text) => {
+                let mut builder = GitignoreBuilder::new(base);
+                for line in text.lines() {
+                    if let Err(err) = builder.add_line(Some(file.to_path_buf()), line) {
+                        tracing::warn!("{}: {err}", file.display());
+                    }
+                }
+                builder.build().unwrap_or_else(|err| {
+                    tracing::warn!("{}: {err}", file.display());
+                    Gitignore::empty()
+                })
             }
-        }
+            Err(why) => {
+                tracing::warn!(
+                    "{}: {why}; its rules are not applied, so the scan may list files it ignores",
+                    file.display()
+                );
+                Gitignore::empty()
+            }
+        };
+        self.ignores.push(matcher);
     }
 
     fn is_ignored(&self, rel: &str, is_dir: bool) -> bool {

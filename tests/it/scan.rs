@@ -97,6 +97,32 @@ fn build_output_is_skipped_only_where_git_ignores_it() {
     );
 }
 
+/// An ignore file with more patterns than the cap is not applied (its cost grows with patterns ×
+/// paths): the scan lists what it would have ignored instead of stalling.
+#[test]
+fn an_oversized_gitignore_is_not_applied() {
+    let dir = TempDir::new().unwrap();
+    let mut ignore: String = (0..10_000).map(|i| format!("/generated-{i}/\n")).collect();
+    ignore.push_str("/legacy/\n");
+    write(
+        dir.path(),
+        &[
+            (".gitignore", ignore.as_str()),
+            ("Dockerfile", ""),
+            ("legacy/Dockerfile", ""),
+        ],
+    );
+    assert_eq!(
+        summary(dir.path(), &[]),
+        [
+            "docker /",
+            "docker /legacy",
+            "dockerfile Dockerfile",
+            "dockerfile legacy/Dockerfile"
+        ]
+    );
+}
+
 /// Test fixtures and Go `testdata` are skipped by default; `[scan] unskip` turns a skip off.
 #[test]
 fn default_skips_and_unskip_through_fleet_toml() {
