@@ -13,11 +13,12 @@
 //!   never both for one directory. `deno.json(c)` means `deno`, also beside a `package.json`
 //!   (Deno projects may keep npm dependencies there; both entries are reported).
 //! - **pip vs uv**: `pyproject.toml` with `uv.lock` beside it means `uv`; otherwise `pyproject.toml`,
-//!   `Pipfile`, `setup.py`, files named `*requirements*.txt|.in` or any `.txt`/`.in` inside a
-//!   `requirements/` directory (reported at the directory holding `requirements/`) mean `pip`.
-//!   Other `.txt` files never count.
-//! - **terraform vs opentofu** is decided per repository: `opentofu` when any `*.tofu` file exists
-//!   or a `.terraform.lock.hcl` names `registry.opentofu.org`. Directories count when they hold
+//!   `Pipfile`, `setup.py` (not inside a package), files named `*requirements*.txt|.in`, any
+//!   `.txt`/`.in` inside a `requirements/` directory (reported at the directory holding
+//!   `requirements/`) and any other `.txt`/`.in` whose lines are pinned requirement specifiers
+//!   mean `pip`.
+//! - **terraform vs opentofu** is decided per directory: `opentofu` where `*.tofu` files are or
+//!   a `.terraform.lock.hcl` names `registry.opentofu.org`, and below such a directory. Directories count when they hold
 //!   `*.tf`, `*.tofu`, `terragrunt.hcl` or `.terraform.lock.hcl`; other `*.hcl` (Packer, Nomad,
 //!   Vault) do not.
 //! - **nuget**: entry points are `*.sln`, `*.slnx`, `*.proj`, `*.csproj`, `*.vbproj`, `*.fsproj`,
@@ -25,11 +26,12 @@
 //!   directory is one entry covering every project the solution references (Dependabot walks up to
 //!   it), projects outside every solution get their own entry, and `Directory.Packages.props`
 //!   counts only where no other entry point lies at or below it. `global.json` is `dotnet-sdk`.
-//! - **github-actions**: `/` when `.github/workflows` holds YAML or the root has `action.y(a)ml`,
-//!   plus every other directory holding `action.y(a)ml` (local composite actions).
-//! - **docker**: directories holding a Dockerfile (`Dockerfile`, `Containerfile`, `*.Dockerfile`,
-//!   `Dockerfile.*`, `*.containerfile`, case-insensitive, never `*.dockerignore`); Kubernetes YAML
-//!   is not read. **devcontainers**: the project directory of `.devcontainer.json`,
+//! - **github-actions**: `/` when `.github/workflows` holds YAML or the root has an
+//!   `action.y(a)ml` that uses other actions, plus every other directory holding one (local
+//!   composite actions with `uses:`).
+//! - **docker**: directories holding a Dockerfile (`dockerfile` or `containerfile` in the name,
+//!   case-insensitive, as Dependabot matches; not source files, data or templates such as
+//!   `dockerfile.go`, `dockerfile.json`, `Dockerfile.tmpl`); Kubernetes YAML is not read. **devcontainers**: the project directory of `.devcontainer.json`,
 //!   `.devcontainer/devcontainer.json` or `.devcontainer/<sub>/devcontainer.json` (`/` at the root).
 //! - **Workspaces** are reported at their root only, members dropped, for npm/yarn/pnpm/bun
 //!   (`workspaces`, `pnpm-workspace.yaml`, `lerna.json`), deno, uv, Cargo (every package under the
@@ -39,6 +41,10 @@
 //!   workspaces. Nested projects outside a workspace are reported on their own. A
 //!   manifest is read only when another manifest of its kind lies below it, so single-project
 //!   repositories are detected from names alone.
+//! - **Path dependencies** (Bundler `path:`, npm `file:`, Cargo `path =`, Go `replace => ./x`):
+//!   the depended-on directory gets no entry ([`local_deps`]).
+//! - **Default skips** (`testdata`, fixtures, test and example trees below a project) are applied
+//!   last ([`skips`], `docs/scan.md`), overridable with `[scan] unskip`.
 
 mod actions;
 mod containers;
