@@ -84,6 +84,7 @@ fn main() {
                     scan,
                     settings: &settings,
                     renderer: &renderer,
+                    monitor_workflow: None,
                 },
             );
             black_box(r);
@@ -108,6 +109,7 @@ fn main() {
                     scan,
                     settings: &settings,
                     renderer: &renderer,
+                    monitor_workflow: None,
                 },
             ));
         }

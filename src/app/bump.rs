@@ -143,8 +143,7 @@ pub fn bump(options: &BumpOptions<'_>) -> Result<BumpReport, Error> {
     }
     let level = options.level.unwrap_or(options.fleet.registry.level);
     let root = path_target(options.path)?.root;
-    let exclude = options.fleet.scan.exclude.clone();
-    let (files, mut skipped, dockerfiles) = find_sites(&root, &ScanOptions { exclude })?;
+    let (files, mut skipped, dockerfiles) = find_sites(&root, &options.fleet.scan.options())?;
 
     let credentials = CredentialStore::from_environment()?;
     let client_options = ClientOptions {

@@ -10,7 +10,7 @@ use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{Error, Target, UsageError, internal, pool};
-use crate::detect::{ScanOptions, scan_dir};
+use crate::detect::scan_dir;
 use crate::docker::{ImageRef, ImageUse};
 use crate::finding::Finding;
 use crate::fs::{self, ReadError};
@@ -231,12 +231,7 @@ fn check_target(
         )));
         return (repo, Vec::new());
     }
-    let scan = match scan_dir(
-        &target.root,
-        &ScanOptions {
-            exclude: fleet.scan.exclude.clone(),
-        },
-    ) {
+    let scan = match scan_dir(&target.root, &fleet.scan.options()) {
         Ok(s) => s,
         Err(e) => {
             repo.error = Some(RepoFailure::new(FailureKind::Io, e.to_string()));

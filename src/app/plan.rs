@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{Target, internal, pool};
 use crate::dependabot::managed::DependabotFile;
 use crate::dependabot::render::Renderer;
-use crate::detect::{Ecosystem, EcosystemDir, ScanOptions, scan_dir};
+use crate::detect::{Ecosystem, EcosystemDir, scan_dir};
 use crate::fs::{self, ReadError};
 use crate::inventory::Fleet;
 use crate::plan::{Found, ManagedFile, RepoPlan, UNUSABLE_FILE, plan_repo};
@@ -130,9 +130,7 @@ fn plan_target(
             return (failed(target, error), None);
         }
     };
-    let options = ScanOptions {
-        exclude: fleet.scan.exclude.clone(),
-    };
+    let options = fleet.scan.options();
     let mut scan = match scan_dir(&target.root, &options) {
         Ok(s) => s,
         Err(e) => {
@@ -157,6 +155,7 @@ fn plan_target(
         scan: &scan,
         settings: &settings,
         renderer,
+        monitor_workflow: workflow.is_some().then_some(crate::workflow::PATH),
     };
     let mut files: Vec<&dyn ManagedFile> = vec![&dependabot];
     files.extend(workflow.as_ref().map(|w| w as &dyn ManagedFile));

@@ -8,7 +8,6 @@ use clap::Args;
 
 use super::{ExitStatus, Global, TextOrJson, load, shown, write_json};
 use crate::app::scan::{ScanContext, ScanReport, scan};
-use crate::detect::ScanOptions;
 
 /// Scan repositories for package ecosystems, Dockerfiles and compose files.
 #[derive(Debug, Args)]
@@ -25,9 +24,7 @@ pub fn run(global: &Global, args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let (fleet, targets) = load(global, args.path)?;
     let report = scan(&ScanContext {
         targets: &targets,
-        options: ScanOptions {
-            exclude: fleet.scan.exclude.clone(),
-        },
+        options: fleet.scan.options(),
         jobs: fleet.jobs,
     });
 

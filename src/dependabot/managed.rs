@@ -18,6 +18,8 @@ pub struct DependabotFile<'a> {
     pub scan: &'a RepoScan,
     pub settings: &'a Settings,
     pub renderer: &'a Renderer,
+    /// The monitor workflow's path when the plan manages it (it needs github-actions `/`).
+    pub monitor_workflow: Option<&'a str>,
 }
 
 impl ManagedFile for DependabotFile<'_> {
@@ -35,12 +37,19 @@ impl ManagedFile for DependabotFile<'_> {
             .updates
             .iter()
             .map(|u| {
-                format!(
-                    "{} in {}: the repository has {} manifests there",
-                    u.ecosystem,
-                    u.dirs().join(", "),
-                    u.ecosystem
-                )
+                let why = match u.ecosystem.as_str() {
+                    "docker" => "required by the policy: every directory with a Dockerfile is covered by a docker entry".to_string(),
+                    "github-actions"
+                        if let Some(path) = self.monitor_workflow
+                            && u.dirs().iter().any(|d| d == "/") =>
+                    {
+                        format!(
+                            "required by the policy: the base-image monitor workflow drydock adds ({path}) uses actions Dependabot keeps up to date"
+                        )
+                    }
+                    eco => format!("the repository has {eco} manifests there"),
+                };
+                format!("{} in {}: {why}", u.ecosystem, u.dirs().join(", "))
             })
             .collect();
         Ok(Some(Proposal {
@@ -58,6 +67,7 @@ impl ManagedFile for DependabotFile<'_> {
                 scan: self.scan,
                 settings: self.settings,
                 renderer: self.renderer,
+                monitor_workflow: self.monitor_workflow,
             },
         );
         Proposal {
@@ -78,5 +88,53 @@ impl ManagedFile for DependabotFile<'_> {
 
     fn validate(&self, path: &str, text: &str) -> Vec<Finding> {
         validate(text, path, Some(self.scan))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::{Ecosystem, EcosystemDir, FoundFile};
+
+    /// A github-actions entry there only because of the monitor workflow says so, and docker
+    /// entries say the policy requires them.
+    #[test]
+    fn generated_reasons_say_which_entries_the_policy_requires() {
+        let scan = RepoScan {
+            ecosystems: vec![
+                EcosystemDir {
+                    ecosystem: Ecosystem::Docker,
+                    directory: "/".into(),
+                },
+                EcosystemDir {
+                    ecosystem: Ecosystem::GithubActions,
+                    directory: "/".into(),
+                },
+                EcosystemDir {
+                    ecosystem: Ecosystem::Npm,
+                    directory: "/web".into(),
+                },
+            ],
+            dockerfiles: vec![FoundFile {
+                path: "Dockerfile".into(),
+            }],
+            compose_files: vec![],
+        };
+        let (settings, renderer) = (Settings::default(), Renderer::builtin());
+        let file = DependabotFile {
+            scan: &scan,
+            settings: &settings,
+            renderer: &renderer,
+            monitor_workflow: Some(".github/workflows/monitor.yml"),
+        };
+        let reasons = file.generate().unwrap().unwrap().reasons;
+        assert_eq!(
+            reasons,
+            [
+                "docker in /: required by the policy: every directory with a Dockerfile is covered by a docker entry",
+                "github-actions in /: required by the policy: the base-image monitor workflow drydock adds (.github/workflows/monitor.yml) uses actions Dependabot keeps up to date",
+                "npm in /web: the repository has npm manifests there",
+            ]
+        );
     }
 }

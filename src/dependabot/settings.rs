@@ -35,6 +35,23 @@ pub struct Settings {
     /// Group the directories of one ecosystem into one entry with `directories:` globs (true) or
     /// write one entry per directory (false, the default).
     pub directories_as_globs: Option<bool>,
+    /// What a repair adds to a file the repository's owners wrote: only what the policy requires
+    /// (`policy`, the default) or every ecosystem the scan found (`all`). Generating a file
+    /// where there is none always writes every ecosystem.
+    #[serde(alias = "add_missing")]
+    pub add_missing: Option<AddMissing>,
+}
+
+/// `add-missing`: which uncovered ecosystems a repair adds to an existing dependabot.yml.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AddMissing {
+    /// Docker coverage and the entry the monitor workflow needs; the other uncovered ecosystems
+    /// are the repository's choice and are reported, not added.
+    #[default]
+    Policy,
+    /// Every ecosystem and directory the scan found.
+    All,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -174,7 +191,8 @@ impl Settings {
             registries,
             target_branch,
             versioning_strategy,
-            directories_as_globs
+            directories_as_globs,
+            add_missing
         )
     }
 }

@@ -6,23 +6,91 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::ecosystem::Ecosystem;
-use super::files::{Files, ends_with_ci, join_name, split, starts_with_ci};
+use super::files::{Files, join_name, split, starts_with_ci};
 use super::{Found, FoundFile};
 
-/// A Dockerfile by name: `Dockerfile`, `Containerfile`, `Dockerfile.*`, `Containerfile.*`,
-/// `*.Dockerfile`, `*.containerfile`, any case; never `*.dockerignore`.
+/// A Dockerfile by name, as Dependabot finds them: `dockerfile` or `containerfile` anywhere in
+/// the name, any case (`Dockerfile`, `Dockerfile.prod`, `Dockerfile-dev`, `Dockerfile_ci`,
+/// `api.Dockerfile`, `x.containerfile`), except names whose last extension says they are
+/// something else: source code or data (`dockerfile.go`, `dockerfile_test.go`,
+/// `dockerfile.json`), templates (`Dockerfile.tmpl`, `Dockerfile.j2`), documentation, backups and
+/// `*.dockerignore`. Dependabot would try to parse those and fail; `bump` would edit them.
 pub fn is_dockerfile(name: &str) -> bool {
-    if ends_with_ci(name, ".dockerignore") {
+    let lower = name.to_ascii_lowercase();
+    let Some(stem_at) = ["dockerfile", "containerfile"]
+        .iter()
+        .find_map(|stem| lower.find(stem).map(|at| at + stem.len()))
+    else {
         return false;
+    };
+    // Only an extension after the stem can say what the file really is (`api.Dockerfile` is one).
+    match lower[stem_at..].rsplit_once('.') {
+        Some((_, extension)) => !NOT_A_DOCKERFILE.contains(&extension),
+        None => true,
     }
-    ["dockerfile", "containerfile"].iter().any(|stem| {
-        name.eq_ignore_ascii_case(stem)
-            || (starts_with_ci(name, stem) && name.as_bytes().get(stem.len()) == Some(&b'.'))
-            || (ends_with_ci(name, stem)
-                && name.len() > stem.len()
-                && name.as_bytes()[name.len() - stem.len() - 1] == b'.')
-    })
 }
+
+/// Last extensions of names that contain `dockerfile` but are not Dockerfiles.
+const NOT_A_DOCKERFILE: &[&str] = &[
+    // ignore files
+    "dockerignore",
+    // source code and scripts
+    "go",
+    "rs",
+    "py",
+    "js",
+    "mjs",
+    "cjs",
+    "ts",
+    "java",
+    "kt",
+    "rb",
+    "cs",
+    "c",
+    "h",
+    "sh",
+    "bash",
+    "ps1",
+    "php",
+    "swift",
+    "scala",
+    // data and test expectations
+    "json",
+    "yaml",
+    "yml",
+    "toml",
+    "xml",
+    "golden",
+    "snap",
+    "txt",
+    "lock",
+    "csv",
+    // templates
+    "tmpl",
+    "tpl",
+    "template",
+    "j2",
+    "jinja",
+    "jinja2",
+    "erb",
+    "mustache",
+    "hbs",
+    "liquid",
+    "gotmpl",
+    "in",
+    // documentation
+    "md",
+    "rst",
+    "adoc",
+    "html",
+    // backups and patches
+    "bak",
+    "orig",
+    "swp",
+    "old",
+    "patch",
+    "diff",
+];
 
 /// A compose file by name, as Dependabot matches it: `(docker-)?compose(-\w+)?(\.[\w-]+)?\.ya?ml`.
 pub fn is_compose_file(name: &str) -> bool {
@@ -86,16 +154,26 @@ mod tests {
             "api.Dockerfile",
             "x.containerfile",
             "DOCKERFILE.dev",
+            "Dockerfile-dev",
+            "Dockerfile_ci",
+            "dockerfile-alpine.arm64",
+            "Containerfile-fedora",
+            "build.dockerfile.prod",
         ] {
             assert!(is_dockerfile(yes), "{yes}");
         }
         for no in [
             "Dockerfile.dockerignore",
             ".dockerignore",
-            "Dockerfiles",
-            "mydockerfile",
-            "Dockerfile-dev",
             "docker-compose.yml",
+            "dockerfile.go",
+            "dockerfile_test.go",
+            "dockerfile.json",
+            "Dockerfile.tmpl",
+            "Dockerfile.prod.tmpl",
+            "Dockerfile-arm.j2",
+            "dockerfile-guide.md",
+            "Dockerfile.orig",
         ] {
             assert!(!is_dockerfile(no), "{no}");
         }

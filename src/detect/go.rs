@@ -22,10 +22,21 @@ pub(super) fn detect(files: &Files<'_>, out: &mut Found) {
         );
     }
     for dir in files.dirs_with(|n| n == "go.mod" || n == "go.work") {
-        if !used.contains(dir) {
+        if !used.contains(dir) && !is_bingo_placeholder(files, dir) {
             out.add(Ecosystem::Gomod, dir);
         }
     }
+}
+
+/// bingo's `.bingo/go.mod` (`module _`) only keeps `go` commands working in that directory; the
+/// tools are pinned in the `*.mod` files beside it, which Dependabot does not read.
+fn is_bingo_placeholder(files: &Files<'_>, dir: &str) -> bool {
+    super::files::base_name(dir) == ".bingo"
+        && files.has(dir, "go.mod")
+        && files.read(dir, "go.mod").is_some_and(|text| {
+            text.lines()
+                .any(|l| l.split("//").next().unwrap_or("").trim() == "module _")
+        })
 }
 
 /// The module directories of a `go.work`: `use ./a` and `use ( ./b ./c )`.

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::Found;
 use super::ecosystem::Ecosystem;
-use super::files::{Files, join_name, parent, resolve, strictly_under};
+use super::files::{Files, at_or_under, join_name, parent, resolve, strictly_under};
 
 pub(super) fn detect(files: &Files<'_>, out: &mut Found) {
     maven(files, out);
@@ -92,16 +92,20 @@ fn gradle(files: &Files<'_>, out: &mut Found) {
             continue;
         };
         // Dependabot reads included builds (`includeBuild`, e.g. convention plugins) from the root.
+        let mut found: Vec<String> = Vec::new();
         for build in gradle_statements(&text, "includeBuild") {
-            members.extend(resolve(root, build));
+            found.extend(resolve(root, build));
         }
         for project in gradle_statements(&text, "include") {
             let path = project.trim_start_matches(':').replace(':', "/");
-            members.extend(resolve(root, &path));
+            found.extend(resolve(root, &path));
         }
         for dir in gradle_project_dirs(&text) {
-            members.extend(resolve(root, dir));
+            found.extend(resolve(root, dir));
         }
+        // An included build is never the owner of its includer: `examples/settings.gradle`
+        // with `includeBuild '..'` does not make the repository root a member of `/examples`.
+        members.extend(found.into_iter().filter(|m| !at_or_under(root, m)));
     }
     for dir in dirs {
         if !members.contains(dir) {

@@ -13,11 +13,12 @@
 //!   never both for one directory. `deno.json(c)` means `deno`, also beside a `package.json`
 //!   (Deno projects may keep npm dependencies there; both entries are reported).
 //! - **pip vs uv**: `pyproject.toml` with `uv.lock` beside it means `uv`; otherwise `pyproject.toml`,
-//!   `Pipfile`, `setup.py`, files named `*requirements*.txt|.in` or any `.txt`/`.in` inside a
-//!   `requirements/` directory (reported at the directory holding `requirements/`) mean `pip`.
-//!   Other `.txt` files never count.
-//! - **terraform vs opentofu** is decided per repository: `opentofu` when any `*.tofu` file exists
-//!   or a `.terraform.lock.hcl` names `registry.opentofu.org`. Directories count when they hold
+//!   `Pipfile`, `setup.py` (not inside a package), files named `*requirements*.txt|.in`, any
+//!   `.txt`/`.in` inside a `requirements/` directory (reported at the directory holding
+//!   `requirements/`) and any other `.txt`/`.in` whose lines are pinned requirement specifiers
+//!   mean `pip`.
+//! - **terraform vs opentofu** is decided per directory: `opentofu` where `*.tofu` files are or
+//!   a `.terraform.lock.hcl` names `registry.opentofu.org`, and below such a directory. Directories count when they hold
 //!   `*.tf`, `*.tofu`, `terragrunt.hcl` or `.terraform.lock.hcl`; other `*.hcl` (Packer, Nomad,
 //!   Vault) do not.
 //! - **nuget**: entry points are `*.sln`, `*.slnx`, `*.proj`, `*.csproj`, `*.vbproj`, `*.fsproj`,
@@ -25,11 +26,12 @@
 //!   directory is one entry covering every project the solution references (Dependabot walks up to
 //!   it), projects outside every solution get their own entry, and `Directory.Packages.props`
 //!   counts only where no other entry point lies at or below it. `global.json` is `dotnet-sdk`.
-//! - **github-actions**: `/` when `.github/workflows` holds YAML or the root has `action.y(a)ml`,
-//!   plus every other directory holding `action.y(a)ml` (local composite actions).
-//! - **docker**: directories holding a Dockerfile (`Dockerfile`, `Containerfile`, `*.Dockerfile`,
-//!   `Dockerfile.*`, `*.containerfile`, case-insensitive, never `*.dockerignore`); Kubernetes YAML
-//!   is not read. **devcontainers**: the project directory of `.devcontainer.json`,
+//! - **github-actions**: `/` when `.github/workflows` holds YAML or the root has an
+//!   `action.y(a)ml` that uses other actions, plus every other directory holding one (local
+//!   composite actions with `uses:`).
+//! - **docker**: directories holding a Dockerfile (`dockerfile` or `containerfile` in the name,
+//!   case-insensitive, as Dependabot matches; not source files, data or templates such as
+//!   `dockerfile.go`, `dockerfile.json`, `Dockerfile.tmpl`); Kubernetes YAML is not read. **devcontainers**: the project directory of `.devcontainer.json`,
 //!   `.devcontainer/devcontainer.json` or `.devcontainer/<sub>/devcontainer.json` (`/` at the root).
 //! - **Workspaces** are reported at their root only, members dropped, for npm/yarn/pnpm/bun
 //!   (`workspaces`, `pnpm-workspace.yaml`, `lerna.json`), deno, uv, Cargo (every package under the
@@ -39,6 +41,10 @@
 //!   workspaces. Nested projects outside a workspace are reported on their own. A
 //!   manifest is read only when another manifest of its kind lies below it, so single-project
 //!   repositories are detected from names alone.
+//! - **Path dependencies** (Bundler `path:`, npm `file:`, Cargo `path =`, Go `replace => ./x`):
+//!   the depended-on directory gets no entry ([`local_deps`]).
+//! - **Default skips** (`testdata`, fixtures, test and example trees below a project) are applied
+//!   last ([`skips`], `docs/scan.md`), overridable with `[scan] unskip`.
 
 mod actions;
 mod containers;
@@ -49,9 +55,11 @@ mod go;
 mod iac;
 mod js;
 mod jvm;
+mod local_deps;
 mod other;
 mod python;
 mod rust;
+mod skips;
 mod walk;
 mod workspace;
 
@@ -60,6 +68,7 @@ mod tests;
 
 pub use containers::{is_compose_file, is_dockerfile};
 pub use ecosystem::Ecosystem;
+pub use skips::{DEFAULT_SKIPS, DefaultSkip, Skips, default_skip_ids};
 pub use walk::{ScanError, ScanOptions, scan_dir};
 
 use files::Files;
@@ -93,6 +102,9 @@ pub struct RepoScan {
 pub struct ScanSection {
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// Default skips turned off, by id (`testdata`, `fixtures`, `tests`, `examples`).
+    #[serde(default)]
+    pub unskip: Vec<String>,
     /// The cap on a repository file read whole (Dockerfiles, dependabot.yml, the managed files).
     #[serde(default = "default_max_file_bytes")]
     pub max_file_bytes: u64,
@@ -109,6 +121,7 @@ impl Default for ScanSection {
     fn default() -> Self {
         ScanSection {
             exclude: Vec::new(),
+            unskip: Vec::new(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
         }
     }
@@ -132,9 +145,29 @@ impl ScanSection {
                 ));
             }
         }
+        for (i, id) in self.unskip.iter().enumerate() {
+            if !DEFAULT_SKIPS.iter().any(|s| s.id == id) {
+                return Err(crate::text::Rejected::new(
+                    crate::text::KeyPath::root().key("unskip").index(i),
+                    format!("unknown default skip {id:?}"),
+                    UNSKIP_HELP,
+                ));
+            }
+        }
         Ok(())
     }
+
+    /// The scan options this section asks for.
+    pub fn options(&self) -> ScanOptions {
+        ScanOptions {
+            exclude: self.exclude.clone(),
+            skips: Skips::without(&self.unskip),
+        }
+    }
 }
+
+const UNSKIP_HELP: &str = "`unskip` takes the ids of default skips: \"testdata\", \"fixtures\", \
+                           \"tests\", \"examples\" (see docs/scan.md)";
 
 /// A family of related ecosystems and the detector that decides between them.
 struct Family {
@@ -238,6 +271,15 @@ pub fn detect<'a>(
     paths: impl IntoIterator<Item = &'a str>,
     read: &dyn Fn(&str) -> Option<String>,
 ) -> RepoScan {
+    detect_with(paths, read, &Skips::default()).0
+}
+
+/// [`detect`] with the default skips in `skips`; also returns what each skip removed.
+pub fn detect_with<'a>(
+    paths: impl IntoIterator<Item = &'a str>,
+    read: &dyn Fn(&str) -> Option<String>,
+    skips: &Skips,
+) -> (RepoScan, Vec<(EcosystemDir, &'static str)>) {
     let files = Files::new(paths.into_iter().map(|p| -> &str { p }), read);
     let mut found = Found::default();
     for family in FAMILIES {
@@ -251,6 +293,7 @@ pub fn detect<'a>(
             family.name
         );
     }
+    local_deps::drop_path_dependencies(&files, &mut found.ecosystems);
     let Found {
         mut ecosystems,
         mut dockerfiles,
@@ -258,13 +301,17 @@ pub fn detect<'a>(
     } = found;
     ecosystems.sort_unstable();
     ecosystems.dedup();
+    let removed = skips::apply(skips, &mut ecosystems, &mut dockerfiles, &mut compose_files);
     dockerfiles.sort_unstable();
     dockerfiles.dedup();
     compose_files.sort_unstable();
     compose_files.dedup();
-    RepoScan {
-        ecosystems,
-        dockerfiles,
-        compose_files,
-    }
+    (
+        RepoScan {
+            ecosystems,
+            dockerfiles,
+            compose_files,
+        },
+        removed,
+    )
 }

@@ -19,8 +19,22 @@ pub(super) fn detect(files: &Files<'_>, out: &mut Found) {
         .collect();
 
     let mut pip_dirs: Vec<&str> = Vec::new();
+    // Reading every `.txt` of a large repository would cost more than it finds.
+    let read_budget = std::cell::Cell::new(MAX_TEXT_READS);
     for (dir, name) in files.iter() {
+        // A module named `setup.py` inside a package (beside `__init__.py`) is not a project.
+        if name == "setup.py" && files.has(dir, "__init__.py") {
+            continue;
+        }
         if is_pip_manifest(name) {
+            pip_dirs.push(dir);
+        } else if is_text_candidate(name) && read_budget.get() > 0 && {
+            read_budget.set(read_budget.get() - 1);
+            files
+                .read(dir, name)
+                .is_some_and(|t| is_requirements_text(&t))
+        } {
+            // Pinned tool files named after the tool (`tools/black.txt` = `black==24.1.0`).
             pip_dirs.push(dir);
         } else if base_name(dir) == "requirements"
             && (ends_with_ci(name, ".txt") || ends_with_ci(name, ".in"))
@@ -50,6 +64,62 @@ fn is_pip_manifest(name: &str) -> bool {
     matches!(name, "pyproject.toml" | "Pipfile" | "setup.py")
         || ((ends_with_ci(name, ".txt") || ends_with_ci(name, ".in"))
             && name.to_ascii_lowercase().contains("requirements"))
+}
+
+/// How many `.txt`/`.in` files outside `*requirements*` names are read per repository.
+const MAX_TEXT_READS: usize = 64;
+
+/// A `.txt`/`.in` that may be a requirements file under another name: not one of the usual
+/// prose files.
+fn is_text_candidate(name: &str) -> bool {
+    const PROSE: &[&str] = &[
+        "license",
+        "licence",
+        "copying",
+        "readme",
+        "changelog",
+        "changes",
+        "notice",
+        "authors",
+        "contributors",
+        "todo",
+        "notes",
+        "news",
+        "history",
+        "cmakelists",
+        "robots",
+        "version",
+    ];
+    let lower = name.to_ascii_lowercase();
+    (lower.ends_with(".txt") || lower.ends_with(".in"))
+        && !lower.contains("requirements")
+        && !PROSE.iter().any(|p| lower.starts_with(p))
+}
+
+/// Whether a text parses as a pip requirements file: every line blank, a comment, a pip option
+/// (`-r`, `-c`, `-e`, `--hash`, `--index-url`) or a requirement specifier, and at least one
+/// specifier pinned with a version operator (a list of bare words is notes, not requirements).
+fn is_requirements_text(text: &str) -> bool {
+    static SPEC: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9._,\s-]*\])?\s*((===|==|~=|!=|>=|<=|>|<)\s*[A-Za-z0-9.*+!_-]+\s*,?\s*)*(;.*)?(\s+--hash=\S+)*\s*\\?$",
+        )
+        .expect("valid regex")
+    });
+    let mut pinned = false;
+    for line in text.lines() {
+        let line = line.split(" #").next().unwrap_or("").trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with('-') {
+            continue;
+        }
+        if !SPEC.is_match(line) {
+            return false;
+        }
+        pinned |= ["==", ">=", "<=", "~=", "!=", ">", "<"]
+            .iter()
+            .any(|op| line.contains(op));
+    }
+    pinned
 }
 
 /// The `[tool.uv.workspace]` of a root `pyproject.toml`.

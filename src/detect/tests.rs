@@ -273,14 +273,14 @@ fn npm_workspaces_are_reported_at_their_root() {
         ("packages/api-client/package.json", "{}"),
         ("apps/web/package.json", "{}"),
         ("apps/admin/package.json", "{}"),
-        ("examples/demo/package.json", "{}"),
+        ("tools/release/package.json", "{}"),
     ];
     assert_eq!(
         found(&files),
         expect(&[
             ("npm", "/"),
             ("npm", "/apps/admin"),
-            ("npm", "/examples/demo")
+            ("npm", "/tools/release")
         ])
     );
 }
@@ -465,13 +465,13 @@ fn gradle_multi_project_at_the_settings_root() {
         ("app/build.gradle.kts", ""),
         ("libs/core/build.gradle.kts", ""),
         ("buildSrc/build.gradle.kts", ""),
-        ("samples/demo/build.gradle", ""),
-        ("samples/demo/settings.gradle", "include 'x'\n"),
-        ("samples/demo/x/build.gradle", ""),
+        ("plugins/demo/build.gradle", ""),
+        ("plugins/demo/settings.gradle", "include 'x'\n"),
+        ("plugins/demo/x/build.gradle", ""),
     ];
     assert_eq!(
         found(&files),
-        expect(&[("gradle", "/"), ("gradle", "/samples/demo")])
+        expect(&[("gradle", "/"), ("gradle", "/plugins/demo")])
     );
 }
 
@@ -583,10 +583,19 @@ fn terraform_unless_opentofu_shows() {
             ("terraform", "/modules/net")
         ])
     );
-    let tofu_file = names(&["envs/prod/main.tf", "modules/net/main.tofu"]);
+    // Decided per directory (and inherited by the directories below an OpenTofu one).
+    let tofu_file = names(&[
+        "envs/prod/main.tf",
+        "modules/net/main.tofu",
+        "modules/net/sub/variables.tf",
+    ]);
     assert_eq!(
         found(&tofu_file),
-        expect(&[("opentofu", "/envs/prod"), ("opentofu", "/modules/net")])
+        expect(&[
+            ("opentofu", "/modules/net"),
+            ("opentofu", "/modules/net/sub"),
+            ("terraform", "/envs/prod")
+        ])
     );
     let tofu_lock = [
         ("main.tf", ""),
@@ -689,16 +698,19 @@ fn devcontainers_in_all_three_locations_mean_root() {
 
 // --- github-actions ---
 
+/// A composite action whose steps use other actions: something for Dependabot to update.
+const COMPOSITE: &str = "runs:\n  using: composite\n  steps:\n    - uses: actions/setup-node@v4\n      with:\n        node-version: 22\n";
+
 #[test]
 fn github_actions_root_and_local_actions() {
-    let files = names(&[
-        ".github/workflows/ci.yml",
-        ".github/workflows/release.yaml",
-        ".github/workflows/templates/nested.yml",
-        ".github/actions/setup/action.yml",
-        ".github/actions/cache/action.yaml",
-        "tools/lint-action/action.yml",
-    ]);
+    let files = [
+        (".github/workflows/ci.yml", ""),
+        (".github/workflows/release.yaml", ""),
+        (".github/workflows/templates/nested.yml", ""),
+        (".github/actions/setup/action.yml", COMPOSITE),
+        (".github/actions/cache/action.yaml", COMPOSITE),
+        ("tools/lint-action/action.yml", COMPOSITE),
+    ];
     assert_eq!(
         found(&files),
         expect(&[
@@ -713,7 +725,7 @@ fn github_actions_root_and_local_actions() {
 #[test]
 fn github_actions_from_a_root_action_or_not_at_all() {
     assert_eq!(
-        found(&names(&["action.yml"])),
+        found(&[("action.yml", COMPOSITE)]),
         expect(&[("github-actions", "/")])
     );
     assert!(
@@ -882,7 +894,7 @@ fn monorepo_with_many_ecosystems() {
         ("infra/main.tf", ""),
         ("infra/charts/shop/Chart.yaml", ""),
         (".github/workflows/ci.yml", ""),
-        (".github/actions/setup/action.yml", ""),
+        (".github/actions/setup/action.yml", COMPOSITE),
         (".pre-commit-config.yaml", ""),
     ];
     assert_eq!(
@@ -922,4 +934,249 @@ fn output_is_sorted_and_deduplicated() {
     let mut sorted = scan.ecosystems.clone();
     sorted.sort();
     assert_eq!(sorted, scan.ecosystems);
+}
+
+// --- issue 9: what a team would commit ---
+
+/// Go `testdata` and test fixtures are never projects of their own.
+#[test]
+fn testdata_and_fixtures_are_skipped() {
+    let files = names(&[
+        "go.mod",
+        "internal/plugin/testdata/src/plugin1/go.mod",
+        "test/fixtures/app/package.json",
+        "spec/fixtures/rails/Gemfile",
+        "src/__fixtures__/pkg/package.json",
+        "testdata/Dockerfile",
+    ]);
+    assert_eq!(found(&files), expect(&[("gomod", "/")]));
+    assert!(scan(&files).dockerfiles.is_empty());
+}
+
+/// `test`/`tests`/`e2e` and `examples`/`samples` trees are skipped below a project that has its
+/// own manifest, kept where they are the only project there is.
+#[test]
+fn test_and_example_trees_below_a_project_are_skipped() {
+    let files = names(&[
+        "package.json",
+        "e2e/package.json",
+        "tests/integration/Dockerfile",
+        "examples/basic/package.json",
+        "samples/go/go.mod",
+        "services/api/go.mod",
+        "services/api/test/Dockerfile",
+        "tools/examples/x/Cargo.toml",
+        ".github/workflows/ci.yml",
+    ]);
+    assert_eq!(
+        found(&files),
+        expect(&[
+            ("github-actions", "/"),
+            ("gomod", "/services/api"),
+            ("npm", "/"),
+        ])
+    );
+    // No project above: the example or test tree is all there is (workflows are not a project).
+    let alone = names(&[
+        ".github/workflows/ci.yml",
+        "examples/app/package.json",
+        "test/Dockerfile",
+    ]);
+    assert_eq!(
+        found(&alone),
+        expect(&[
+            ("docker", "/test"),
+            ("github-actions", "/"),
+            ("npm", "/examples/app"),
+        ])
+    );
+}
+
+#[test]
+fn a_default_skip_can_be_turned_off() {
+    let files = names(&["go.mod", "pkg/testdata/go.mod", "examples/a/go.mod"]);
+    let read = |_: &str| None;
+    let (scan, removed) = detect_with(
+        files.iter().map(|(p, _)| *p),
+        &read,
+        &Skips::without(&["examples"]),
+    );
+    let dirs: Vec<&str> = scan
+        .ecosystems
+        .iter()
+        .map(|e| e.directory.as_str())
+        .collect();
+    assert_eq!(dirs, ["/", "/examples/a"]);
+    assert_eq!(removed.len(), 1);
+    assert_eq!(removed[0].0.directory, "/pkg/testdata");
+    assert_eq!(removed[0].1, "testdata");
+}
+
+/// Dependabot's rule (`dockerfile|containerfile` anywhere in the name, any case), without the
+/// source files, data and templates that only carry the word.
+#[test]
+fn dockerfile_names_as_dependabot_matches_them() {
+    let files = names(&[
+        "Dockerfile-alpine",
+        "build/Dockerfile_ci",
+        "deploy/api.containerfile",
+        "deploy/Containerfile-fedora",
+        "pkg/dockerfile/dockerfile.go",
+        "pkg/dockerfile/dockerfile_test.go",
+        "pkg/dockerfile/testcases/dockerfile.json",
+        "templates/Dockerfile.tmpl",
+        "templates/Dockerfile-arm64.tmpl",
+        "docs/Dockerfile.md",
+    ]);
+    let paths: Vec<String> = scan(&files)
+        .dockerfiles
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "Dockerfile-alpine",
+            "build/Dockerfile_ci",
+            "deploy/Containerfile-fedora",
+            "deploy/api.containerfile",
+        ]
+    );
+    assert_eq!(
+        found(&files),
+        expect(&[("docker", "/"), ("docker", "/build"), ("docker", "/deploy")])
+    );
+}
+
+/// Only composite actions that use other actions get an entry; a workflow named `action.yaml`
+/// adds nothing beyond `/`.
+#[test]
+fn only_composite_actions_with_uses_are_entries() {
+    let files = [
+        (".github/workflows/ci.yml", ""),
+        (".github/workflows/action.yaml", "on: push\njobs: {}\n"),
+        (".github/actions/setup/action.yml", COMPOSITE),
+        (
+            ".github/actions/js/action.yml",
+            "name: js\nruns:\n  using: node20\n  main: dist/index.js\n",
+        ),
+        (
+            ".github/actions/img/action.yml",
+            "name: img\nruns:\n  using: docker\n  image: Dockerfile\n",
+        ),
+        (
+            ".github/actions/shell/action.yaml",
+            "runs:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n",
+        ),
+    ];
+    assert_eq!(
+        found(&files),
+        expect(&[
+            ("github-actions", "/"),
+            ("github-actions", "/.github/actions/setup"),
+        ])
+    );
+    // A root action without `uses:` and no workflows: nothing to update.
+    assert!(found(&[("action.yml", "runs:\n  using: node20\n  main: x.js\n")]).is_empty());
+}
+
+/// A `setup.py` module inside a package and bingo's placeholder `go.mod` are not projects.
+#[test]
+fn setup_py_in_a_package_and_bingo_placeholder_are_not_projects() {
+    let files = [
+        ("pyproject.toml", ""),
+        ("src/mylib/__init__.py", ""),
+        ("src/mylib/setup.py", "def setup(): ...\n"),
+        ("tools/legacy/setup.py", "from setuptools import setup\n"),
+        ("go.mod", "module example.com/x\n"),
+        (
+            ".bingo/go.mod",
+            "module _ // Fake go.mod auto-created by 'bingo' for go -moddir compatibility.\n",
+        ),
+        (".bingo/golangci-lint.mod", "module _\n"),
+    ];
+    assert_eq!(
+        found(&files),
+        expect(&[("gomod", "/"), ("pip", "/"), ("pip", "/tools/legacy")])
+    );
+}
+
+/// A directory another project depends on by path is updated through that project.
+#[test]
+fn path_dependencies_are_not_projects_of_their_own() {
+    let files = [
+        (
+            "Gemfile",
+            "source \"https://rubygems.org\"\ngem \"mylib\", path: \"mylib\"\n",
+        ),
+        ("mylib/mylib.gemspec", ""),
+        (
+            "web/package.json",
+            r#"{"dependencies":{"ui":"file:../packages/ui"}}"#,
+        ),
+        ("packages/ui/package.json", "{}"),
+        (
+            "tool/Cargo.toml",
+            "[package]\nname = \"tool\"\n[dependencies]\ncore = { path = \"../core\" }\n",
+        ),
+        ("core/Cargo.toml", "[package]\nname = \"core\"\n"),
+        (
+            "go.mod",
+            "module example.com/x\n\nreplace example.com/y => ./y\n",
+        ),
+        ("y/go.mod", "module example.com/y\n"),
+        ("other/go.mod", "module example.com/other\n"),
+    ];
+    assert_eq!(
+        found(&files),
+        expect(&[
+            ("bundler", "/"),
+            ("cargo", "/tool"),
+            ("gomod", "/"),
+            ("gomod", "/other"),
+            ("npm", "/web"),
+        ])
+    );
+}
+
+/// An example build that includes the repository root (`includeBuild '..'`) does not own it.
+#[test]
+fn gradle_include_build_of_the_includer_is_not_membership() {
+    let files = [
+        (
+            "settings.gradle",
+            "rootProject.name = 'lib'\ninclude ':core'\n",
+        ),
+        ("build.gradle", ""),
+        ("core/build.gradle", ""),
+        (
+            "samples-app/settings.gradle",
+            "includeBuild '..'\ninclude ':app'\n",
+        ),
+        ("samples-app/build.gradle", ""),
+        ("samples-app/app/build.gradle", ""),
+    ];
+    assert_eq!(
+        found(&files),
+        expect(&[("gradle", "/"), ("gradle", "/samples-app")])
+    );
+}
+
+/// Pinned tool files named after the tool are requirements files; prose `.txt` files are not.
+#[test]
+fn pip_requirement_files_by_content() {
+    let files = [
+        ("tools/black.txt", "black==24.1.0\n"),
+        (
+            "tools/lint.in",
+            "# linters\nruff>=0.4,<0.5\nflake8[docs] == 7.0.0 ; python_version >= \"3.9\"\n",
+        ),
+        (
+            "docs/LICENSE.txt",
+            "MIT License\n\nPermission is hereby granted\n",
+        ),
+        ("docs/words.txt", "black\nruff\n"),
+        ("notes/plan.txt", "Install black==24 first, then run it.\n"),
+    ];
+    assert_eq!(found(&files), expect(&[("pip", "/tools")]));
 }

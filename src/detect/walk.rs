@@ -2,8 +2,10 @@
 //! care about and hands them to the pure [`detect`](super::detect).
 //!
 //! Skipped, besides `[scan] exclude` globs:
-//! - directories named in [`SKIPPED_DIRS`] (`.git`, `node_modules`, vendored trees, build
-//!   output, tool caches) at any depth;
+//! - directories named in [`SKIPPED_DIRS`] (`.git`, `node_modules`, vendored trees, tool caches)
+//!   at any depth. Build output (`build/`, `dist/`, `target/`) is not among them: the Go layout
+//!   tracks `build/package/Dockerfile` and actions live under `.github/actions/build/`, and the
+//!   repository's `.gitignore` already removes real build output;
 //! - whatever the repository's own `.gitignore` files and `.git/info/exclude` ignore (matched
 //!   with the `ignore` crate's gitignore matcher), applied whether or not the directory is a git
 //!   checkout (a tarball or a copied tree is read the same way); ignore files above the root and
@@ -16,15 +18,19 @@
 //!
 //! Ignore files are bounded: a matcher's cost grows with its pattern count, and a repository
 //! could commit a `.gitignore` of millions of lines to stall or exhaust the fleet's scan. At most
-//! [`MAX_IGNORE_FILE_BYTES`] of each ignore file and [`MAX_IGNORE_PATTERNS`] patterns over the
-//! whole walk are applied; past either a warning names the file, and the rest of its patterns
-//! are not applied (so the scan may list a few more files, never fewer). `.git/info/exclude` is
+//! An ignore file over [`MAX_IGNORE_BYTES`] or [`MAX_IGNORE_PATTERNS`] patterns, or one that
+//! would take the walk past [`MAX_IGNORE_PATTERNS`] patterns in all, is not applied at all (a
+//! warning names it): a file applied in part could miss a later `!` and hide files, while one
+//! left out only makes the scan list more files, never fewer. `.git/info/exclude` is
 //! read only when it is a regular file, not through a symlink.
 //!
 //! The walk is hand-rolled over `read_dir` rather than `ignore::WalkBuilder`: that walker probes
 //! every directory for `.git`, `.gitignore` and `.git/info/exclude` with a `stat` each and walks
 //! the parents of the root, which made it about 1.3x slower than `find`; this one takes file
 //! types from the directory listing and reads an ignore file only where the listing shows one.
+//!
+//! The default skips of test and example trees (`testdata`, `fixtures`, ...) are not applied by
+//! the walk but by the core ([`Skips`]), because some of them depend on where projects are.
 //!
 //! Exclude globs are matched against the `/`-separated path relative to the repository root
 //! (a leading or trailing `/` is allowed); `*` stays within one path segment and `**` crosses
@@ -38,7 +44,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-use super::{RepoScan, detect};
+use super::{RepoScan, Skips, detect_with};
 
 /// Directory names the walk never enters, wherever they are.
 pub const SKIPPED_DIRS: &[&str] = &[
@@ -47,9 +53,6 @@ pub const SKIPPED_DIRS: &[&str] = &[
     "bower_components",
     "vendor",
     "third_party",
-    "target",
-    "dist",
-    "build",
     ".terraform",
     ".terragrunt-cache",
     ".venv",
@@ -58,11 +61,34 @@ pub const SKIPPED_DIRS: &[&str] = &[
 /// The largest manifest the detectors read; workspace manifests are far smaller.
 const MAX_MANIFEST_BYTES: u64 = 4 << 20;
 
-/// The most of one `.gitignore` (or `.git/info/exclude`) the walk reads.
-pub const MAX_IGNORE_FILE_BYTES: u64 = 256 << 10;
+/// The largest ignore file the walk applies; real ones are a few kilobytes.
+pub const MAX_IGNORE_BYTES: u64 = 256 << 10;
 
-/// The most ignore patterns applied over one repository's walk, all ignore files together.
+/// The most patterns one ignore file may have to be applied.
 pub const MAX_IGNORE_PATTERNS: usize = 5_000;
+
+/// The text of an ignore file within the caps, or why it is not used.
+fn bounded_ignore_text(file: &Path) -> Result<String, String> {
+    let f = fs::File::open(file).map_err(|e| format!("cannot read it: {e}"))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_IGNORE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    if bytes.len() as u64 > MAX_IGNORE_BYTES {
+        return Err(format!("larger than {} KiB", MAX_IGNORE_BYTES >> 10));
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let patterns = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .count();
+    if patterns > MAX_IGNORE_PATTERNS {
+        return Err(format!(
+            "{patterns} patterns, more than the {MAX_IGNORE_PATTERNS} drydock applies"
+        ));
+    }
+    Ok(text)
+}
 
 /// Deeper trees than this are not walked (a guard against pathological nesting).
 const MAX_DEPTH: usize = 128;
@@ -72,6 +98,8 @@ const MAX_DEPTH: usize = 128;
 pub struct ScanOptions {
     /// Globs from `[scan] exclude`, matched against repository-relative paths.
     pub exclude: Vec<String>,
+    /// The default skips in force (all of them unless `[scan] unskip` names some).
+    pub skips: Skips,
 }
 
 /// Why a repository could not be scanned.
@@ -99,7 +127,20 @@ pub fn scan_dir(root: &Path, options: &ScanOptions) -> Result<RepoScan, ScanErro
     let exclude = exclude_set(&options.exclude)?;
     let paths = list_files(root, &exclude)?;
     let read = |rel: &str| read_manifest(&root.join(rel));
-    Ok(detect(paths.iter(), &read))
+    let (scan, removed) = detect_with(paths.iter(), &read, &options.skips);
+    if !removed.is_empty() {
+        tracing::debug!(
+            "{}: default skips removed {} entries: {}",
+            root.display(),
+            removed.len(),
+            removed
+                .iter()
+                .map(|(e, id)| format!("{} {} ({id})", e.ecosystem.as_str(), e.directory))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(scan)
 }
 
 fn exclude_set(patterns: &[String]) -> Result<GlobSet, ScanError> {
@@ -244,51 +285,47 @@ impl Walk<'_> {
     }
 
     /// Reads one ignore file whose patterns are relative to `base` (a repository-relative
-    /// directory, `.` for the root). A malformed line is skipped, as git skips it. Within the
-    /// bounds of [`MAX_IGNORE_FILE_BYTES`] and the walk's remaining pattern budget.
+    /// directory, `.` for the root). A malformed line is skipped, as git skips it. An ignore file
+    /// over [`MAX_IGNORE_BYTES`] or [`MAX_IGNORE_PATTERNS`] is not applied (with a warning): the
+    /// matcher's cost grows with patterns × paths, and one repository must not stall the fleet.
     fn push_ignore_file(&mut self, base: &str, file: &Path) {
-        let mut builder = GitignoreBuilder::new(base);
-        let mut bytes = Vec::new();
-        let read = fs::File::open(file)
-            .and_then(|f| f.take(MAX_IGNORE_FILE_BYTES + 1).read_to_end(&mut bytes));
-        if let Err(err) = read {
-            tracing::warn!("{}: {err}", file.display());
-        }
-        let text = String::from_utf8_lossy(&bytes);
-        let mut cut = false;
-        let mut text = &*text;
-        if bytes.len() as u64 > MAX_IGNORE_FILE_BYTES {
-            // Cut at the last whole line inside the cap.
-            text = text.rsplit_once('\n').map_or("", |(whole, _)| whole);
-            cut = true;
-        }
-        for line in text.lines() {
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            if line.trim().is_empty() || line.starts_with('#') {
-                continue;
+        let text = bounded_ignore_text(file).and_then(|text| {
+            let patterns = text
+                .lines()
+                .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+                .count();
+            match self.ignore_budget.checked_sub(patterns) {
+                Some(left) => {
+                    self.ignore_budget = left;
+                    Ok(text)
+                }
+                None => Err(format!(
+                    "{patterns} more patterns would pass the {MAX_IGNORE_PATTERNS} drydock applies per repository"
+                )),
             }
-            if self.ignore_budget == 0 {
-                cut = true;
-                break;
+        });
+        let matcher = match text {
+            Ok(text) => {
+                let mut builder = GitignoreBuilder::new(base);
+                for line in text.lines() {
+                    if let Err(err) = builder.add_line(Some(file.to_path_buf()), line) {
+                        tracing::warn!("{}: {err}", file.display());
+                    }
+                }
+                builder.build().unwrap_or_else(|err| {
+                    tracing::warn!("{}: {err}", file.display());
+                    Gitignore::empty()
+                })
             }
-            self.ignore_budget -= 1;
-            if let Err(err) = builder.add_line(Some(file.to_path_buf()), line) {
-                tracing::debug!("{}: {err}", file.display());
+            Err(why) => {
+                tracing::warn!(
+                    "{}: {why}; its rules are not applied, so the scan may list files it ignores",
+                    file.display()
+                );
+                Gitignore::empty()
             }
-        }
-        if cut {
-            tracing::warn!(
-                "{}: ignore patterns beyond {MAX_IGNORE_FILE_BYTES} bytes per file or {MAX_IGNORE_PATTERNS} per repository are not applied",
-                file.display()
-            );
-        }
-        match builder.build() {
-            Ok(matcher) => self.ignores.push(matcher),
-            Err(err) => {
-                tracing::warn!("{}: {err}", file.display());
-                self.ignores.push(Gitignore::empty());
-            }
-        }
+        };
+        self.ignores.push(matcher);
     }
 
     fn is_ignored(&self, rel: &str, is_dir: bool) -> bool {

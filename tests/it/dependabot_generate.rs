@@ -197,6 +197,7 @@ fn all_settings() -> Settings {
         target_branch: None,
         versioning_strategy: Some(s("increase")),
         directories_as_globs: Some(true),
+        add_missing: None,
     }
 }
 
@@ -287,6 +288,7 @@ fn generated_files_match_snapshots_and_pass_validation() {
                 scan: &scan,
                 settings: &settings,
                 renderer: &renderer,
+                monitor_workflow: None,
             },
         );
         assert_eq!(
@@ -406,7 +408,12 @@ fn repair_corpus_file(name: &str, text: &str) -> Repaired {
     } else {
         PATH
     };
-    let (scan, settings, renderer) = (corpus_scan(), Settings::default(), Renderer::builtin());
+    // Every ecosystem, as repairs did before `add-missing` (the corpus snapshots show them all).
+    let settings = Settings {
+        add_missing: Some(drydock::dependabot::settings::AddMissing::All),
+        ..Settings::default()
+    };
+    let (scan, renderer) = (corpus_scan(), Renderer::builtin());
     repair(
         text,
         path,
@@ -414,6 +421,7 @@ fn repair_corpus_file(name: &str, text: &str) -> Repaired {
             scan: &scan,
             settings: &settings,
             renderer: &renderer,
+            monitor_workflow: None,
         },
     )
 }
@@ -604,7 +612,7 @@ proptest! {
         // A file generated for an older state of the repository, repaired for the current one.
         let r = Renderer::builtin();
         let text = r.render(&desired(&old, &Settings { directories_as_globs: Some(false), ..settings.clone() })).unwrap();
-        let inputs = Inputs { scan: &new, settings: &settings, renderer: &r };
+        let inputs = Inputs { scan: &new, settings: &settings, renderer: &r, monitor_workflow: None };
         let once = repair(&text, PATH, inputs);
         let twice = repair(&once.text, PATH, inputs);
         prop_assert_eq!(&twice.text, &once.text);

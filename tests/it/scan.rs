@@ -3,7 +3,7 @@
 use std::fs;
 use std::path::Path;
 
-use drydock::detect::{ScanOptions, scan_dir};
+use drydock::detect::{ScanOptions, Skips, scan_dir};
 use predicates::prelude::*;
 use tempfile::TempDir;
 
@@ -18,10 +18,12 @@ fn write(root: &Path, files: &[(&str, &str)]) {
     }
 }
 
-/// `ecosystem directory` lines of a scan, plus `dockerfile path` lines.
+/// `ecosystem directory` lines of a scan, plus `dockerfile path` lines. The default skips of
+/// test and example trees are off: these tests are about the walk (the skips have their own).
 fn summary(root: &Path, exclude: &[&str]) -> Vec<String> {
     let options = ScanOptions {
         exclude: exclude.iter().map(|s| s.to_string()).collect(),
+        skips: Skips::none(),
     };
     let scan = scan_dir(root, &options).unwrap();
     let mut lines: Vec<String> = scan
@@ -48,9 +50,6 @@ fn built_in_skips() {
             ("web/node_modules/x/Dockerfile", "FROM scratch"),
             ("vendor/github.com/x/y/go.mod", ""),
             ("third_party/lib/Cargo.toml", ""),
-            ("target/debug/build/Dockerfile", ""),
-            ("dist/package.json", "{}"),
-            ("build/Dockerfile", ""),
             ("infra/main.tf", ""),
             ("infra/.terraform/modules/vpc/main.tf", ""),
             (".venv/lib/requirements.txt", ""),
@@ -59,6 +58,132 @@ fn built_in_skips() {
         ],
     );
     assert_eq!(summary(dir.path(), &[]), ["npm /", "terraform /infra"]);
+}
+
+/// `build/`, `dist/` and `target/` are skipped only where the repository's `.gitignore` ignores
+/// them: the Go layout's tracked `build/package/Dockerfile` and an action under `build/` count.
+#[test]
+fn build_output_is_skipped_only_where_git_ignores_it() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        &[
+            (".gitignore", "/target\n/web/dist/\n"),
+            ("Cargo.toml", ""),
+            ("target/debug/build/x/Dockerfile", ""),
+            ("web/package.json", "{}"),
+            ("web/dist/package.json", "{}"),
+            ("build/package/Dockerfile", "FROM scratch"),
+            (".github/workflows/ci.yml", ""),
+            (
+                ".github/actions/build/ci/action.yml",
+                "runs:\n  using: composite\n  steps:\n    - uses: actions/checkout@v4\n",
+            ),
+            ("dist/Dockerfile", ""),
+        ],
+    );
+    assert_eq!(
+        summary(dir.path(), &[]),
+        [
+            "cargo /",
+            "docker /build/package",
+            "docker /dist",
+            "github-actions /",
+            "github-actions /.github/actions/build/ci",
+            "npm /web",
+            "dockerfile build/package/Dockerfile",
+            "dockerfile dist/Dockerfile",
+        ]
+    );
+}
+
+/// An ignore file with more patterns than the cap is not applied (its cost grows with patterns ×
+/// paths): the scan lists what it would have ignored instead of stalling.
+#[test]
+fn an_oversized_gitignore_is_not_applied() {
+    let dir = TempDir::new().unwrap();
+    let mut ignore: String = (0..10_000).map(|i| format!("/generated-{i}/\n")).collect();
+    ignore.push_str("/legacy/\n");
+    write(
+        dir.path(),
+        &[
+            (".gitignore", ignore.as_str()),
+            ("Dockerfile", ""),
+            ("legacy/Dockerfile", ""),
+        ],
+    );
+    assert_eq!(
+        summary(dir.path(), &[]),
+        [
+            "docker /",
+            "docker /legacy",
+            "dockerfile Dockerfile",
+            "dockerfile legacy/Dockerfile"
+        ]
+    );
+}
+
+/// Test fixtures and Go `testdata` are skipped by default; `[scan] unskip` turns a skip off.
+#[test]
+fn default_skips_and_unskip_through_fleet_toml() {
+    let dir = TempDir::new().unwrap();
+    let repo = dir.path().join("repo");
+    write(
+        &repo,
+        &[
+            ("go.mod", "module example.com/x\n"),
+            ("internal/plugin/testdata/src/plugin1/go.mod", ""),
+            ("test/fixtures/app/package.json", "{}"),
+        ],
+    );
+    let scan = |fleet: &str| {
+        fs::write(dir.path().join("fleet.toml"), fleet).unwrap();
+        let out = drydock()
+            .current_dir(dir.path())
+            .args(["scan", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        json["repos"][0]["ecosystems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}",
+                    e["ecosystem"].as_str().unwrap(),
+                    e["directory"].as_str().unwrap()
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let repo_toml = "[[repo]]\nname = \"acme/x\"\npath = \"repo\"\n";
+    assert_eq!(scan(repo_toml), ["gomod /"]);
+    assert_eq!(
+        scan(&format!("[scan]\nunskip = [\"testdata\"]\n\n{repo_toml}")),
+        ["gomod /", "gomod /internal/plugin/testdata/src/plugin1"]
+    );
+    fs::write(
+        dir.path().join("fleet.toml"),
+        format!("[scan]\nunskip = [\"testdata\", \"fixture\"]\n\n{repo_toml}"),
+    )
+    .unwrap();
+    let out = drydock()
+        .current_dir(dir.path())
+        .args(["scan"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("unknown default skip \"fixture\""),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -190,6 +315,7 @@ fn bad_exclude_glob_is_an_error() {
     let dir = TempDir::new().unwrap();
     let options = ScanOptions {
         exclude: vec!["a[".into()],
+        ..ScanOptions::default()
     };
     let err = scan_dir(dir.path(), &options).unwrap_err();
     assert!(err.to_string().contains("a["), "{err}");

@@ -7,11 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use yaml_edit::{Mapping, Sequence, YamlNode};
 
 use super::Inputs;
-use super::session::{Entry, Session, reindent, scalar_string, start};
+use super::session::{Entry, Session, reindent, scalar_string, start, strings_of};
 use crate::dependabot::desired::{
     Desired, Update, glob_literal, one_directory, update_for, wanted_dirs,
 };
-use crate::dependabot::policy::MAX_UPDATES;
+use crate::dependabot::policy::{DOCKER_POLICY_LABELS, MAX_UPDATES};
+use crate::dependabot::settings::AddMissing;
 
 /// `directory: "apps/*"`: GitHub takes globs only in `directories`, so the key becomes
 /// `directories` and the value a one-item flow list.
@@ -39,14 +40,38 @@ pub(super) fn glob_directory(s: &mut Session, map: &Mapping, what: &str) {
     }
 }
 
+/// Why an entry is added: the policy requires it, or the repository has manifests there and the
+/// fleet asked for every ecosystem (`add-missing = "all"`).
+fn why_added(eco: &str, monitor_workflow: Option<&str>) -> Option<String> {
+    match eco {
+        "docker" => Some(
+            "required by the policy: every directory with a Dockerfile is covered by a docker entry"
+                .into(),
+        ),
+        "github-actions" => monitor_workflow.map(|path| format!(
+            "required by the policy: the base-image monitor workflow drydock adds ({path}) uses actions Dependabot keeps up to date"
+        )),
+        _ => None,
+    }
+}
+
 /// Adds what the scan wants and no entry covers: new directories to an entry of the ecosystem
-/// that lists `directories`, otherwise new entries rendered from the template.
+/// that lists `directories`, otherwise new entries rendered from the template. With
+/// `add-missing = "policy"` (the default) only what the policy requires is added; the other
+/// uncovered ecosystems are the repository's choice and the validation reports them.
 pub(super) fn add_missing(s: &mut Session, updates: &Sequence, inputs: Inputs<'_>) {
     let branch = inputs.settings.target_branch.clone();
+    let all = inputs.settings.add_missing.unwrap_or_default() == AddMissing::All;
     let relevant = |e: &Entry| e.target_branch.is_none() || e.target_branch == branch;
     let mut missing: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (eco, dirs) in wanted_dirs(inputs.scan) {
+        let required = why_added(&eco, inputs.monitor_workflow).is_some();
         for d in dirs {
+            // The monitor workflow needs github-actions at `/` only.
+            let required = required && (eco != "github-actions" || d == "/");
+            if !required && !all {
+                continue;
+            }
             let covered = s
                 .entries
                 .iter()
@@ -57,6 +82,14 @@ pub(super) fn add_missing(s: &mut Session, updates: &Sequence, inputs: Inputs<'_
             }
         }
     }
+    let reason = |eco: &str| {
+        why_added(eco, inputs.monitor_workflow).unwrap_or_else(|| {
+            format!(
+                "the repository has {eco} manifests there that no entry covers, and add-missing = \"all\" adds every ecosystem"
+            )
+        })
+    };
+    let conventions = Conventions::of(s, &relevant);
     let mut new_entries = Vec::new();
     for (eco, dirs) in missing {
         let dirs: Vec<String> = dirs.into_iter().collect();
@@ -81,7 +114,7 @@ pub(super) fn add_missing(s: &mut Session, updates: &Sequence, inputs: Inputs<'_
                         "added {} to the `directories` of the {eco} entry",
                         dirs.join(", ")
                     ),
-                    &format!("the repository has {eco} manifests there that no entry covers"),
+                    &reason(&eco),
                 );
             }
             continue;
@@ -91,7 +124,8 @@ pub(super) fn add_missing(s: &mut Session, updates: &Sequence, inputs: Inputs<'_
         } else {
             (None, Some(dirs.iter().map(|d| glob_literal(d)).collect()))
         };
-        let update = update_for_repair(&eco, spec, inputs);
+        let mut update = update_for_repair(&eco, spec, inputs);
+        conventions.apply(&mut update);
         new_entries.push((eco, dirs, update));
     }
     if new_entries.is_empty() {
@@ -139,9 +173,106 @@ pub(super) fn add_missing(s: &mut Session, updates: &Sequence, inputs: Inputs<'_
         s.change(
             insert_at,
             format!("added a {eco} entry for {}", dirs.join(", ")),
-            &format!("the repository has {eco} manifests there that no entry covers"),
+            &reason(eco),
         );
     }
+}
+
+/// What the existing entries agree on, so that added entries look like theirs: labels every
+/// entry carries (kind's `area/dependency`), and the schedule day and time and
+/// `open-pull-requests-limit` when all entries use the same. The policy still wins: docker
+/// entries keep the policy's labels and an at-least-weekly interval.
+#[derive(Debug, Default)]
+struct Conventions {
+    labels: Vec<String>,
+    day: Option<String>,
+    time: Option<String>,
+    limit: Option<u32>,
+}
+
+impl Conventions {
+    fn of(s: &Session, relevant: &dyn Fn(&Entry) -> bool) -> Self {
+        let entries: Vec<&Entry> = s.entries.iter().filter(|e| relevant(e)).collect();
+        if entries.is_empty() {
+            return Conventions::default();
+        }
+        let labels_of = |e: &Entry| match e.map.get("labels") {
+            Some(node) => strings_of(&node),
+            None => Vec::new(),
+        };
+        let first = labels_of(entries[0]);
+        // The policy's docker labels are the policy's, not the file's convention: a gomod entry
+        // must not get `docker`.
+        let labels = first
+            .into_iter()
+            .filter(|l| !DOCKER_POLICY_LABELS.contains(&l.as_str()))
+            .filter(|l| entries.iter().all(|e| labels_of(e).contains(l)))
+            .collect();
+        let schedule_key = |e: &Entry, key: &str| {
+            e.map
+                .get_mapping("schedule")
+                .and_then(|m| m.get(key))
+                .and_then(|v| scalar_string(&v))
+        };
+        let shared = |value: &dyn Fn(&Entry) -> Option<String>| {
+            let v = value(entries[0])?;
+            entries
+                .iter()
+                .all(|e| value(e).as_ref() == Some(&v))
+                .then_some(v)
+        };
+        Conventions {
+            labels,
+            day: shared(&|e| schedule_key(e, "day")),
+            // As the time repair writes it (`6:00` → `06:00`); anything else is not copied.
+            time: shared(&|e| schedule_key(e, "time")).and_then(|t| two_digit_time(&t)),
+            limit: shared(&|e| {
+                e.map
+                    .get("open-pull-requests-limit")
+                    .and_then(|v| scalar_string(&v))
+            })
+            .and_then(|v| v.parse().ok()),
+        }
+    }
+
+    fn apply(&self, u: &mut Update) {
+        if !self.labels.is_empty() {
+            let mut labels = u.labels.clone().unwrap_or_default();
+            for l in &self.labels {
+                if !labels.contains(l) {
+                    labels.push(l.clone());
+                }
+            }
+            u.labels = Some(labels);
+        }
+        if u.schedule.cronjob.is_none() {
+            if let Some(time) = &self.time {
+                u.schedule.time = Some(time.clone());
+            }
+            // A day only means something for weekly schedules (docker may be daily already).
+            if u.schedule.interval == "weekly"
+                && let Some(day) = &self.day
+            {
+                u.schedule.day = Some(day.clone());
+            }
+        }
+        if let Some(limit) = self.limit {
+            u.open_pull_requests_limit = Some(limit);
+        }
+    }
+}
+
+/// `hh:mm` with two-digit hours, from `h:mm` or `hh:mm`; `None` for anything else.
+fn two_digit_time(t: &str) -> Option<String> {
+    let (h, m) = t.split_once(':')?;
+    let digits = |s: &str, max: usize| {
+        !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(h, 2) || !digits(m, 2) || m.len() != 2 {
+        return None;
+    }
+    let (hour, minute): (u8, u8) = (h.parse().ok()?, m.parse().ok()?);
+    (hour < 24 && minute < 60).then(|| format!("{hour:02}:{minute:02}"))
 }
 
 /// The new entry for a repair: the generator's, minus settings that could clash with the

@@ -54,6 +54,9 @@ pub struct Inputs<'a> {
     pub scan: &'a RepoScan,
     pub settings: &'a Settings,
     pub renderer: &'a Renderer,
+    /// The path of the base-image monitor workflow when the plan manages it: the github-actions
+    /// entry at `/` that keeps its actions up to date is then required by the policy.
+    pub monitor_workflow: Option<&'a str>,
 }
 
 /// A change the policy wants that drydock does not make safely.

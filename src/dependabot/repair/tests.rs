@@ -1,4 +1,5 @@
 use super::*;
+use crate::dependabot::settings::AddMissing;
 use crate::dependabot::validate::rules::{INVALID_YAML, YAML_ALIAS};
 use crate::detect::{Ecosystem, EcosystemDir, FoundFile};
 
@@ -25,8 +26,13 @@ fn scan() -> RepoScan {
     }
 }
 
+/// Repairs with `add-missing = "all"`, the behaviour these tests were written for.
 fn run(text: &str) -> Repaired {
-    let (scan, settings, renderer) = (scan(), Settings::default(), Renderer::builtin());
+    let settings = Settings {
+        add_missing: Some(crate::dependabot::settings::AddMissing::All),
+        ..Settings::default()
+    };
+    let (scan, renderer) = (scan(), Renderer::builtin());
     repair(
         text,
         ".github/dependabot.yml",
@@ -34,6 +40,7 @@ fn run(text: &str) -> Repaired {
             scan: &scan,
             settings: &settings,
             renderer: &renderer,
+            monitor_workflow: None,
         },
     )
 }
@@ -141,4 +148,147 @@ fn flow_labels_grow_in_place() {
         "  - {package-ecosystem: docker, directory: /, schedule: {interval: daily}, labels: [ci, \"dependencies\", \"docker\", \"security\"]}"
     );
     assert_eq!(run(&r.text).text, r.text);
+}
+
+/// kind-like: the maintainers configure github-actions only, with their own labels, day, time
+/// and pull-request limit. The policy adds docker coverage in their style and nothing else.
+const ACTIONS_ONLY: &str = "version: 2
+updates:
+  - package-ecosystem: github-actions
+    directory: /
+    schedule:
+      interval: weekly
+      day: tuesday
+      time: \"09:00\"
+    open-pull-requests-limit: 3
+    labels:
+      - area/dependency
+      - ok-to-test
+";
+
+fn run_with(
+    text: &str,
+    add_missing: Option<AddMissing>,
+    monitor_workflow: Option<&str>,
+) -> Repaired {
+    let mut scan = scan();
+    scan.ecosystems.push(EcosystemDir {
+        ecosystem: Ecosystem::Gomod,
+        directory: "/".into(),
+    });
+    let settings = Settings {
+        add_missing,
+        ..Settings::default()
+    };
+    let renderer = Renderer::builtin();
+    repair(
+        text,
+        ".github/dependabot.yml",
+        Inputs {
+            scan: &scan,
+            settings: &settings,
+            renderer: &renderer,
+            monitor_workflow,
+        },
+    )
+}
+
+#[test]
+fn policy_repair_adds_only_docker_coverage_in_the_files_style() {
+    let r = run_with(ACTIONS_ONLY, None, None);
+    assert_eq!(
+        r.text,
+        format!(
+            "{ACTIONS_ONLY}  - package-ecosystem: \"docker\"
+    directory: \"/\"
+    schedule:
+      interval: \"weekly\"
+      day: \"tuesday\"
+      time: \"09:00\"
+    labels:
+      - \"dependencies\"
+      - \"docker\"
+      - \"security\"
+      - \"area/dependency\"
+      - \"ok-to-test\"
+    open-pull-requests-limit: 3
+"
+        )
+    );
+    assert_eq!(r.changes.len(), 1, "{:#?}", r.changes);
+    assert!(
+        r.changes[0].reason.starts_with("required by the policy"),
+        "{:?}",
+        r.changes[0]
+    );
+    // npm and gomod are the repository's choice: the validation reports them, in one finding.
+    let findings = crate::dependabot::validate::validate(
+        &r.text,
+        ".github/dependabot.yml",
+        Some(&{
+            let mut s = scan();
+            s.ecosystems.push(EcosystemDir {
+                ecosystem: Ecosystem::Gomod,
+                directory: "/".into(),
+            });
+            s
+        }),
+    );
+    let missing: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule == "dependabot/missing-ecosystem")
+        .collect();
+    assert_eq!(missing.len(), 1, "{findings:#?}");
+    assert!(
+        missing[0].message.contains("`gomod` at `/`"),
+        "{}",
+        missing[0].message
+    );
+    assert!(
+        missing[0].message.contains("`npm` at `/web`"),
+        "{}",
+        missing[0].message
+    );
+}
+
+#[test]
+fn add_missing_all_adds_every_ecosystem_and_says_why() {
+    let r = run_with(ACTIONS_ONLY, Some(AddMissing::All), None);
+    let added: Vec<&str> = r.changes.iter().map(|c| c.change.as_str()).collect();
+    assert_eq!(
+        added,
+        [
+            "added a docker entry for /",
+            "added a gomod entry for /",
+            "added a npm entry for /web"
+        ]
+    );
+    assert!(
+        r.changes[1].reason.contains("add-missing = \"all\""),
+        "{:?}",
+        r.changes[1]
+    );
+    assert!(r.changes[0].reason.starts_with("required by the policy"));
+}
+
+#[test]
+fn the_monitor_workflow_makes_github_actions_required() {
+    let text = "version: 2
+updates:
+  - package-ecosystem: docker
+    directory: /
+    schedule:
+      interval: weekly
+    labels: [dependencies, docker, security]
+";
+    let r = run_with(text, None, Some(".github/workflows/drydock-monitor.yml"));
+    assert_eq!(r.changes.len(), 1, "{:#?}", r.changes);
+    assert_eq!(r.changes[0].change, "added a github-actions entry for /");
+    assert!(
+        r.changes[0].reason.contains("monitor workflow"),
+        "{:?}",
+        r.changes[0]
+    );
+    // Without the workflow, github-actions is the repository's choice.
+    assert!(run_with(text, None, None).changes.is_empty());
 }

@@ -126,6 +126,7 @@ fn missing_ecosystem(doc: &Doc, out: &mut Out) {
         .iter()
         .map(|f| dirs::normalise(f.path.rsplit_once('/').map_or("", |(d, _)| d)))
         .collect();
+    let mut uncovered: Vec<(&str, String)> = Vec::new();
     for found in &scan.ecosystems {
         let ecosystem = found.ecosystem.as_str();
         let dir = dirs::normalise(&found.directory);
@@ -143,10 +144,28 @@ fn missing_ecosystem(doc: &Doc, out: &mut Out) {
                 targets.any(|target| e.patterns.iter().any(|(_, p)| p.covers(target)))
             });
         if !covered {
+            uncovered.push((ecosystem, dir));
+        }
+    }
+    // One finding for all of them: they share the anchor, and seven lines saying the same thing
+    // for one repository hide the findings that matter.
+    match uncovered.as_slice() {
+        [] => {}
+        [(ecosystem, dir)] => out.at_with_fix(
+            anchor,
+            format!("the repository has `{ecosystem}` at `{dir}`, but no entry covers it"),
+            format!("Add an update entry with `package-ecosystem: {ecosystem}` and `directory: {dir}`, or leave it out if Dependabot should not update it (`add-missing = \"all\"` makes `drydock plan` add it)."),
+        ),
+        many => {
+            let list: Vec<String> = many.iter().map(|(e, d)| format!("`{e}` at `{d}`")).collect();
             out.at_with_fix(
                 anchor,
-                format!("the repository has `{ecosystem}` at `{dir}`, but no entry covers it"),
-                format!("Add an update entry with `package-ecosystem: {ecosystem}` and `directory: {dir}`."),
+                format!(
+                    "the repository has {} ecosystem directories no entry covers: {}",
+                    many.len(),
+                    list.join(", ")
+                ),
+                "Add update entries for those Dependabot should update and leave the others out (`add-missing = \"all\"` makes `drydock plan` add them all).".into(),
             );
         }
     }
