@@ -2,6 +2,7 @@
 # Benchmark: one drydock revision against another on the same work, in the same run.
 #
 #   bench/revisions.sh BASE_REV [N]     (N synthetic repositories, default 100)
+#   NEW_BIN=... BASE_BIN=... bench/revisions.sh LABEL [N]   (binaries built already)
 #
 # Builds BASE_REV and the working tree in release mode (BASE_REV in a temporary worktree with its
 # own target directory), generates N repositories with bench/gen-fleet.py, checks them out as a
@@ -22,11 +23,20 @@ root=$PWD
 work=$(mktemp -d)
 trap 'git -C "$root" worktree remove --force "$work/base-src" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-cargo build --release --locked --quiet
-new=$root/target/release/drydock
-git worktree add --quiet --detach "$work/base-src" "$BASE"
-(cd "$work/base-src" && CARGO_TARGET_DIR=${BASE_TARGET_DIR:-$work/base-target} cargo build --release --locked --quiet)
-base=${BASE_TARGET_DIR:-$work/base-target}/release/drydock
+# NEW_BIN / BASE_BIN: binaries built already (the revision argument then only labels the run).
+if [ -n "${NEW_BIN:-}" ]; then
+  new=$NEW_BIN
+else
+  cargo build --release --locked --quiet
+  new=$root/target/release/drydock
+fi
+if [ -n "${BASE_BIN:-}" ]; then
+  base=$BASE_BIN
+else
+  git worktree add --quiet --detach "$work/base-src" "$BASE"
+  (cd "$work/base-src" && CARGO_TARGET_DIR=$work/base-target cargo build --release --locked --quiet)
+  base=$work/base-target/release/drydock
+fi
 
 # The synthetic fleet as checkouts (path repositories: no network, no sync).
 python3 bench/gen-fleet.py --repos "$N" --out "$work/bare" >/dev/null
