@@ -119,9 +119,11 @@ impl Fleet {
     /// Reads a repository's own configuration (`.github/drydock.toml`, for `--path`): a fleet
     /// file that configures that one directory, so `[[repo]]` tables are refused.
     pub fn load_repo_config(file: &Path) -> Result<Fleet, ConfigError> {
-        let fleet = Fleet::load(file)?;
-        if !fleet.repos.is_empty() {
-            let text = std::fs::read_to_string(file).unwrap_or_default();
+        // Refuse `[[repo]]` before validating the rest: its paths would be judged (a workspace
+        // "inside a checkout") against repositories the file must not list at all.
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        let has_repos = toml::from_str::<toml::Table>(&text).is_ok_and(|t| t.contains_key("repo"));
+        if has_repos {
             let offset = text.find("[[repo]]").unwrap_or(0);
             return Err(ConfigError::at(
                 file,
@@ -131,7 +133,7 @@ impl Fleet {
             )
             .with_help("remove the [[repo]] tables; list repositories in a fleet.toml instead"));
         }
-        Ok(fleet)
+        Fleet::load(file)
     }
 
     /// Validates the contents of a fleet file; `file` is used for messages and relative paths.

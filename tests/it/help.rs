@@ -28,5 +28,8 @@ fn help_of_an_unknown_subcommand_lists_the_known_ones() {
     let output = drydock().args(["help", "plna"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(stderr.contains("one of: sync, scan, plan"), "{stderr}");
+    assert!(
+        stderr.contains("one of: discover, sync, scan, plan"),
+        "{stderr}"
+    );
 }

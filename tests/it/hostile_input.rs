@@ -388,6 +388,12 @@ fn repair_adds_directories_with_glob_characters_as_literal_globs() {
             ("a[1]/package.json", "{}"),
             ("b{x}/package.json", "{}"),
             ("c[2]/package.json", "{}"),
+            // `add-missing = "all"`: npm is not what the policy requires, and the test is about
+            // how a directory with glob characters is added, not about which entries are.
+            (
+                ".github/drydock.toml",
+                "[dependabot]\nadd-missing = \"all\"\n",
+            ),
             (
                 ".github/dependabot.yml",
                 "version: 2\nupdates:\n  - package-ecosystem: \"npm\"\n    directories:\n      - \"/a[[]1]\"\n      - \"/b[{]x}\"\n    schedule:\n      interval: \"weekly\"\n",

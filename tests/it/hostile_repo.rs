@@ -10,6 +10,8 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::time::Duration;
 
+use tempfile::TempDir;
+
 use crate::support::drydock;
 
 /// A bound on every run here: a read that blocks (a FIFO) must fail the test, not hang it.
@@ -186,7 +188,11 @@ fn a_dependabot_yml_over_the_cap_is_a_finding_naming_the_cap() {
     )
     .unwrap();
     for command in ["check", "plan"] {
-        let r = run(repo.path(), &[command, "--path", "."]);
+        // `--path` reads a fleet file only when `--fleet` names it.
+        let r = run(
+            repo.path(),
+            &[command, "--fleet", "fleet.toml", "--path", "."],
+        );
         assert!(
             r.out.contains("larger than the cap of 1000 bytes"),
             "{command}: {}{}",
@@ -199,7 +205,10 @@ fn a_dependabot_yml_over_the_cap_is_a_finding_naming_the_cap() {
         "[scan]\nmax_file_bytes = 0\n",
     )
     .unwrap();
-    let r = run(repo.path(), &["check", "--path", "."]);
+    let r = run(
+        repo.path(),
+        &["check", "--fleet", "fleet.toml", "--path", "."],
+    );
     assert_eq!(r.code, 2, "{}{}", r.out, r.err);
     assert!(
         r.err.contains("max_file_bytes must be at least 1"),
@@ -384,13 +393,18 @@ fn check_with_trivy(dir: &Path) -> Run {
 fn the_cve_state_file_is_never_read_or_written_through_a_symlink_or_a_hard_link() {
     let (repo, outside) = repo_and_outside();
     let dir = repo.path();
+    // The workspace lies outside the checkout (drydock refuses one inside it).
+    let workspace = TempDir::new().unwrap();
     std::fs::write(
         dir.join("fleet.toml"),
-        "[fleet]\nworkspace = \"ws\"\n\n[[repo]]\nname = \"acme/app\"\npath = \".\"\n",
+        format!(
+            "[fleet]\nworkspace = \"{}\"\n\n[[repo]]\nname = \"acme/app\"\npath = \".\"\n",
+            workspace.path().join("ws").display()
+        ),
     )
     .unwrap();
-    std::fs::create_dir_all(dir.join("ws/state")).unwrap();
-    let state = dir.join("ws/state/cve-first-seen.json");
+    std::fs::create_dir_all(workspace.path().join("ws/state")).unwrap();
+    let state = workspace.path().join("ws/state/cve-first-seen.json");
     let victim = outside.path().join("secret");
     symlink(&victim, &state).unwrap();
     let r = check_with_trivy(dir);
