@@ -451,3 +451,40 @@ fn multi_ecosystem_group_members_are_left_alone() {
     assert!(added.contains("    groups:\n      all:\n"), "{added}");
     assert!(!added.contains("multi-ecosystem-group"), "{added}");
 }
+
+/// Groups drydock cannot write back as they mean: a `dependency-type` group for an ecosystem
+/// without dependency types, and groups in an order the template would change (the first
+/// matching group takes an update).
+#[test]
+fn groups_that_would_change_meaning_are_not_copied() {
+    let dev_only = "version: 2
+updates:
+  - package-ecosystem: npm
+    directory: /web
+    schedule: {interval: weekly}
+    groups:
+      dev:
+        dependency-type: development
+";
+    let r = run_with(dev_only, Some(AddMissing::All), None);
+    assert_eq!(r.findings, vec![]);
+    let added = &r.text[dev_only.len()..];
+    assert!(added.contains("package-ecosystem: \"docker\""), "{added}");
+    assert!(!added.contains("groups"), "{added}");
+
+    let unsorted = "version: 2
+updates:
+  - package-ecosystem: github-actions
+    directory: /
+    schedule: {interval: weekly}
+    groups:
+      security:
+        applies-to: security-updates
+        patterns: [\"*\"]
+      all:
+        patterns: [\"*\"]
+";
+    let r = run_with(unsorted, None, None);
+    assert_eq!(r.changes.len(), 1, "{:#?}", r.changes);
+    assert!(!r.text[unsorted.len()..].contains("groups"), "{}", r.text);
+}
