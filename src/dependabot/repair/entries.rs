@@ -12,7 +12,7 @@ use crate::dependabot::desired::{
     Desired, Update, glob_literal, one_directory, update_for, wanted_dirs,
 };
 use crate::dependabot::policy::{DOCKER_POLICY_LABELS, MAX_UPDATES};
-use crate::dependabot::settings::AddMissing;
+use crate::dependabot::settings::{AddMissing, DEPENDENCY_TYPE_ECOSYSTEMS, Group};
 
 /// `directory: "apps/*"`: GitHub takes globs only in `directories`, so the key becomes
 /// `directories` and the value a one-item flow list.
@@ -180,14 +180,16 @@ pub(super) fn add_missing(s: &mut Session, updates: &Sequence, inputs: Inputs<'_
 
 /// What the existing entries agree on, so that added entries look like theirs: labels every
 /// entry carries (kind's `area/dependency`), and the schedule day and time and
-/// `open-pull-requests-limit` when all entries use the same. The policy still wins: docker
-/// entries keep the policy's labels and an at-least-weekly interval.
+/// `open-pull-requests-limit` when all entries use the same, and the `groups` when all entries
+/// use the same groups. The policy still wins: docker entries keep the policy's labels and an
+/// at-least-weekly interval.
 #[derive(Debug, Default)]
 struct Conventions {
     labels: Vec<String>,
     day: Option<String>,
     time: Option<String>,
     limit: Option<u32>,
+    groups: Option<BTreeMap<String, Group>>,
 }
 
 impl Conventions {
@@ -232,6 +234,7 @@ impl Conventions {
                     .and_then(|v| scalar_string(&v))
             })
             .and_then(|v| v.parse().ok()),
+            groups: shared_groups(s, &entries),
         }
     }
 
@@ -259,7 +262,68 @@ impl Conventions {
         if let Some(limit) = self.limit {
             u.open_pull_requests_limit = Some(limit);
         }
+        // The file's groups replace fleet.toml's `groups`: two group sets in one entry would
+        // split the same updates in a way neither intended.
+        if let Some(groups) = &self.groups
+            && groups.values().all(|g| group_fits(g, u))
+        {
+            u.groups = Some(groups.clone());
+        }
     }
+}
+
+/// The `groups` every entry writes alike (the same names, the same keys and values), read as
+/// fleet.toml's groups are, or `None`.
+///
+/// Across the whole file and not per ecosystem: a group style on every entry (one pull request
+/// per ecosystem with `all: {patterns: ["*"]}`, or minor and patch updates together) is how the
+/// maintainers want every ecosystem handled, so an added entry follows it. Where only some
+/// entries group, or group differently, grouping is a choice made for those ecosystems, and an
+/// added ecosystem was not part of it: nothing is copied. Entries in a multi-ecosystem group
+/// are left out (the group, not the entry, decides their pull requests), and drydock never adds
+/// an entry to one.
+fn shared_groups(s: &Session, entries: &[&Entry]) -> Option<BTreeMap<String, Group>> {
+    let own: Vec<&Entry> = entries
+        .iter()
+        .copied()
+        .filter(|e| !e.in_multi_group)
+        .collect();
+    let first = groups_of(s, own.first()?)?;
+    own.iter()
+        .all(|e| groups_of(s, e).as_ref() == Some(&first))
+        .then_some(first)
+}
+
+/// An entry's `groups`, when drydock can write them back as they are: a non-empty mapping of
+/// known group keys, its names in the order the template writes them (the first group that
+/// matches an update takes it, so the order is part of the style).
+fn groups_of(s: &Session, e: &Entry) -> Option<BTreeMap<String, Group>> {
+    let node = e.map.get("groups")?;
+    let names: Vec<String> = node
+        .as_mapping()?
+        .keys()
+        .filter_map(|k| scalar_string(&k))
+        .collect();
+    if names.is_empty() || !names.is_sorted_by(|a, b| a < b) {
+        return None;
+    }
+    // The node's text at its own column, so that a block mapping parses on its own.
+    let at = start(&node);
+    let line_start = s.text[..at].rfind('\n').map_or(0, |p| p + 1);
+    let column = s.text[line_start..at].chars().count();
+    let end = node.byte_range().end as usize;
+    let text = format!("{}{}", " ".repeat(column), &s.text[at..end]);
+    serde_saphyr::from_str(&text).ok()
+}
+
+/// Whether a copied group means the same in the new entry: `dependency-type` only where the
+/// ecosystem has it (the list the generator uses, the same as the validator's
+/// `groups.dependency-type` fact), `group-by` only in an entry with `directories` (as the
+/// generator writes it).
+fn group_fits(g: &Group, u: &Update) -> bool {
+    let dependency_type_ok =
+        g.dependency_type.is_none() || DEPENDENCY_TYPE_ECOSYSTEMS.contains(&u.ecosystem.as_str());
+    dependency_type_ok && (g.group_by.is_none() || u.directories.is_some())
 }
 
 /// `hh:mm` with two-digit hours, from `h:mm` or `hh:mm`; `None` for anything else.

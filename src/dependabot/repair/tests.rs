@@ -292,3 +292,199 @@ updates:
     // Without the workflow, github-actions is the repository's choice.
     assert!(run_with(text, None, None).changes.is_empty());
 }
+
+/// A maintainer's file where every entry groups all its updates into one pull request: the
+/// docker entry the policy adds groups the same way, under the same group name.
+const GROUPED: &str = "# Dependabot: one pull request per ecosystem and week.
+version: 2
+updates:
+  # Workflows and composite actions
+  - package-ecosystem: github-actions
+    directory: /
+    schedule:
+      interval: weekly
+      day: monday
+    labels:
+      - dependencies
+    groups:
+      all:   # everything in one PR
+        patterns:
+          - \"*\"
+
+  # Go modules (tools/ has its own go.mod, pinned on purpose)
+  - package-ecosystem: gomod
+    directory: /
+    schedule:
+      interval: weekly
+      day: monday
+    labels: [dependencies, go]
+    groups:
+      all:
+        patterns: [\"*\"]
+";
+
+#[test]
+fn an_added_entry_takes_the_group_style_every_entry_shares() {
+    let r = run_with(GROUPED, None, None);
+    assert_eq!(r.findings, vec![]);
+    assert_eq!(
+        r.text,
+        format!(
+            "{GROUPED}  - package-ecosystem: \"docker\"
+    directory: \"/\"
+    schedule:
+      interval: \"weekly\"
+      day: \"monday\"
+    labels:
+      - \"dependencies\"
+      - \"docker\"
+      - \"security\"
+    groups:
+      all:
+        patterns:
+          - \"*\"
+"
+        )
+    );
+    assert_eq!(r.changes.len(), 1, "{:#?}", r.changes);
+    assert_eq!(r.changes[0].change, "added a docker entry for /");
+    assert!(
+        r.changes[0].reason.starts_with("required by the policy"),
+        "{:?}",
+        r.changes[0]
+    );
+    let again = run_with(&r.text, None, None);
+    assert_eq!(again.text, r.text, "idempotent");
+    assert!(again.changes.is_empty(), "{:#?}", again.changes);
+    let errors: Vec<_> =
+        crate::dependabot::validate::validate(&r.text, ".github/dependabot.yml", Some(&scan()))
+            .into_iter()
+            .filter(|f| f.severity != Severity::Note && f.rule != "dependabot/missing-ecosystem")
+            .collect();
+    assert_eq!(errors, vec![]);
+}
+
+/// A group by update type, shared by every entry, is copied to each added entry; the entries
+/// the fleet asked for (`add-missing = "all"`) say they are the repository's choice.
+#[test]
+fn an_update_types_group_is_copied_to_every_added_entry() {
+    let text = "version: 2
+updates:
+  - package-ecosystem: github-actions
+    directory: /
+    schedule: {interval: weekly}
+    groups:
+      minor-and-patch:
+        update-types: [minor, patch]
+";
+    let r = run_with(text, Some(AddMissing::All), None);
+    assert_eq!(r.findings, vec![]);
+    let added = &r.text[text.len()..];
+    assert_eq!(
+        added.matches("    groups:\n      minor-and-patch:\n        update-types:\n          - \"minor\"\n          - \"patch\"\n").count(),
+        3,
+        "{added}"
+    );
+    let reasons: Vec<(&str, bool)> = r
+        .changes
+        .iter()
+        .map(|c| {
+            (
+                c.change.as_str(),
+                c.reason.starts_with("required by the policy"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("added a docker entry for /", true),
+            ("added a gomod entry for /", false),
+            ("added a npm entry for /web", false),
+        ]
+    );
+    assert_eq!(run_with(&r.text, Some(AddMissing::All), None).text, r.text);
+}
+
+/// No groups anywhere, groups on some entries only, or different groups: nothing is copied.
+#[test]
+fn no_shared_group_style_adds_no_groups() {
+    let without = GROUPED
+        .replace("    groups:\n      all:   # everything in one PR\n        patterns:\n          - \"*\"\n", "")
+        .replace("    groups:\n      all:\n        patterns: [\"*\"]\n", "");
+    let some_only = GROUPED.replace("    groups:\n      all:\n        patterns: [\"*\"]\n", "");
+    let different = GROUPED.replace(
+        "      all:\n        patterns: [\"*\"]\n",
+        "      go:\n        patterns: [\"golang.org/x/*\"]\n",
+    );
+    for text in [without, some_only, different] {
+        let r = run_with(&text, None, None);
+        assert_eq!(r.changes.len(), 1, "{:#?}", r.changes);
+        let added = &r.text[text.len()..];
+        assert!(
+            added.starts_with("  - package-ecosystem: \"docker\""),
+            "{added}"
+        );
+        assert!(!added.contains("groups"), "{added}");
+    }
+}
+
+/// Entries in a multi-ecosystem group are the group's: they neither make a style nor break
+/// one, and the added entry never joins the group.
+#[test]
+fn multi_ecosystem_group_members_are_left_alone() {
+    let text = format!(
+        "multi-ecosystem-groups:
+  infra:
+    schedule: {{interval: weekly}}
+{}  - package-ecosystem: terraform
+    directory: /infra
+    schedule: {{interval: weekly}}
+    multi-ecosystem-group: infra
+    patterns: [\"*\"]
+",
+        GROUPED
+    );
+    let r = run_with(&text, None, None);
+    assert_eq!(r.findings, vec![]);
+    let added = &r.text[text.len()..];
+    assert!(added.contains("    groups:\n      all:\n"), "{added}");
+    assert!(!added.contains("multi-ecosystem-group"), "{added}");
+}
+
+/// Groups drydock cannot write back as they mean: a `dependency-type` group for an ecosystem
+/// without dependency types, and groups in an order the template would change (the first
+/// matching group takes an update).
+#[test]
+fn groups_that_would_change_meaning_are_not_copied() {
+    let dev_only = "version: 2
+updates:
+  - package-ecosystem: npm
+    directory: /web
+    schedule: {interval: weekly}
+    groups:
+      dev:
+        dependency-type: development
+";
+    let r = run_with(dev_only, Some(AddMissing::All), None);
+    assert_eq!(r.findings, vec![]);
+    let added = &r.text[dev_only.len()..];
+    assert!(added.contains("package-ecosystem: \"docker\""), "{added}");
+    assert!(!added.contains("groups"), "{added}");
+
+    let unsorted = "version: 2
+updates:
+  - package-ecosystem: github-actions
+    directory: /
+    schedule: {interval: weekly}
+    groups:
+      security:
+        applies-to: security-updates
+        patterns: [\"*\"]
+      all:
+        patterns: [\"*\"]
+";
+    let r = run_with(unsorted, None, None);
+    assert_eq!(r.changes.len(), 1, "{:#?}", r.changes);
+    assert!(!r.text[unsorted.len()..].contains("groups"), "{}", r.text);
+}
