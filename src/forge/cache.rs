@@ -81,4 +81,22 @@ mod tests {
         assert!(cache.load("b", "http://h/x").is_none());
         assert!(cache.load("a", "http://h/y").is_none());
     }
+
+    #[test]
+    fn an_entry_planted_as_a_symlink_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = EtagCache::new(dir.path().join("c"));
+        std::fs::create_dir_all(dir.path().join("c")).unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::write(&outside, "someone else's").unwrap();
+        std::os::unix::fs::symlink(&outside, cache.path("a", "http://h/x")).unwrap();
+        let entry = Entry {
+            url: "http://h/x".into(),
+            etag: "W/\"1\"".into(),
+            link: None,
+            body: "[]".into(),
+        };
+        cache.store("a", &entry);
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "someone else's");
+    }
 }

@@ -178,3 +178,42 @@ pub(crate) fn unexplained_change(
     }
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_is_written_whole_and_its_temporary_files_count_as_stale() {
+        let git_dir = tempfile::tempdir().unwrap();
+        let mut marker = Marker::default();
+        marker.add(Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap());
+        marker.write(git_dir.path()).unwrap();
+        assert_eq!(Marker::read(git_dir.path()), Some(marker));
+        // What a run killed inside the writer leaves, now and in earlier versions.
+        let leftovers = [
+            ".drydock-sync.00112233445566778899aabbccddeeff.drydock-tmp",
+            "drydock-sync.tmp.4242",
+        ];
+        for name in leftovers {
+            std::fs::write(git_dir.path().join(name), "partial").unwrap();
+        }
+        std::fs::write(git_dir.path().join("config"), "kept").unwrap();
+        remove_stale_locks(git_dir.path());
+        for name in leftovers {
+            assert!(!git_dir.path().join(name).exists(), "{name} was left");
+        }
+        assert!(git_dir.path().join("config").exists());
+        assert!(git_dir.path().join(FILE).exists());
+    }
+
+    #[test]
+    fn a_symlinked_record_is_refused_not_written_through() {
+        let git_dir = tempfile::tempdir().unwrap();
+        let outside = git_dir.path().join("outside");
+        std::fs::write(&outside, "someone else's").unwrap();
+        std::os::unix::fs::symlink(&outside, git_dir.path().join(FILE)).unwrap();
+        assert!(Marker::default().write(git_dir.path()).is_err());
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "someone else's");
+    }
+}
