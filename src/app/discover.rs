@@ -201,8 +201,10 @@ pub async fn discover<F: Forge>(
         let names: Vec<&str> = added.iter().map(|a| a.name.as_str()).collect();
         let text = with_additions(options.fleet_text, &names);
         check_written(&options.fleet.file, &text, &names)?;
-        write_atomic(&options.fleet.file, text.as_bytes())
-            .with_context(|| format!("cannot write {}", options.fleet.file.display()))?;
+        // The error names the file; a symlinked or hard-linked fleet.toml is refused, not
+        // replaced by a copy that silently detaches from the file it pointed to.
+        crate::fs::write_atomic(&options.fleet.file, text.as_bytes())
+            .map_err(anyhow::Error::from)?;
         written = true;
     }
     Ok(DiscoverReport {
@@ -318,30 +320,6 @@ fn check_written(file: &Path, text: &str, names: &[&str]) -> Result<(), Error> {
     }
     Fleet::parse(file, text)?;
     Ok(())
-}
-
-/// Writes through a temporary file in the same directory and a rename.
-// TODO(h14-fs): replace with `crate::fs::write_atomic` once src/fs.rs is on main.
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".fleet.toml.drydock-{}", std::process::id()));
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)?;
-    let result = file.write_all(bytes).and_then(|()| file.sync_all());
-    drop(file);
-    match result.and_then(|()| std::fs::rename(&tmp, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::{ExitStatus, Global, TextOrJson, write_json};
+use super::{ExitStatus, Global, TextOrJson, shown, shown_lines, write_json};
 use crate::app::bump::{BumpOptions, BumpReport, bump, checkout};
 use crate::app::load_fleet;
 use crate::bump::select::Level;
@@ -71,7 +71,7 @@ pub fn run(global: &Global, args: BumpArgs) -> anyhow::Result<ExitStatus> {
             out.flush()?;
         }
         for m in &report.errors {
-            eprintln!("error: {m}");
+            eprintln!("error: {}", shown_lines(m));
         }
         eprintln!("error: registry errors: no Dockerfile was changed");
         return Ok(ExitStatus::RepoFailed);
@@ -93,15 +93,30 @@ fn write_text(out: &mut impl Write, global: &Global, report: &BumpReport) -> std
         writeln!(
             out,
             "{}:{}: {} → {} ({})",
-            u.file, u.line, u.old, u.new, u.reason
+            shown(&u.file),
+            u.line,
+            shown(&u.old),
+            shown(&u.new),
+            shown(&u.reason)
         )?;
     }
     if !global.quiet {
         for s in &report.skipped {
             if s.image.is_empty() {
-                eprintln!("skipped {}:{}: {}", s.file, s.line, s.reason);
+                eprintln!(
+                    "skipped {}:{}: {}",
+                    shown(&s.file),
+                    s.line,
+                    shown(&s.reason)
+                );
             } else {
-                eprintln!("skipped {}:{}: {}: {}", s.file, s.line, s.image, s.reason);
+                eprintln!(
+                    "skipped {}:{}: {}: {}",
+                    shown(&s.file),
+                    s.line,
+                    shown(&s.image),
+                    shown(&s.reason)
+                );
             }
         }
     }
@@ -116,12 +131,15 @@ fn write_text(out: &mut impl Write, global: &Global, report: &BumpReport) -> std
 }
 
 /// The registry answers that were refused, always shown (even with `--quiet`): a registry that
-/// sends them is broken or hostile. Debug quoting shows control characters as escapes.
+/// sends them is broken or hostile. Debug quoting shows the value's control characters as
+/// escapes; the image and the reason go through [`shown`].
 fn write_refused(report: &BumpReport) {
     for r in &report.refused {
         eprintln!(
             "warning: {}: refused {:?} from the registry: {}",
-            r.image, r.value, r.reason
+            shown(&r.image),
+            r.value,
+            shown(&r.reason)
         );
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::Args;
 use regex::Regex;
 
-use super::{ExitStatus, Global, TextOrJson, write_json};
+use super::{ExitStatus, Global, TextOrJson, shown, write_json};
 use crate::app::discover::{
     DiscoverOptions, DiscoverReport, GoneReason, parse_property, run as discover,
 };
@@ -95,7 +95,8 @@ pub fn run(global: &Global, args: DiscoverArgs) -> anyhow::Result<ExitStatus> {
         cache_dir: Some(fleet.workspace.join("cache").join("github")),
         on_wait: Arc::new(move |wait: &Wait| {
             if !quiet {
-                eprintln!("{wait}");
+                // The detail may quote what GitHub sent (a status, a message).
+                eprintln!("{}", shown(&wait.to_string()));
             }
         }),
         timeout: Duration::from_secs(30),
@@ -107,14 +108,17 @@ pub fn run(global: &Global, args: DiscoverArgs) -> anyhow::Result<ExitStatus> {
     let mut out = std::io::stdout().lock();
     match args.format {
         TextOrJson::Json => write_json(&mut out, &report, false)?,
-        TextOrJson::Text => write_text(&mut out, &report, &global.fleet.display().to_string())?,
+        TextOrJson::Text => {
+            let fleet = global.fleet.display().to_string();
+            write_text(&mut out, &report, &shown(&fleet))?
+        }
     }
     out.flush()?;
     Ok(ExitStatus::Success)
 }
 
 fn write_text(out: &mut impl Write, report: &DiscoverReport, fleet: &str) -> std::io::Result<()> {
-    let org = escape_terminal(&report.org);
+    let org = shown(&report.org);
     writeln!(
         out,
         "{org}: {} repositories listed, {} to add, {} already in the fleet, {} gone",
@@ -124,11 +128,7 @@ fn write_text(out: &mut impl Write, report: &DiscoverReport, fleet: &str) -> std
         report.gone.len()
     )?;
     for added in &report.added {
-        writeln!(
-            out,
-            "  + [[repo]] name = \"{}\"",
-            escape_terminal(&added.name)
-        )?;
+        writeln!(out, "  + [[repo]] name = \"{}\"", shown(&added.name))?;
     }
     for gone in &report.gone {
         let why = match gone.reason {
@@ -139,14 +139,10 @@ fn write_text(out: &mut impl Write, report: &DiscoverReport, fleet: &str) -> std
             GoneReason::Disabled => "disabled".to_string(),
             GoneReason::Renamed => format!(
                 "renamed to {}",
-                escape_terminal(gone.renamed_to.as_deref().unwrap_or("?"))
+                shown(gone.renamed_to.as_deref().unwrap_or("?"))
             ),
         };
-        writeln!(
-            out,
-            "  ! {} ({why}; its entry is kept)",
-            escape_terminal(&gone.name)
-        )?;
+        writeln!(out, "  ! {} ({why}; its entry is kept)", shown(&gone.name))?;
     }
     let s = &report.skipped;
     let skipped = s.archived + s.disabled + s.forks + s.empty + s.filtered;
@@ -163,13 +159,4 @@ fn write_text(out: &mut impl Write, report: &DiscoverReport, fleet: &str) -> std
         writeln!(out, "run with --write to add them to {fleet}")?;
     }
     Ok(())
-}
-
-/// Control characters shown visibly, so a name from GitHub cannot drive the terminal.
-// TODO(h14-input): use `crate::text::escape_terminal` once it is on main.
-fn escape_terminal(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    std::borrow::Cow::Owned(text.chars().flat_map(char::escape_default).collect())
 }

@@ -8,7 +8,7 @@ use std::time::Instant;
 use clap::Args;
 use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{ExitStatus, Global, load};
+use super::{ExitStatus, Global, load, shown};
 use crate::app::sync::{Observer, RepoSync, SyncContext, sync};
 use crate::git::{Auth, Status, SyncOptions, Synced, Transfer, WorkspaceLock};
 use crate::inventory::github_token;
@@ -37,9 +37,10 @@ pub fn run(global: &Global, args: SyncArgs) -> anyhow::Result<ExitStatus> {
     };
     // Held until the end of the run: a second sync would delete this one's clones in progress.
     let _lock = WorkspaceLock::acquire(&fleet.workspace)?;
+    // Names as printed: a repository's name comes from fleet.toml (or a `path =` directory).
     let (names, local): (Vec<String>, Vec<bool>) = crate::app::sync::jobs(&targets)
         .into_iter()
-        .map(|(name, job)| (name.to_string(), job.is_local()))
+        .map(|(name, job)| (shown(&name.to_string()).into_owned(), job.is_local()))
         .unzip();
     let display = Display::new(global, names, local);
     let started = Instant::now();
@@ -84,11 +85,12 @@ pub fn run(global: &Global, args: SyncArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
-/// The RESULT column of a repository, and its REASON.
-fn result_words(result: &Result<Synced, RepoFailure>) -> (&'static str, &str) {
+/// The RESULT column of a repository, and its REASON as printed (it may quote a URL, a branch
+/// or a message from the remote, so control characters are escaped).
+fn result_words(result: &Result<Synced, RepoFailure>) -> (&'static str, std::borrow::Cow<'_, str>) {
     match result {
-        Ok(synced) => (synced.status.as_str(), &synced.reason),
-        Err(failure) => ("failed", &failure.message),
+        Ok(synced) => (synced.status.as_str(), shown(&synced.reason)),
+        Err(failure) => ("failed", shown(&failure.message)),
     }
 }
 
@@ -97,10 +99,13 @@ fn table(rows: &[&RepoSync]) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let names: Vec<String> = rows.iter().map(|r| r.name.to_string()).collect();
+    let names: Vec<String> = rows
+        .iter()
+        .map(|r| shown(&r.name.to_string()).into_owned())
+        .collect();
     let name_width = names
         .iter()
-        .map(String::len)
+        .map(|n| n.chars().count())
         .max()
         .unwrap_or(0)
         .max("REPO".len());

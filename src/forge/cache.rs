@@ -4,7 +4,7 @@
 //! credentials may see different repositories); only GETs are ever cached, never a write or a
 //! GraphQL POST (octocrab's cache ignores the method: forge.md §1.2 T9).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -51,49 +51,15 @@ impl EtagCache {
     /// Stores an answer; a failure only costs the next run a full request.
     pub fn store(&self, who: &str, entry: &Entry) {
         let path = self.path(who, &entry.url);
+        // The one safe writer: an unpredictable temporary name, never through a symlink.
         let result = std::fs::create_dir_all(&self.dir)
-            .and_then(|()| serde_json::to_vec(entry).map_err(std::io::Error::other))
-            .and_then(|bytes| write_atomic(&path, &bytes));
+            .map_err(|e| format!("cannot create {}: {e}", self.dir.display()))
+            .and_then(|()| serde_json::to_vec(entry).map_err(|e| e.to_string()))
+            .and_then(|bytes| crate::fs::write_atomic(&path, &bytes).map_err(|e| e.to_string()));
         if let Err(e) = result {
-            tracing::debug!(
-                "cannot write the GitHub cache entry {}: {e}",
-                path.display()
-            );
+            tracing::debug!("the GitHub cache entry was not stored: {e}");
         }
     }
-}
-
-/// Writes through a temporary file in the same directory and a rename.
-// TODO(h14-fs): replace with `crate::fs::write_atomic` once src/fs.rs is on main.
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let nonce: u64 = rand_nonce();
-    let tmp = dir.join(format!(".tmp-{}-{nonce:016x}", std::process::id()));
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)?;
-    let result = file.write_all(bytes).and_then(|()| file.sync_all());
-    drop(file);
-    match result.and_then(|()| std::fs::rename(&tmp, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
-}
-
-fn rand_nonce() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.finish()
 }
 
 #[cfg(test)]
@@ -114,5 +80,23 @@ mod tests {
         assert_eq!(cache.load("a", "http://h/x").unwrap().etag, "W/\"1\"");
         assert!(cache.load("b", "http://h/x").is_none());
         assert!(cache.load("a", "http://h/y").is_none());
+    }
+
+    #[test]
+    fn an_entry_planted_as_a_symlink_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = EtagCache::new(dir.path().join("c"));
+        std::fs::create_dir_all(dir.path().join("c")).unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::write(&outside, "someone else's").unwrap();
+        std::os::unix::fs::symlink(&outside, cache.path("a", "http://h/x")).unwrap();
+        let entry = Entry {
+            url: "http://h/x".into(),
+            etag: "W/\"1\"".into(),
+            link: None,
+            body: "[]".into(),
+        };
+        cache.store("a", &entry);
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "someone else's");
     }
 }

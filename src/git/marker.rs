@@ -5,7 +5,6 @@
 //! of one of those commits, or a prefix of one: a write cut short) from a person's edits, and
 //! finish it. It also says the lock files libgit2 left in `.git/` are drydock's, so they can go.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use git2::{Oid, Repository};
@@ -52,22 +51,18 @@ impl Marker {
         }
     }
 
-    /// Writes the record whole or not at all (temporary file, fsync, rename).
+    /// Writes the record whole or not at all, through the one safe writer
+    /// ([`crate::fs::write_atomic`]: unpredictable temporary name, fsync, rename, never through a
+    /// symlink).
     pub fn write(&self, git_dir: &Path) -> std::io::Result<()> {
         let mut text = String::from("# drydock sync in progress; removed when it completes\n");
         for c in &self.commits {
             text.push_str(&format!("commit {c}\n"));
         }
-        let tmp = git_dir.join(format!("{FILE}.tmp.{}", std::process::id()));
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&tmp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&tmp, Self::path(git_dir))
+        crate::fs::write_atomic(&Self::path(git_dir), text.as_bytes()).map_err(|e| match e {
+            crate::fs::WriteError::Io { source, .. } => source,
+            refused => std::io::Error::other(refused.to_string()),
+        })
     }
 
     pub fn remove(git_dir: &Path) -> std::io::Result<()> {
@@ -81,7 +76,13 @@ impl Marker {
 /// Removes the lock files and temporary records an interrupted run left in `.git/` (the
 /// workspace lock says no other drydock is running; the record says they were drydock's).
 pub(crate) fn remove_stale_locks(git_dir: &Path) {
-    let stale = |name: &str| name.ends_with(".lock") || name.starts_with(&format!("{FILE}.tmp."));
+    // `.drydock-sync.RANDOM.drydock-tmp` is the safe writer's temporary file; `drydock-sync.tmp.PID`
+    // the one earlier versions wrote.
+    let stale = |name: &str| {
+        name.ends_with(".lock")
+            || name.starts_with(&format!("{FILE}.tmp."))
+            || (name.starts_with(&format!(".{FILE}.")) && name.ends_with(".drydock-tmp"))
+    };
     if let Ok(entries) = std::fs::read_dir(git_dir) {
         for entry in entries.flatten() {
             if entry.file_type().is_ok_and(|t| t.is_file())
@@ -176,4 +177,43 @@ pub(crate) fn unexplained_change(
         }
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_is_written_whole_and_its_temporary_files_count_as_stale() {
+        let git_dir = tempfile::tempdir().unwrap();
+        let mut marker = Marker::default();
+        marker.add(Oid::from_str("0123456789abcdef0123456789abcdef01234567").unwrap());
+        marker.write(git_dir.path()).unwrap();
+        assert_eq!(Marker::read(git_dir.path()), Some(marker));
+        // What a run killed inside the writer leaves, now and in earlier versions.
+        let leftovers = [
+            ".drydock-sync.00112233445566778899aabbccddeeff.drydock-tmp",
+            "drydock-sync.tmp.4242",
+        ];
+        for name in leftovers {
+            std::fs::write(git_dir.path().join(name), "partial").unwrap();
+        }
+        std::fs::write(git_dir.path().join("config"), "kept").unwrap();
+        remove_stale_locks(git_dir.path());
+        for name in leftovers {
+            assert!(!git_dir.path().join(name).exists(), "{name} was left");
+        }
+        assert!(git_dir.path().join("config").exists());
+        assert!(git_dir.path().join(FILE).exists());
+    }
+
+    #[test]
+    fn a_symlinked_record_is_refused_not_written_through() {
+        let git_dir = tempfile::tempdir().unwrap();
+        let outside = git_dir.path().join("outside");
+        std::fs::write(&outside, "someone else's").unwrap();
+        std::os::unix::fs::symlink(&outside, git_dir.path().join(FILE)).unwrap();
+        assert!(Marker::default().write(git_dir.path()).is_err());
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "someone else's");
+    }
 }

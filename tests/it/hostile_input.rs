@@ -412,3 +412,51 @@ fn repair_adds_directories_with_glob_characters_as_literal_globs() {
     let (_, check, _) = run(dir.path(), &["check", "--path", root]);
     assert!(!check.contains("dependabot/"), "{check}");
 }
+
+/// `sync` prints the `path =` of a local repository in its table and its progress lines: both
+/// show the directory's control characters escaped.
+#[test]
+fn a_hostile_local_repository_path_is_shown_escaped_by_sync() {
+    let dir = TempDir::new().unwrap();
+    std::fs::create_dir_all(dir.path().join(HOSTILE_DIR)).unwrap();
+    write(
+        dir.path(),
+        &[(
+            "fleet.toml",
+            "[[repo]]\nname = \"acme/api\"\npath = \"svc\\u001b]0;pwned\\u0007\\n== forged/repo\\u001b[2J\"\n",
+        )],
+    );
+    let (status, stdout, stderr) = run(dir.path(), &["sync"]);
+    assert_eq!(status, 0, "{stdout}\n{stderr}");
+    assert_no_raw_controls(&stdout);
+    assert_no_raw_controls(&stderr);
+    for output in [&stdout, &stderr] {
+        assert!(
+            output.contains("svc\\x1b]0;pwned\\x07\\n== forged/repo\\x1b[2J"),
+            "the path is not shown escaped:\n{stdout}\n{stderr}"
+        );
+    }
+}
+
+/// `bump --path` names a Dockerfile it skips (here: not UTF-8, so no registry is asked) by its
+/// path, which shows the directory's control characters escaped.
+#[test]
+fn a_hostile_directory_name_is_shown_escaped_by_bump() {
+    let dir = TempDir::new().unwrap();
+    let sub = dir.path().join(HOSTILE_DIR);
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(sub.join("Dockerfile"), b"FROM scratch\n# caf\xe9\n").unwrap();
+    let (status, stdout, stderr) = run(
+        dir.path(),
+        &["bump", "--path", &dir.path().display().to_string()],
+    );
+    assert_eq!(status, 0, "{stdout}\n{stderr}");
+    assert_no_raw_controls(&stdout);
+    assert_no_raw_controls(&stderr);
+    assert!(
+        stderr.contains(
+            "skipped svc\\x1b]0;pwned\\x07\\n== forged/repo\\x1b[2J/Dockerfile:2: the Dockerfile is not UTF-8"
+        ),
+        "the path is not shown escaped:\n{stdout}\n{stderr}"
+    );
+}
