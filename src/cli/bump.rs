@@ -5,15 +5,16 @@
 //! configuration, 3 a registry or file error (nothing written).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Args;
 
 use super::{ExitStatus, Global, TextOrJson, shown, shown_lines, write_json};
+use crate::app;
 use crate::app::bump::{BumpOptions, BumpReport, bump, checkout};
-use crate::app::load_fleet;
 use crate::bump::select::Level;
+use crate::inventory::Fleet;
 
 /// Update the base images of the Dockerfiles under a directory.
 #[derive(Debug, Args)]
@@ -47,9 +48,7 @@ pub struct BumpArgs {
 }
 
 pub fn run(global: &Global, args: BumpArgs) -> anyhow::Result<ExitStatus> {
-    // `--repo` needs the fleet (its workspace); `--path` alone works without fleet.toml.
-    let fleet =
-        load_fleet(&global.fleet, global.repos.is_empty()).map_err(crate::app::Error::from)?;
+    let fleet = configuration(global, args.path.as_deref())?;
     let path = checkout(&fleet, &global.repos, args.path.as_deref())?;
     let report = bump(&BumpOptions {
         fleet: &fleet,
@@ -86,6 +85,25 @@ pub fn run(global: &Global, args: BumpArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExitStatus::Findings
     })
+}
+
+/// The configuration bump runs with. `--path DIR` chooses it as `plan` and `check` do
+/// ([`app::load_config`]: `--fleet` if given, else `DIR/.github/drydock.toml`, else the built-in
+/// defaults, and a note says which); a `fleet.toml` in the current directory belongs to another
+/// fleet and is not read for it. `--repo` needs the fleet (its workspace); neither flag works on
+/// the current directory with its fleet file when there is one.
+fn configuration(global: &Global, path: Option<&Path>) -> Result<Fleet, app::Error> {
+    match path {
+        Some(dir) if global.repos.is_empty() => {
+            let selection = super::selection(global, Some(dir.to_path_buf()));
+            let (fleet, source) = app::load_config(&selection)?;
+            if !global.quiet {
+                eprintln!("drydock: {}: configuration from {source}", dir.display());
+            }
+            Ok(fleet)
+        }
+        _ => Ok(app::load_fleet(&global.fleet, global.repos.is_empty())?),
+    }
 }
 
 fn write_text(out: &mut impl Write, global: &Global, report: &BumpReport) -> std::io::Result<()> {

@@ -2,16 +2,16 @@
 //! fetches, then a table of what happened to each repository. Exit status 3 if any failed.
 
 use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use clap::Args;
 use indicatif::{HumanBytes, MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{ExitStatus, Global, load, shown};
-use crate::app::sync::{Observer, RepoSync, SyncContext, sync};
-use crate::git::{Auth, Status, SyncOptions, Synced, Transfer, WorkspaceLock};
-use crate::inventory::github_token;
+use crate::app::sync::{Observer, RepoSync, SyncContext, git_auth, sync};
+use crate::forge::pacer::Wait;
+use crate::git::{Status, SyncOptions, Synced, Transfer, WorkspaceLock};
 use crate::repo::RepoFailure;
 
 #[derive(Debug, Args)]
@@ -27,12 +27,18 @@ pub struct SyncArgs {
 
 pub fn run(global: &Global, args: SyncArgs) -> anyhow::Result<ExitStatus> {
     let (fleet, targets) = load(global, None)?;
+    let quiet = global.quiet;
+    let auth = git_auth(
+        &fleet,
+        Arc::new(move |wait: &Wait| {
+            if !quiet {
+                eprintln!("{}", shown(&wait.to_string()));
+            }
+        }),
+    )?;
     let options = SyncOptions {
         depth: args.depth,
-        auth: Auth {
-            token: github_token(),
-            token_host: fleet.github.web_host(),
-        },
+        auth,
         git: fleet.git,
     };
     // Held until the end of the run: a second sync would delete this one's clones in progress.

@@ -22,7 +22,7 @@ pub(crate) struct Scrub {
 
 impl Scrub {
     pub fn new(auth: &Auth, from_url: Option<&UrlCredentials>) -> Scrub {
-        let mut secrets: Vec<String> = auth.secret().map(str::to_string).into_iter().collect();
+        let mut secrets: Vec<String> = auth.secrets();
         if let Some(c) = from_url {
             secrets.extend(c.secrets().map(str::to_string));
         }
@@ -168,6 +168,7 @@ mod tests {
         let auth = Auth {
             token: Some(SecretString::from("tok123".to_string())),
             token_host: "github.com".into(),
+            ..Auth::default()
         };
         let scrub = Scrub::new(&auth, None);
         let cases = [

@@ -31,7 +31,7 @@ use git2::{
     build::CheckoutBuilder,
 };
 
-pub use auth::Auth;
+pub use auth::{Auth, OwnerTokenFn, OwnerTokens};
 pub use config::{GitSection, GitSettings};
 pub use lock::{LockError, WorkspaceLock};
 

@@ -61,7 +61,14 @@ fn flag_errors_name_the_flag_without_a_fake_location() {
             "error: missing: --path must name a directory\n  help: pass the root of a repository checkout\n",
         ),
         (
-            &["bump", "--path", "api", "--registry-mirror", "docker.io"],
+            &[
+                "bump",
+                "--quiet",
+                "--path",
+                "api",
+                "--registry-mirror",
+                "docker.io",
+            ],
             "error: --registry-mirror: registry mirror \"docker.io\" is not HOST=URL",
         ),
     ];

@@ -276,7 +276,16 @@ impl Setup {
             .env("DRYDOCK_REGISTRY_HOST", "docker.io")
             .env("DRYDOCK_REGISTRY_USER", "user")
             .env("DRYDOCK_REGISTRY_PASSWORD", SECRET)
-            .args(["bump", "--path", "repo", "--write", "--format", "json"])
+            .args([
+                "bump",
+                "--fleet",
+                "fleet.toml",
+                "--path",
+                "repo",
+                "--write",
+                "--format",
+                "json",
+            ])
             .args(extra)
             .output()
             .unwrap();
@@ -701,7 +710,7 @@ fn what_a_person_reads_about_refused_tags_and_skipped_files() {
         .env("DRYDOCK_REGISTRY_HOST", "docker.io")
         .env("DRYDOCK_REGISTRY_USER", "user")
         .env("DRYDOCK_REGISTRY_PASSWORD", SECRET)
-        .args(["bump", "--path", "repo"])
+        .args(["bump", "--fleet", "fleet.toml", "--path", "repo"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

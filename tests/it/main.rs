@@ -26,5 +26,6 @@ mod rendered_findings;
 mod sarif_docs;
 mod scan;
 mod sync;
+mod sync_app;
 mod sync_kill;
 mod workflow;

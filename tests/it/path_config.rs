@@ -138,3 +138,77 @@ fn quiet_does_not_say_which_configuration() {
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     assert_eq!(String::from_utf8(output.stderr).unwrap(), "");
 }
+
+#[test]
+fn bump_path_takes_the_repository_config_not_the_fleet_toml_of_the_current_directory() {
+    // The current directory holds another fleet's fleet.toml whose registry mirror would stop
+    // bump (a mirror URL must be http or https); the repository's own config asks for `major`.
+    let cwd = tempfile::tempdir().unwrap();
+    std::fs::write(
+        cwd.path().join("fleet.toml"),
+        "[registry]\nmirrors = { \"docker.io\" = \"ftp://mirror.invalid\" }\n",
+    )
+    .unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::write(
+        repo.path().join("Dockerfile"),
+        "FROM scratch\nCOPY api /api\n",
+    )
+    .unwrap();
+    repo_config(repo.path(), "[registry]\nlevel = \"major\"\n");
+
+    let bump = |args: &[&str]| {
+        drydock()
+            .current_dir(cwd.path())
+            .args(["bump", "--format", "json"])
+            .args(args)
+            .arg("--path")
+            .arg(repo.path())
+            .output()
+            .unwrap()
+    };
+    let output = bump(&[]);
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["level"], "major", "{report}");
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let own = repo.path().join(".github/drydock.toml");
+    assert!(
+        stderr.contains(&format!("configuration from {}", own.display())),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("fleet.toml"), "{stderr}");
+
+    // Named with --fleet, the same fleet.toml is read, and its mirror is refused.
+    let named = bump(&["--fleet", "fleet.toml"]);
+    assert_eq!(named.status.code(), Some(2), "{named:?}");
+    assert!(
+        String::from_utf8_lossy(&named.stderr).contains("fleet.toml:"),
+        "{named:?}"
+    );
+}
+
+#[test]
+fn bump_path_without_a_repository_config_takes_the_built_in_defaults() {
+    let cwd = tempfile::tempdir().unwrap();
+    std::fs::write(
+        cwd.path().join("fleet.toml"),
+        "[registry]\nlevel = \"patch\"\nmirrors = { \"docker.io\" = \"ftp://mirror.invalid\" }\n",
+    )
+    .unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    let output = drydock()
+        .current_dir(cwd.path())
+        .args(["bump", "--format", "json", "--path"])
+        .arg(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["level"], "minor", "{report}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("configuration from the built-in defaults"),
+        "{output:?}"
+    );
+}

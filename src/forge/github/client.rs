@@ -458,6 +458,32 @@ impl GitHub {
         }
     }
 
+    /// The token git offers for an owner's repositories over HTTPS: the PAT, or the App's
+    /// installation token on the owner (the same cache and renewal as the API's). `refused` is
+    /// a token the git server just turned down: if it is the cached one, a new one is minted.
+    pub async fn git_token(
+        &self,
+        owner: &str,
+        refused: Option<&SecretString>,
+    ) -> Result<SecretString, ForgeError> {
+        match &self.inner.credentials {
+            Credentials::Token(token) => Ok(token.clone()),
+            Credentials::App(_) => {
+                if let Some(refused) = refused {
+                    let mut tokens = self.inner.installations.lock().await;
+                    let key = owner.to_ascii_lowercase();
+                    if tokens
+                        .get(&key)
+                        .is_some_and(|t| t.token.expose_secret() == refused.expose_secret())
+                    {
+                        tokens.remove(&key);
+                    }
+                }
+                self.installation_token(owner).await
+            }
+        }
+    }
+
     /// The installation token for an owner, minted when there is none or it expires within
     /// five minutes.
     async fn installation_token(&self, owner: &str) -> Result<SecretString, ForgeError> {
