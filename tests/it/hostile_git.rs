@@ -9,76 +9,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::sync::{Fixture, Run, head};
 use crate::support::git_remote::{GitDaemon, Remote, git};
 
 const TOKEN: &str = "ghp_hostileTestToken0123456789abcdefXYZ";
 
-struct Fixture {
-    dir: tempfile::TempDir,
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn row(&self, repo: &str) -> (String, String) {
-        let line = self
-            .stdout
-            .lines()
-            .find(|l| l.split_whitespace().next() == Some(repo))
-            .unwrap_or_else(|| panic!("no row for {repo} in:\n{}\n{}", self.stdout, self.stderr));
-        let rest = line[repo.len()..].trim_start();
-        let result = rest.split_whitespace().next().unwrap_or("").to_string();
-        let reason = rest[result.len()..].trim().to_string();
-        (result, reason)
-    }
-
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-}
-
-impl Fixture {
-    fn new() -> Fixture {
-        Fixture {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn fleet(&self, toml: &str) {
-        std::fs::write(self.root().join("fleet.toml"), toml).unwrap();
-    }
-
-    fn checkout(&self, name: &str) -> PathBuf {
-        self.root().join(".drydock/repos").join(name)
-    }
-
-    fn sync(&self, args: &[&str]) -> Run {
-        let out = crate::support::drydock()
-            .current_dir(self.root())
-            .arg("sync")
-            .args(args)
-            .env("GITHUB_TOKEN", TOKEN)
-            .timeout(Duration::from_secs(120))
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-}
-
-fn head(checkout: &Path) -> String {
-    git(checkout, &["rev-parse", "HEAD"])
+/// `drydock sync` in the fixture with the canary token in the environment.
+fn sync(f: &Fixture, args: &[&str]) -> Run {
+    f.sync_with_env(args, &[("GITHUB_TOKEN", TOKEN)])
 }
 
 /// A TCP server on 127.0.0.1 that runs `serve` on each connection (at most 20), each on its own
@@ -150,7 +88,7 @@ fn a_token_in_the_url_user_name_is_handed_to_the_server_and_shown_nowhere() {
     });
     let url = format!("http://{TOKEN}@127.0.0.1:{}/o/r.git", server.port);
     f.fleet(&format!("[[repo]]\nname = \"o/r\"\nurl = \"{url}\"\n"));
-    let run = f.sync(&["-vv"]);
+    let run = sync(&f, &["-vv"]);
     assert_eq!(run.code, 3, "{}", run.all());
     let (result, reason) = run.row("o/r");
     assert_eq!(result, "failed");
@@ -178,7 +116,7 @@ fn credentials_in_a_url_never_reach_git_config() {
         .url("o/r.git")
         .replace("git://", &format!("git://x-access-token:{TOKEN}@"));
     f.fleet(&format!("[[repo]]\nname = \"o/r\"\nurl = \"{url}\"\n"));
-    let run = f.sync(&["-vv"]);
+    let run = sync(&f, &["-vv"]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(run.row("o/r").0, "cloned");
     assert!(!run.all().contains(TOKEN), "{}", run.all());
@@ -191,7 +129,7 @@ fn credentials_in_a_url_never_reach_git_config() {
     git(&checkout, &["remote", "set-url", "origin", &url]);
     remote.commit("next.txt", "next\n");
     remote.push("main");
-    let run = f.sync(&[]);
+    let run = sync(&f, &[]);
     assert_eq!(run.row("o/r").0, "updated", "{}", run.all());
     assert!(!config().contains(TOKEN), "{}", config());
     assert_eq!(head(&checkout), remote.tip("main"));
@@ -253,7 +191,7 @@ fn a_server_dripping_bytes_is_stopped_by_the_deadline() {
          [[repo]]\nname = \"o/tlsdrip\"\nurl = \"https://127.0.0.1:{}/o/tlsdrip.git\"\n",
         server.port, tls.port
     ));
-    let run = f.sync(&[]);
+    let run = sync(&f, &[]);
     assert_eq!(run.code, 3, "{}", run.all());
     for repo in ["o/drip", "o/tlsdrip"] {
         let (result, reason) = run.row(repo);
@@ -292,7 +230,7 @@ fn a_silent_server_reads_as_a_timeout_not_an_ssl_error() {
          [[repo]]\nname = \"o/plain\"\nurl = \"git://127.0.0.1:{}/o/plain.git\"\n",
         https.port, plain.port
     ));
-    let run = f.sync(&[]);
+    let run = sync(&f, &[]);
     assert_eq!(run.code, 3, "{}", run.all());
     for repo in ["o/tls", "o/plain"] {
         let (result, reason) = run.row(repo);
@@ -325,7 +263,7 @@ fn a_second_sync_on_the_workspace_is_refused_naming_the_holder() {
     let held = std::fs::File::create(&lock_path).unwrap();
     held.try_lock().unwrap();
     std::fs::write(&lock_path, "4242\n").unwrap();
-    let run = f.sync(&[]);
+    let run = sync(&f, &[]);
     assert_eq!(run.code, 3, "{}", run.all());
     assert!(
         run.stderr
@@ -338,7 +276,7 @@ fn a_second_sync_on_the_workspace_is_refused_naming_the_holder() {
 
     // A killed sync leaves the file but not the lock: the next sync goes ahead.
     drop(held);
-    let run = f.sync(&[]);
+    let run = sync(&f, &[]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(run.row("o/r").0, "cloned");
 }
@@ -349,7 +287,7 @@ fn path_repos_are_local_at_once_not_connecting() {
     let local = f.root().join("checkout");
     std::fs::create_dir_all(&local).unwrap();
     f.fleet("[[repo]]\nname = \"o/here\"\npath = \"checkout\"\n");
-    let run = f.sync(&["-v"]);
+    let run = sync(&f, &["-v"]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(!run.stderr.contains("o/here: syncing"), "{}", run.stderr);
     assert!(run.stderr.contains("o/here: local"), "{}", run.stderr);
@@ -363,7 +301,7 @@ fn cloned_then_pushed(f: &Fixture) -> (Remote, PathBuf, String, String) {
         "[[repo]]\nname = \"o/r\"\nurl = \"{}\"\n",
         remote.file_url()
     ));
-    assert_eq!(f.sync(&[]).code, 0);
+    assert_eq!(sync(f, &[]).code, 0);
     let checkout = f.checkout("o/r");
     let from = head(&checkout);
     std::fs::write(
@@ -405,7 +343,7 @@ fn an_interrupted_update_is_finished_by_the_next_sync() {
     write_record(&checkout, &[&from, &to]);
     half_update(&remote, &checkout, &to);
 
-    let run = f.sync(&[]);
+    let run = sync(&f, &[]);
     assert_eq!(run.code, 0, "{}", run.all());
     let (result, reason) = run.row("o/r");
     assert_eq!(result, "updated", "{reason}");
@@ -417,7 +355,7 @@ fn an_interrupted_update_is_finished_by_the_next_sync() {
     assert_eq!(git(&checkout, &["status", "--porcelain"]), "");
     assert!(!checkout.join(".git/drydock-sync").exists());
     assert!(!checkout.join(".git/index.lock").exists());
-    assert_eq!(f.sync(&[]).row("o/r").0, "unchanged");
+    assert_eq!(sync(&f, &[]).row("o/r").0, "unchanged");
 }
 
 #[test]
@@ -428,7 +366,7 @@ fn a_persons_edits_beside_an_interrupted_update_are_left_alone() {
     half_update(&remote, &checkout, &to);
     std::fs::write(checkout.join("file2.txt"), "my own edit\n").unwrap();
 
-    let run = f.sync(&[]);
+    let run = sync(&f, &[]);
     assert_eq!(run.code, 0, "{}", run.all());
     let (result, reason) = run.row("o/r");
     assert_eq!(result, "skipped-local-changes");
@@ -442,7 +380,7 @@ fn a_persons_edits_beside_an_interrupted_update_are_left_alone() {
 
     // Once the person's edit is gone, the update is finished.
     git(&checkout, &["checkout", "--", "file2.txt"]);
-    let run = f.sync(&[]);
+    let run = sync(&f, &[]);
     assert_eq!(run.row("o/r").0, "updated", "{}", run.all());
     assert_eq!(head(&checkout), remote.tip("main"));
     assert_eq!(git(&checkout, &["status", "--porcelain"]), "");
@@ -456,7 +394,7 @@ fn a_force_push_between_fetch_and_checkout_converges() {
         "[[repo]]\nname = \"o/r\"\nurl = \"{}\"\n",
         remote.file_url()
     ));
-    assert_eq!(f.sync(&[]).code, 0);
+    assert_eq!(sync(&f, &[]).code, 0);
     let checkout = f.checkout("o/r");
     let from = head(&checkout);
     // The remote's history is rewritten: the checkout's commit is no longer on it.
@@ -467,7 +405,7 @@ fn a_force_push_between_fetch_and_checkout_converges() {
     write_record(&checkout, &[&from]);
     git(&checkout, &["fetch", "-q", "origin"]);
 
-    let run = f.sync(&[]);
+    let run = sync(&f, &[]);
     assert_eq!(run.code, 0, "{}", run.all());
     assert_eq!(run.row("o/r").0, "updated", "{}", run.all());
     assert_eq!(head(&checkout), remote.tip("main"));
@@ -480,19 +418,19 @@ fn a_failed_fetch_is_not_taken_for_an_interrupted_update() {
     let remote = Remote::new(f.root(), "r", 1);
     let url = remote.file_url();
     f.fleet(&format!("[[repo]]\nname = \"o/r\"\nurl = \"{url}\"\n"));
-    assert_eq!(f.sync(&[]).code, 0);
+    assert_eq!(sync(&f, &[]).code, 0);
     let checkout = f.checkout("o/r");
     f.fleet(&format!(
         "[[repo]]\nname = \"o/r\"\nurl = \"{url}\"\nbranch = \"nope\"\n"
     ));
-    let run = f.sync(&[]);
+    let run = sync(&f, &[]);
     assert_eq!(run.code, 3, "{}", run.all());
     assert!(!checkout.join(".git/drydock-sync").exists());
 
     remote.commit("next.txt", "next\n");
     remote.push("main");
     f.fleet(&format!("[[repo]]\nname = \"o/r\"\nurl = \"{url}\"\n"));
-    let run = f.sync(&[]);
+    let run = sync(&f, &[]);
     let (result, reason) = run.row("o/r");
     assert_eq!(result, "updated", "{reason}");
     assert!(!reason.contains("interrupted"), "{reason}");

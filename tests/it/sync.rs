@@ -11,20 +11,26 @@ use std::time::Duration;
 
 use crate::support::git_remote::{GitDaemon, Remote, closed_port, git};
 
-/// A directory holding the remotes, a fleet.toml and the workspace `.drydock/`.
-struct Fixture {
+/// A directory holding the remotes, a fleet.toml and the workspace `.drydock/` (also used by
+/// `hostile_git`).
+pub(super) struct Fixture {
     dir: tempfile::TempDir,
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(super) struct Run {
+    pub(super) code: i32,
+    pub(super) stdout: String,
+    pub(super) stderr: String,
 }
 
 impl Run {
+    /// stdout and stderr together.
+    pub(super) fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
     /// The summary-table row of a repository: (result, reason).
-    fn row(&self, repo: &str) -> (String, String) {
+    pub(super) fn row(&self, repo: &str) -> (String, String) {
         let line = self
             .stdout
             .lines()
@@ -43,31 +49,31 @@ impl Run {
 }
 
 impl Fixture {
-    fn new() -> Fixture {
+    pub(super) fn new() -> Fixture {
         Fixture {
             dir: tempfile::tempdir().unwrap(),
         }
     }
 
-    fn root(&self) -> &Path {
+    pub(super) fn root(&self) -> &Path {
         self.dir.path()
     }
 
-    fn fleet(&self, toml: &str) {
+    pub(super) fn fleet(&self, toml: &str) {
         std::fs::write(self.root().join("fleet.toml"), toml).unwrap();
     }
 
-    fn checkout(&self, name: &str) -> PathBuf {
+    pub(super) fn checkout(&self, name: &str) -> PathBuf {
         self.root().join(".drydock/repos").join(name)
     }
 
-    fn sync(&self, args: &[&str]) -> Run {
+    pub(super) fn sync(&self, args: &[&str]) -> Run {
         self.sync_with_env(args, &[])
     }
 
     /// Runs `drydock sync` ([`crate::support::drydock`]: no user git configuration, no SSH agent,
     /// no token) with `env` on top.
-    fn sync_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+    pub(super) fn sync_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = crate::support::drydock();
         cmd.current_dir(self.root())
             .arg("sync")
@@ -85,7 +91,7 @@ impl Fixture {
     }
 
     /// What is left in `<workspace>/tmp`.
-    fn tmp_entries(&self) -> Vec<String> {
+    pub(super) fn tmp_entries(&self) -> Vec<String> {
         match std::fs::read_dir(self.root().join(".drydock/tmp")) {
             Ok(d) => d
                 .flatten()
@@ -96,7 +102,7 @@ impl Fixture {
     }
 }
 
-fn head(checkout: &Path) -> String {
+pub(super) fn head(checkout: &Path) -> String {
     git(checkout, &["rev-parse", "HEAD"])
 }
 
