@@ -93,16 +93,14 @@ def handle(s, method, path, query, body, handler):
                       "custom_properties", "description", "is_template"):
                 if k in data:
                     setattr(r, k, data[k])
-            if "name" in data:  # rename
-                del w.repos[(r.owner.login.lower(), r.name.lower())]
-                r.ensure_git()
-                newdir = os.path.join(os.path.dirname(r.gitdir), data["name"] + ".git")
-                os.rename(r.gitdir, newdir)
-                r.name, r.gitdir = data["name"], newdir
-                w.repos[(r.owner.login.lower(), r.name.lower())] = r
+            if "name" in data:  # rename; the old name keeps resolving to it (state.py)
+                try:
+                    w.rename_repo(r, data["name"])
+                except ValueError as e:
+                    return 422, {"error": str(e)}
             return 200, {"full_name": r.full_name}
         if rest == "" and method == "DELETE":
-            del w.repos[(r.owner.login.lower(), r.name.lower())]
+            w.delete_repo(r)
             return 200, {"ok": True}
         if rest == "commits" and method == "POST":
             files = dict(data.get("files", {}))

@@ -140,7 +140,8 @@ class GraphQL:
         tok = ctx["tok"]
 
         def repository(info, owner, name, followRenames=True):
-            r = s.world.repo(owner, name)
+            # The schema's default is true: an old name resolves to the repository, new name and all.
+            r = s.world.repo_following_renames(owner, name) if followRenames else s.world.repo(owner, name)
             if r is None or not s.can_see(tok, r):
                 raise GHError("Could not resolve to a Repository with the name '%s/%s'." % (owner, name), "NOT_FOUND")
             ctx["info"]["repos"].append(r.full_name)

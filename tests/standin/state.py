@@ -293,6 +293,7 @@ class World:
             self._id = 1000
             self.owners = {}       # login(lower) -> Owner
             self.repos = {}        # (owner lower, name lower) -> Repo
+            self.renamed = {}      # old (owner lower, name lower) -> Repo, as GitHub redirects
             self.tokens = {}       # value -> Token
             self.installations = {}  # id -> Installation
             self.app = None        # {"id", "slug", "public_key", "token_lifetime"}
@@ -334,6 +335,32 @@ class World:
     def repo(self, owner, name):
         return self.repos.get((owner.lower(), name.lower()))
 
+    def repo_following_renames(self, owner, name):
+        """The repository under this name, or the one renamed away from it (GitHub redirects)."""
+        return self.repo(owner, name) or self.renamed.get((owner.lower(), name.lower()))
+
+    def rename_repo(self, r, new_name):
+        """GitHub keeps redirecting every earlier name until one is taken by a new repository."""
+        with self.lock:
+            old = (r.owner.login.lower(), r.name.lower())
+            new = (r.owner.login.lower(), new_name.lower())
+            if new != old and new in self.repos:
+                raise ValueError("repository %s/%s exists" % (r.owner.login, new_name))
+            del self.repos[old]
+            r.ensure_git()
+            newdir = os.path.join(os.path.dirname(r.gitdir), new_name + ".git")
+            os.rename(r.gitdir, newdir)
+            r.name, r.gitdir = new_name, newdir
+            self.repos[new] = r
+            self.renamed.pop(new, None)
+            if new != old:
+                self.renamed[old] = r
+
+    def delete_repo(self, r):
+        with self.lock:
+            del self.repos[(r.owner.login.lower(), r.name.lower())]
+            self.renamed = {k: v for k, v in self.renamed.items() if v is not r}
+
     def repo_by_node(self, node_id):
         for r in self.repos.values():
             if r.node_id == node_id:
@@ -347,6 +374,7 @@ class World:
                 raise ValueError("repository %s/%s exists" % (owner, name))
             r = Repo(self, o, name, self.next_id(), **kw)
             self.repos[(owner.lower(), name.lower())] = r
+            self.renamed.pop((owner.lower(), name.lower()), None)  # the new repository wins
             if kw.get("git"):
                 r.ensure_git()  # else materialised on first git access
             return r

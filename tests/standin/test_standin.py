@@ -1,6 +1,7 @@
 """Self-tests of the GitHub stand-in: `python3 -m unittest discover -s tests/standin` with the test
 tools' Python (standin-python). Starts one stand-in per class on 127.0.0.1:0."""
 import base64
+import http.client
 import json
 import os
 import shutil
@@ -349,6 +350,52 @@ class GraphQLTests(Base):
         self.assertLess(elapsed, 5)
         if os.environ.get("STANDIN_TIMING"):
             print("status query over 51 aliases: %.2fs" % elapsed, file=sys.stderr)
+        self.assertNoViolations()
+
+    def test_rename_old_name_redirects_and_follows_renames(self):
+        s = self.s
+        s.ctl("PATCH", "repos/acme/web", {"name": "site"})
+        # REST: the old name is a 301 to /repositories/{id} (not followed: that path is not in the
+        # OpenAPI description), a write on it a 307; the new name answers as usual.
+        conn = http.client.HTTPConnection(s.base[len("http://"):], timeout=30)
+        auth = {"Authorization": "Bearer tok", "Accept": "application/vnd.github+json", "User-Agent": "t"}
+        conn.request("GET", "/repos/acme/web", headers=auth)
+        resp = conn.getresponse()
+        body = json.loads(resp.read())
+        st, _, repo = s.req("GET", "/repos/acme/site")
+        self.assertEqual(st, 200, repo)
+        self.assertEqual((resp.status, body["message"]), (301, "Moved Permanently"))
+        self.assertEqual(resp.getheader("Location"), "%s/repositories/%d" % (s.base, repo["id"]))
+        conn.request("GET", "/api/v3/repos/acme/web/pulls", headers=auth)
+        resp = conn.getresponse()
+        resp.read()
+        self.assertEqual(resp.status, 301)
+        self.assertEqual(resp.getheader("Location"), "%s/api/v3/repositories/%d/pulls" % (s.base, repo["id"]))
+        conn.request("POST", "/repos/acme/web/pulls", body=json.dumps({"title": "t", "head": "feature", "base": "main"}),
+                     headers=dict(auth, **{"Content-Type": "application/json"}))
+        resp = conn.getresponse()
+        resp.read()
+        conn.close()
+        self.assertEqual(resp.status, 307)
+        self.assertEqual(s.ctl("GET", "repos/acme/site")["pulls"], [])
+        # GraphQL: followRenames (default true) gives the repository under its new name.
+        q = 'query { a: repository(owner: "acme", name: "web", followRenames: true) { nameWithOwner } ' \
+            'b: repository(owner: "acme", name: "web") { nameWithOwner } ' \
+            'c: repository(owner: "acme", name: "web", followRenames: false) { nameWithOwner } }'
+        out = self.gql(q)
+        self.assertEqual(out["data"]["a"], {"nameWithOwner": "acme/site"})
+        self.assertEqual(out["data"]["b"], {"nameWithOwner": "acme/site"})
+        self.assertIsNone(out["data"]["c"])
+        self.assertEqual([(e["type"], e["path"]) for e in out["errors"]], [("NOT_FOUND", ["c"])])
+        self.assertNoViolations()
+        # A new repository under the old name ends the redirect; so does deleting the renamed one.
+        s.ctl("POST", "repos", {"owner": "acme", "name": "web", "files": {"f": "x\n"}})
+        st, _, again = s.req("GET", "/repos/acme/web")
+        self.assertEqual((st, again["full_name"]), (200, "acme/web"))
+        s.ctl("PATCH", "repos/acme/site", {"name": "site2"})
+        s.ctl("DELETE", "repos/acme/site2")
+        self.assertEqual(s.req("GET", "/repos/acme/site")[0], 404)
+        self.assertIsNone(self.gql('query { repository(owner: "acme", name: "site") { id } }')["data"]["repository"])
         self.assertNoViolations()
 
     def test_invalid_field_and_missing_first_are_violations(self):
