@@ -520,3 +520,65 @@ fn a_wrong_github_setting_is_a_located_config_error() {
         "{stderr}"
     );
 }
+
+#[test]
+#[ignore = "needs external tools: run scripts/test.sh"]
+fn a_renamed_entry_is_reported_and_kept() {
+    let standin = Standin::start();
+    standin.token(CANARY, "octo");
+    standin.org("acme", vec![json!({"name": "old-name"})]);
+    standin.control("PATCH", "repos/acme/old-name", json!({"name": "new-name"}));
+    let dir = fleet(
+        &standin,
+        "",
+        "",
+        "[[repo]]\nname = \"acme/old-name\" # renamed on GitHub\n",
+    );
+    let before = std::fs::read_to_string(dir.path().join("fleet.toml")).unwrap();
+
+    let report = json_of(&discover(dir.path(), &["--org", "acme", "--format", "json"]).success());
+    assert_eq!(
+        report["gone"],
+        json!([{"name": "acme/old-name", "reason": "renamed", "renamed_to": "acme/new-name"}])
+    );
+    assert_eq!(report["existing"], json!([]));
+    // The new name is listed and not in the fleet, so it is an addition like any other.
+    assert_eq!(names(&report["added"]), ["acme/new-name"]);
+    // The old name is not listed any more: the look-up asked GraphQL to follow renames.
+    let looked_up: Vec<Value> = standin
+        .log()
+        .into_iter()
+        .filter(|e| e["route"] == "graphql")
+        .collect();
+    assert_eq!(looked_up.len(), 1, "{looked_up:?}");
+
+    let text = discover(dir.path(), &["--org", "acme"]).success();
+    insta::assert_snapshot!(
+        String::from_utf8_lossy(&text.get_output().stdout),
+        @r###"
+    acme: 1 repositories listed, 1 to add, 0 already in the fleet, 1 gone
+      + [[repo]] name = "acme/new-name"
+      ! acme/old-name (renamed to acme/new-name; its entry is kept)
+    run with --write to add them to fleet.toml
+    "###
+    );
+
+    let wrote = discover(
+        dir.path(),
+        &["--org", "acme", "--write", "--format", "json"],
+    )
+    .success();
+    let report = json_of(&wrote);
+    assert_eq!(report["gone"][0]["renamed_to"], "acme/new-name");
+    let after = std::fs::read_to_string(dir.path().join("fleet.toml")).unwrap();
+    assert!(
+        after.starts_with(&before),
+        "the old entry is neither deleted nor rewritten:\n{after}"
+    );
+    assert_eq!(
+        &after[before.len()..],
+        "\n[[repo]]\nname = \"acme/new-name\"\n",
+        "only the addition"
+    );
+    assert_no_canary_in_files(dir.path());
+}
