@@ -195,6 +195,13 @@ pub async fn discover<F: Forge>(
     }
     existing.sort_by_key(|n| key(n));
     gone.sort_by_key(|a| key(&a.name));
+    // A repository a fleet entry was renamed to is that entry, not a new repository: adding it
+    // would put the same repository in the fleet twice. The report says to rename the entry.
+    let renamed_to: std::collections::BTreeSet<String> = gone
+        .iter()
+        .filter_map(|g| g.renamed_to.as_deref().map(key))
+        .collect();
+    added.retain(|a| !renamed_to.contains(&key(&a.name)));
 
     let mut written = false;
     if options.write && !added.is_empty() {

@@ -142,7 +142,11 @@ fn write_text(out: &mut impl Write, report: &DiscoverReport, fleet: &str) -> std
                 shown(gone.renamed_to.as_deref().unwrap_or("?"))
             ),
         };
-        writeln!(out, "  ! {} ({why}; its entry is kept)", shown(&gone.name))?;
+        let what = match gone.reason {
+            GoneReason::Renamed => "change its `name` in fleet.toml",
+            _ => "its entry is kept",
+        };
+        writeln!(out, "  ! {} ({why}; {what})", shown(&gone.name))?;
     }
     let s = &report.skipped;
     let skipped = s.archived + s.disabled + s.forks + s.empty + s.filtered;

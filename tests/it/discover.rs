@@ -523,7 +523,7 @@ fn a_wrong_github_setting_is_a_located_config_error() {
 
 #[test]
 #[ignore = "needs external tools: run scripts/test.sh"]
-fn a_renamed_entry_is_reported_and_kept() {
+fn a_renamed_entry_is_reported_kept_and_not_added_again() {
     let standin = Standin::start();
     standin.token(CANARY, "octo");
     standin.org("acme", vec![json!({"name": "old-name"})]);
@@ -542,8 +542,8 @@ fn a_renamed_entry_is_reported_and_kept() {
         json!([{"name": "acme/old-name", "reason": "renamed", "renamed_to": "acme/new-name"}])
     );
     assert_eq!(report["existing"], json!([]));
-    // The new name is listed and not in the fleet, so it is an addition like any other.
-    assert_eq!(names(&report["added"]), ["acme/new-name"]);
+    // The new name is the renamed entry, not a repository to add: the fleet would list it twice.
+    assert_eq!(report["added"], json!([]));
     // The old name is not listed any more: the look-up asked GraphQL to follow renames.
     let looked_up: Vec<Value> = standin
         .log()
@@ -556,10 +556,8 @@ fn a_renamed_entry_is_reported_and_kept() {
     insta::assert_snapshot!(
         String::from_utf8_lossy(&text.get_output().stdout),
         @r###"
-    acme: 1 repositories listed, 1 to add, 0 already in the fleet, 1 gone
-      + [[repo]] name = "acme/new-name"
-      ! acme/old-name (renamed to acme/new-name; its entry is kept)
-    run with --write to add them to fleet.toml
+    acme: 1 repositories listed, 0 to add, 0 already in the fleet, 1 gone
+      ! acme/old-name (renamed to acme/new-name; change its `name` in fleet.toml)
     "###
     );
 
@@ -571,14 +569,9 @@ fn a_renamed_entry_is_reported_and_kept() {
     let report = json_of(&wrote);
     assert_eq!(report["gone"][0]["renamed_to"], "acme/new-name");
     let after = std::fs::read_to_string(dir.path().join("fleet.toml")).unwrap();
-    assert!(
-        after.starts_with(&before),
-        "the old entry is neither deleted nor rewritten:\n{after}"
-    );
     assert_eq!(
-        &after[before.len()..],
-        "\n[[repo]]\nname = \"acme/new-name\"\n",
-        "only the addition"
+        after, before,
+        "the old entry is neither deleted nor rewritten, and the new name is not added"
     );
     assert_no_canary_in_files(dir.path());
 }
