@@ -20,6 +20,7 @@ use crate::bump::select::{self, Choice, Level};
 use crate::bump::sites::{self, Site, SiteKind};
 use crate::detect::{ScanOptions, scan_dir};
 use crate::docker::ImageRef;
+use crate::fs;
 use crate::inventory::Fleet;
 use crate::registry::{Client, ClientOptions, CredentialStore, RegistryError, StatsSnapshot};
 
@@ -143,7 +144,11 @@ pub fn bump(options: &BumpOptions<'_>) -> Result<BumpReport, Error> {
     }
     let level = options.level.unwrap_or(options.fleet.registry.level);
     let root = path_target(options.path)?.root;
-    let (files, mut skipped, dockerfiles) = find_sites(&root, &options.fleet.scan.options())?;
+    let (files, mut skipped, dockerfiles) = find_sites(
+        &root,
+        &options.fleet.scan.options(),
+        options.fleet.scan.max_file_bytes,
+    )?;
 
     let credentials = CredentialStore::from_environment()?;
     let client_options = ClientOptions {
@@ -234,31 +239,25 @@ pub fn checkout(fleet: &Fleet, repos: &[String], path: Option<&Path>) -> Result<
     }
 }
 
-/// The image sites of every Dockerfile under `root` (symlinks are left alone), the references
-/// that cannot be bumped (and the Dockerfiles that cannot be read), and how many Dockerfiles
-/// there are.
+/// The image sites of every Dockerfile under `root`, read through [`fs::read_repo_file`] (no
+/// symlink on the path, regular files of at most `cap` bytes), the references that cannot be
+/// bumped (and the Dockerfiles that cannot be read), and how many Dockerfiles there are.
 fn find_sites(
     root: &Path,
     options: &ScanOptions,
+    cap: u64,
 ) -> anyhow::Result<(Vec<FileSites>, Vec<Skip>, usize)> {
     let scan = scan_dir(root, options).with_context(|| format!("scanning {}", root.display()))?;
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     for found in &scan.dockerfiles {
-        let path = root.join(&found.path);
-        if path
-            .symlink_metadata()
-            .is_ok_and(|m| m.file_type().is_symlink())
-        {
-            continue;
-        }
         let skip_file = |line: usize, reason: String| Skip {
             file: found.path.clone(),
             line,
             image: String::new(),
             reason,
         };
-        let text = match std::fs::read(&path) {
+        let text = match fs::read_repo_file(root, Path::new(&found.path), cap) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => text,
                 Err(e) => {
@@ -301,7 +300,7 @@ fn find_sites(
         }));
         files.push(FileSites {
             rel: found.path.clone(),
-            path,
+            path: root.join(&found.path),
             text,
             sites: found_sites.sites,
         });
@@ -615,7 +614,7 @@ fn write_updates(files: &[FileSites], updates: &[Update]) -> anyhow::Result<()> 
             .ancestors()
             .nth(rel.components().count())
             .unwrap_or(Path::new("."));
-        crate::fs::write_repo_file(root, rel, text.as_bytes())?;
+        fs::write_repo_file(root, rel, text.as_bytes())?;
     }
     Ok(())
 }

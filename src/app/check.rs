@@ -243,7 +243,13 @@ fn check_target(
     let mut uses = Vec::new();
     let paths: Vec<String> = scan.dockerfiles.iter().map(|f| f.path.clone()).collect();
     let cap = fleet.scan.max_file_bytes;
-    let contexts = named_contexts(&target.root, &scan, &paths);
+    // Compose files are read once: for their named contexts and for their `image:` checks.
+    let compose: Vec<(String, String)> = scan
+        .compose_files
+        .iter()
+        .filter_map(|f| Some((f.path.clone(), read_build_file(&target.root, &f.path, cap)?)))
+        .collect();
+    let contexts = named_contexts(&target.root, &compose, &paths, cap);
     for path in &paths {
         match fs::read_repo_file(&target.root, Path::new(path), cap) {
             Ok(bytes) => {
@@ -270,7 +276,7 @@ fn check_target(
             }
         }
     }
-    check_compose_files(target, &scan, fleet, facts, today, &mut repo, &mut uses);
+    check_compose_files(&compose, fleet, facts, today, &mut repo, &mut uses);
     let dependabot_findings = match read_dependabot(&target.root, cap) {
         DependabotYml::Present(name, text) => {
             crate::dependabot::validate::validate(&text, name, Some(&scan))
@@ -334,9 +340,8 @@ fn too_large_fix(e: &ReadError) -> Option<&'static str> {
 
 /// A build file beside the Dockerfiles (compose, bake), as text; `None` when it cannot be read
 /// (the scan found it, so a failure here is a race and the file is skipped).
-fn read_build_file(root: &Path, rel: &str) -> Option<String> {
-    // Build files are small; the cap only guards against a huge or endless one.
-    let bytes = fs::read_repo_file(root, Path::new(rel), 4 << 20).ok()?;
+fn read_build_file(root: &Path, rel: &str, cap: u64) -> Option<String> {
+    let bytes = fs::read_repo_file(root, Path::new(rel), cap).ok()?;
     Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -344,8 +349,9 @@ fn read_build_file(root: &Path, rel: &str) -> Option<String> {
 /// Dockerfile) and compose files define: `COPY --from=<name>` names one of them, not an image.
 fn named_contexts(
     root: &Path,
-    scan: &crate::detect::RepoScan,
+    compose: &[(String, String)],
     dockerfiles: &[String],
+    cap: u64,
 ) -> Vec<String> {
     let mut dirs: std::collections::BTreeSet<String> = dockerfiles
         .iter()
@@ -359,17 +365,13 @@ fn named_contexts(
     for dir in &dirs {
         for name in policy::build_files::BAKE_FILES {
             let rel = format!("{dir}{name}");
-            if root.join(&rel).is_file()
-                && let Some(text) = read_build_file(root, &rel)
-            {
+            if let Some(text) = read_build_file(root, &rel, cap) {
                 contexts.extend(policy::build_files::bake_contexts(&text));
             }
         }
     }
-    for file in &scan.compose_files {
-        if let Some(text) = read_build_file(root, &file.path) {
-            contexts.extend(policy::build_files::compose_contexts(&text));
-        }
+    for (_, text) in compose {
+        contexts.extend(policy::build_files::compose_contexts(text));
     }
     contexts.sort();
     contexts.dedup();
@@ -378,22 +380,17 @@ fn named_contexts(
 
 /// The image rules over every compose file's `image:` references, with file and line.
 fn check_compose_files(
-    target: &Target,
-    scan: &crate::detect::RepoScan,
+    compose: &[(String, String)],
     fleet: &Fleet,
     facts: &Facts,
     today: NaiveDate,
     repo: &mut RepoReport,
     uses: &mut ImageUses,
 ) {
-    for file in &scan.compose_files {
-        let Some(text) = read_build_file(&target.root, &file.path) else {
-            continue;
-        };
-        let (findings, file_uses) =
-            policy::check_compose(&file.path, &text, &fleet.policy, facts, today);
+    for (path, text) in compose {
+        let (findings, file_uses) = policy::check_compose(path, text, &fleet.policy, facts, today);
         repo.findings.extend(findings);
-        uses.push((file.path.clone(), file_uses));
+        uses.push((path.clone(), file_uses));
     }
 }
 

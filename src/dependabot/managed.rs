@@ -94,32 +94,12 @@ impl ManagedFile for DependabotFile<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::{Ecosystem, EcosystemDir, FoundFile};
 
     /// A github-actions entry there only because of the monitor workflow says so, and docker
     /// entries say the policy requires them.
     #[test]
     fn generated_reasons_say_which_entries_the_policy_requires() {
-        let scan = RepoScan {
-            ecosystems: vec![
-                EcosystemDir {
-                    ecosystem: Ecosystem::Docker,
-                    directory: "/".into(),
-                },
-                EcosystemDir {
-                    ecosystem: Ecosystem::GithubActions,
-                    directory: "/".into(),
-                },
-                EcosystemDir {
-                    ecosystem: Ecosystem::Npm,
-                    directory: "/web".into(),
-                },
-            ],
-            dockerfiles: vec![FoundFile {
-                path: "Dockerfile".into(),
-            }],
-            compose_files: vec![],
-        };
+        let scan = crate::dependabot::repair::tests::scan();
         let (settings, renderer) = (Settings::default(), Renderer::builtin());
         let file = DependabotFile {
             scan: &scan,

@@ -18,27 +18,11 @@ use std::time::{Duration, Instant};
 use sha2::Digest;
 
 use crate::support::drydock;
+use crate::support::http::{Seen, head_complete, parse_head};
 
 /// user:s3cret, as a Basic header value.
 const BASIC: &str = "Basic dXNlcjpzM2NyZXQ=";
 const SECRET: &str = "s3cret";
-
-/// A request as a stand-in saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
 
 /// How a stand-in sends a body.
 enum Body {
@@ -165,26 +149,13 @@ fn serve(
         .unwrap();
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 65536 {
+    while !head_complete(&buf) && buf.len() < 65536 {
         match socket.read(&mut chunk) {
             Ok(0) | Err(_) => return,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     }
-    let text = String::from_utf8_lossy(&buf).to_string();
-    let mut lines = text.split("\r\n");
-    let mut first = lines.next().unwrap_or("").split(' ');
-    let seen = Seen {
-        method: first.next().unwrap_or("").into(),
-        target: first.next().unwrap_or("").into(),
-        headers: lines
-            .take_while(|l| !l.is_empty())
-            .filter_map(|l| {
-                l.split_once(": ")
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-            })
-            .collect(),
-    };
+    let seen = parse_head(&buf);
     log.lock().unwrap().push(seen.clone());
     let r = handler(&seen, base);
     let mut head = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", r.status);

@@ -478,3 +478,34 @@ fn a_trivy_report_that_never_ends_is_a_clear_error_not_a_hang() {
         assert!(r.err.contains(says), "{}", r.err);
     }
 }
+
+#[test]
+fn bump_reads_dockerfiles_through_the_capped_reader() {
+    let (repo, _outside) = repo_and_outside();
+    // No external image anywhere, so bump asks no registry: the test stays on this machine.
+    std::fs::write(repo.path().join("Dockerfile"), "FROM scratch\n").unwrap();
+    std::fs::create_dir_all(repo.path().join("big")).unwrap();
+    std::fs::write(
+        repo.path().join("big/Dockerfile"),
+        format!("FROM scratch\n{}", "# padding\n".repeat(200)),
+    )
+    .unwrap();
+    std::fs::write(
+        repo.path().join(".github/drydock.toml"),
+        "[scan]\nmax_file_bytes = 1000\n",
+    )
+    .unwrap();
+    let r = run(repo.path(), &["bump", "--path", ".", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}{}", r.out, r.err);
+    let report: serde_json::Value = serde_json::from_str(&r.out).expect(&r.err);
+    let skipped = report["skipped"].as_array().unwrap();
+    assert!(
+        skipped.iter().any(|s| s["file"] == "big/Dockerfile"
+            && s["reason"]
+                .as_str()
+                .is_some_and(|why| why.contains("larger than the cap of 1000 bytes"))),
+        "{}{}",
+        r.out,
+        r.err
+    );
+}

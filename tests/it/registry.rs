@@ -11,22 +11,7 @@ use secrecy::SecretString;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-/// A request as the stand-in saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
+use crate::support::http::{Seen, head_complete, parse_head};
 
 struct Reply {
     status: u16,
@@ -72,26 +57,13 @@ async fn stand_in(
             tokio::spawn(async move {
                 let mut buf = Vec::new();
                 let mut chunk = [0u8; 4096];
-                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                while !head_complete(&buf) {
                     match socket.read(&mut chunk).await {
                         Ok(0) | Err(_) => return,
                         Ok(n) => buf.extend_from_slice(&chunk[..n]),
                     }
                 }
-                let text = String::from_utf8_lossy(&buf).to_string();
-                let mut lines = text.split("\r\n");
-                let mut first = lines.next().unwrap_or("").split(' ');
-                let seen = Seen {
-                    method: first.next().unwrap_or("").into(),
-                    target: first.next().unwrap_or("").into(),
-                    headers: lines
-                        .take_while(|l| !l.is_empty())
-                        .filter_map(|l| {
-                            l.split_once(": ")
-                                .map(|(k, v)| (k.to_string(), v.to_string()))
-                        })
-                        .collect(),
-                };
+                let seen = parse_head(&buf);
                 log.lock().unwrap().push(seen.clone());
                 let r = handler(&seen, &base);
                 tokio::time::sleep(r.delay).await;

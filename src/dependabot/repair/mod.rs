@@ -119,4 +119,4 @@ fn repair_entry(s: &mut Session, i: usize) {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -3,7 +3,9 @@ use crate::dependabot::settings::AddMissing;
 use crate::dependabot::validate::rules::{INVALID_YAML, YAML_ALIAS};
 use crate::detect::{Ecosystem, EcosystemDir, FoundFile};
 
-fn scan() -> RepoScan {
+/// A repository with a Dockerfile and a workflow at `/` and an npm project in `/web` (also the
+/// generator's tests in `managed.rs` use it).
+pub(crate) fn scan() -> RepoScan {
     RepoScan {
         ecosystems: vec![
             EcosystemDir {

@@ -5,6 +5,7 @@
 
 pub mod checkers;
 pub mod git_remote;
+pub mod http;
 pub mod standin;
 
 use std::path::PathBuf;
