@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::support::drydock;
 use crate::support::standin::{Standin, app_key_pair};
+use crate::support::{drydock, files_under};
 
 const NEEDS_TOOLS: &str = "needs external tools: run scripts/test.sh";
 const CANARY: &str = "ghp_CANARYcanary0123456789abcdefCANARY";
@@ -47,7 +47,7 @@ fn names(list: &Value) -> Vec<String> {
 
 /// No file under `dir` contains the canary.
 fn assert_no_canary_in_files(dir: &Path) {
-    for entry in walk(dir) {
+    for entry in files_under(dir) {
         let bytes = std::fs::read(&entry).unwrap();
         assert!(
             !String::from_utf8_lossy(&bytes).contains(CANARY),
@@ -55,22 +55,6 @@ fn assert_no_canary_in_files(dir: &Path) {
             entry.display()
         );
     }
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 fn many(prefix: &str, n: usize) -> Vec<Value> {

@@ -3,31 +3,13 @@
 //! minted once per owner, and the token shows up nowhere: not in stdout or stderr (debug logs
 //! on), not in `.git/config`, not in any file of the fleet directory or the workspace.
 
-use std::path::{Path, PathBuf};
-
 use serde_json::{Value, json};
 
-use crate::support::drydock;
 use crate::support::standin::{Standin, app_key_pair};
+use crate::support::{drydock, files_under};
 
 /// Every installation token the stand-in mints starts so (`ghs_` and 36 hex digits, as GitHub's).
 const TOKEN_PREFIX: &str = "ghs_";
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
 
 fn routes(log: &[Value], route: &str) -> usize {
     log.iter().filter(|e| e["route"] == route).count()

@@ -66,3 +66,21 @@ fn empty_home() -> &'static PathBuf {
         home
     })
 }
+
+/// Every file below `dir`, for tests that look for a leaked secret in everything a run left
+/// behind.
+pub fn files_under(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
