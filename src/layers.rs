@@ -42,6 +42,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("policy", Layer::Core),
     ("report", Layer::Core),
     ("workflow", Layer::Core),
+    ("proposal", Layer::Core),
     ("catalogue", Layer::Composition),
     ("inventory", Layer::Composition),
     ("forge", Layer::Adapter),

@@ -19,6 +19,7 @@ pub mod git;
 pub mod inventory;
 pub mod plan;
 pub mod policy;
+pub mod proposal;
 pub mod registry;
 pub mod repo;
 pub mod report;

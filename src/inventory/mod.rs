@@ -88,6 +88,8 @@ pub struct Fleet {
     pub data_dir: Option<PathBuf>,
     /// `[git]`: the deadline and stall limit of each repository's sync.
     pub git: crate::git::GitSettings,
+    /// `[apply]`: how compliance pull requests are made.
+    pub apply: crate::proposal::ApplySection,
     pub repos: Vec<Repo>,
 }
 
@@ -234,6 +236,7 @@ impl Fleet {
             .check()
             .map_err(|e| in_section("workflow", e))?;
         let git = raw.git.validate().map_err(|e| in_section("git", e))?;
+        raw.apply.validate().map_err(|e| in_section("apply", e))?;
         Ok(Fleet {
             file: file.to_path_buf(),
             workspace,
@@ -247,6 +250,7 @@ impl Fleet {
             policy,
             data_dir: raw.policy.data_dir.as_ref().map(|d| base.join(d)),
             git,
+            apply: raw.apply,
             repos,
         })
     }
@@ -309,6 +313,11 @@ impl Fleet {
             Some(over) => self.dependabot.overlay(over),
             None => self.dependabot.clone(),
         }
+    }
+
+    /// The `[apply]` settings for one repository: the fleet's, overlaid with its `[repo.apply]`.
+    pub fn apply_for(&self, repo: Option<&Repo>) -> crate::proposal::ApplySettings {
+        self.apply.settings_for(repo.and_then(|r| r.apply.as_ref()))
     }
 
     /// The workflow settings for a repository, `None` when it opted out (or the fleet did).

@@ -35,6 +35,8 @@ pub(super) struct RawFleet {
     #[serde(default)]
     pub git: crate::git::GitSection,
     #[serde(default)]
+    pub apply: crate::proposal::ApplySection,
+    #[serde(default)]
     pub repo: Vec<RawRepo>,
 }
 
@@ -59,6 +61,7 @@ pub(super) struct RawRepo {
     pub skip: bool,
     pub dependabot: Option<DependabotSettings>,
     pub workflow: Option<RepoWorkflowSection>,
+    pub apply: Option<crate::proposal::RepoApplySection>,
     #[serde(default)]
     pub build_args: BTreeMap<String, String>,
 }

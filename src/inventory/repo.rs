@@ -32,6 +32,8 @@ pub struct Repo {
     pub dependabot: Option<DependabotSettings>,
     /// `[repo.workflow]`: this repository's overrides of the fleet's `[workflow]`.
     pub workflow: Option<RepoWorkflowSection>,
+    /// `[repo.apply]`: this repository's overrides of the fleet's `[apply]`.
+    pub apply: Option<crate::proposal::RepoApplySection>,
     /// `--build-arg`s the repository's Dockerfiles are built with, for resolving `FROM ${ARG}`.
     pub build_args: BTreeMap<String, String>,
 }
@@ -122,6 +124,7 @@ pub(super) fn validate(cx: &Context<'_>, raw: Vec<RawRepo>) -> Result<Vec<Repo>,
             skip: r.skip,
             dependabot,
             workflow: r.workflow,
+            apply: r.apply,
             build_args: r.build_args,
         });
     }

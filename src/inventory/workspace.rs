@@ -133,6 +133,7 @@ mod tests {
             skip: false,
             dependabot: None,
             workflow: None,
+            apply: None,
             build_args: Default::default(),
         }
     }
