@@ -10,9 +10,11 @@ use crate::text::escape_terminal;
 const BREAK: &str = "&#8203;";
 
 /// `value` as inline Markdown text: control characters shown as by
-/// [`crate::text::escape_terminal`] (so a newline cannot start a heading or a list), every ASCII
-/// character CommonMark or GitHub give a meaning to backslash-escaped (emphasis, links, HTML and
-/// comments, tables, strikethrough, entities), and `@`/`#` broken so they neither mention nor link.
+/// [`crate::text::escape_terminal`] (so a newline cannot start a heading or a list), the ASCII
+/// characters that mean something inline on GitHub backslash-escaped (emphasis, code, links and
+/// images, HTML and comments, table cells, strikethrough, entities, `$` math), and `@`/`#` broken
+/// so they neither mention nor link. Block syntax (`-`, `+`, `1.` at a line start) needs no
+/// escape: the value is always written after other text on its line.
 pub fn text(value: &str) -> String {
     let shown = escape_terminal(value);
     let mut out = String::with_capacity(shown.len() + 8);
@@ -22,8 +24,7 @@ pub fn text(value: &str) -> String {
                 out.push(c);
                 out.push_str(BREAK);
             }
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '!' | '&' | '(' | ')'
-            | '{' | '}' | '+' | '-' | '.' | '=' | '"' | ':' | '$' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '!' | '&' | '$' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -31,6 +32,28 @@ pub fn text(value: &str) -> String {
         }
     }
     out
+}
+
+/// `value` as a code span outside a table: as [`crate::text::markdown_code`], but a `|` stays as
+/// it is (outside a table GitHub would show the backslash of `\|`).
+pub fn code(value: &str) -> String {
+    if !value.contains('|') {
+        return crate::text::markdown_code(value);
+    }
+    let shown = escape_terminal(value);
+    let mut longest = 0;
+    let mut run = 0;
+    for c in shown.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if shown.starts_with('`') || shown.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{shown}{pad}{fence}")
 }
 
 /// `body` as a fenced code block tagged `info`: the fence is longer than any run of backticks in
@@ -55,12 +78,20 @@ mod tests {
     fn plain_text_cannot_become_markdown() {
         assert_eq!(text("apps/web"), "apps/web");
         assert_eq!(text("a*b_c"), "a\\*b\\_c");
-        assert_eq!(text("<!-- x -->"), "\\<\\!\\-\\- x \\-\\-\\>");
-        assert_eq!(text("[x](http://e)"), "\\[x\\]\\(http\\://e\\)");
+        assert_eq!(text("<!-- x -->"), "\\<\\!-- x --\\>");
+        assert_eq!(text("![x](http://e)"), "\\!\\[x\\](http://e)");
+        assert_eq!(text("$x$ ~~y~~"), "\\$x\\$ \\~\\~y\\~\\~");
         assert_eq!(text("a|b"), "a\\|b");
         assert_eq!(text("line\n# heading"), "line\\\\n#&#8203; heading");
         assert_eq!(text("@org/team #12"), "@&#8203;org/team #&#8203;12");
         assert_eq!(text("&amp;"), "\\&amp;");
+    }
+
+    #[test]
+    fn a_code_span_outside_a_table_keeps_its_pipes() {
+        assert_eq!(code("a|b"), "`a|b`");
+        assert_eq!(code("`a|b"), "`` `a|b ``");
+        assert_eq!(code("plain"), crate::text::markdown_code("plain"));
     }
 
     #[test]

@@ -93,17 +93,19 @@ pub fn render(input: &Input<'_>) -> Result<Rendered, RenderError> {
     };
     let mut body = String::new();
     for shape in SHAPES {
-        let view = view_of(input, &title, &content_hash, shape, None);
+        let view = view_of(input, &content_hash, shape, None);
         body = finish(hb.render(NAME, &view).map_err(template_error)?);
         if body.len() <= BODY_BUDGET {
             break;
         }
         if shape.diffs {
             // The diffs get what the rest of the body leaves, down to whole lines.
-            let without = view_of(input, &title, &content_hash, shape, Some(0));
+            let without = view_of(input, &content_hash, shape, Some(0));
             let rest = finish(hb.render(NAME, &without).map_err(template_error)?).len();
-            let room = BODY_BUDGET.saturating_sub(rest);
-            let fitted = view_of(input, &title, &content_hash, shape, Some(room));
+            // Each shown diff adds its fence lines, and the omitted-lines count may grow a digit.
+            let overhead = 64 * input.plan.changes.len();
+            let room = BODY_BUDGET.saturating_sub(rest + overhead);
+            let fitted = view_of(input, &content_hash, shape, Some(room));
             body = finish(hb.render(NAME, &fitted).map_err(template_error)?);
             if body.len() <= BODY_BUDGET {
                 break;
@@ -231,7 +233,6 @@ fn commit_message(input: &Input<'_>, subject: &str, hash: &str) -> String {
 #[derive(Serialize)]
 struct View {
     repo: String,
-    title: String,
     default_branch: String,
     branch: String,
     policy_url: Option<String>,
@@ -247,6 +248,8 @@ struct View {
     dependabot: Option<DependabotView>,
     monitors: Vec<MonitorView>,
     draft: bool,
+    /// A `[[repo]]` entry with `[repo.apply]`, as a fenced TOML block.
+    example: String,
     marker: String,
 }
 
@@ -261,7 +264,8 @@ struct FileRow {
 struct DiffView {
     path: String,
     action: &'static str,
-    block: String,
+    /// `None` when none of it fits.
+    block: Option<String>,
     /// Set when the diff was cut short.
     omitted_lines: Option<usize>,
 }
@@ -269,7 +273,7 @@ struct DiffView {
 #[derive(Serialize)]
 struct EcosystemRow {
     directory: String,
-    ecosystem: String,
+    ecosystems: String,
 }
 
 #[derive(Serialize)]
@@ -285,6 +289,7 @@ struct FindingRow {
 struct DependabotView {
     path: String,
     updates: Vec<UpdateRow>,
+    updates_more: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -301,13 +306,7 @@ struct MonitorView {
 }
 
 /// The view for `shape`; `diff_room` caps the bytes of all diffs together (`None`: no cap).
-fn view_of(
-    input: &Input<'_>,
-    title: &str,
-    hash: &str,
-    shape: Shape,
-    diff_room: Option<usize>,
-) -> View {
+fn view_of(input: &Input<'_>, hash: &str, shape: Shape, diff_room: Option<usize>) -> View {
     let plan = input.plan;
     let files = plan
         .changes
@@ -336,17 +335,27 @@ fn view_of(
                     *r = r.saturating_sub(shown.len());
                 }
                 DiffView {
-                    path: markdown_code(&c.path),
+                    path: markdown::code(&c.path),
                     action: action_word(c.action),
-                    block: markdown::fenced("diff", shown),
+                    block: (!shown.is_empty()).then(|| markdown::fenced("diff", shown)),
                     omitted_lines: omitted,
                 }
             })
             .collect()
     });
-    let mut ecosystems: Vec<&(String, String)> = input.ecosystems.iter().collect();
-    ecosystems.sort();
-    ecosystems.dedup();
+    // One row per directory, its ecosystems together.
+    let mut by_dir: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for (dir, eco) in &input.ecosystems {
+        by_dir.entry(dir).or_default().push(eco);
+    }
+    let ecosystems: Vec<(&str, Vec<&str>)> = by_dir
+        .into_iter()
+        .map(|(dir, mut ecos)| {
+            ecos.sort_unstable();
+            ecos.dedup();
+            (dir, ecos)
+        })
+        .collect();
     let mut dockerfiles: Vec<&String> = input.dockerfiles.iter().collect();
     dockerfiles.sort();
     dockerfiles.dedup();
@@ -358,28 +367,38 @@ fn view_of(
     });
     let (findings, findings_more) = capped(findings, shape.list_cap);
     View {
-        repo: markdown_code(input.repo),
-        title: markdown::text(title),
-        default_branch: markdown_code(input.default_branch),
-        branch: markdown_code(&input.settings.branch),
+        repo: markdown::code(input.repo),
+        default_branch: markdown::code(input.default_branch),
+        branch: markdown::code(&input.settings.branch),
         policy_url: input.settings.policy_url.as_deref().map(link_target),
         files,
         diffs,
         ecosystems: ecosystems
             .into_iter()
-            .map(|(dir, eco)| EcosystemRow {
+            .map(|(dir, ecos)| EcosystemRow {
                 directory: markdown_code(dir),
-                ecosystem: markdown_code(eco),
+                ecosystems: ecos
+                    .iter()
+                    .map(|e| markdown_code(e))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })
             .collect(),
         ecosystems_more,
-        dockerfiles: dockerfiles.into_iter().map(|d| markdown_code(d)).collect(),
+        dockerfiles: dockerfiles.into_iter().map(|d| markdown::code(d)).collect(),
         dockerfiles_more,
         findings: findings.into_iter().map(finding_row).collect(),
         findings_more,
-        dependabot: dependabot_view(plan),
+        dependabot: dependabot_view(plan, shape.list_cap),
         monitors: monitor_views(plan),
         draft: input.settings.draft,
+        example: markdown::fenced(
+            "toml",
+            &format!(
+                "[[repo]]\nname = {}\n\n[repo.apply]\nlabels = [\"dependencies\"]\nreviewers = [\"octocat\"]\ndraft = true\n",
+                toml::Value::String(input.repo.to_string())
+            ),
+        ),
         marker: marker::marker(hash),
     }
 }
@@ -455,15 +474,15 @@ fn finding_row(f: &Finding) -> FindingRow {
 }
 
 /// What Dependabot will do once the planned dependabot.yml is merged: read back from the file.
-fn dependabot_view(plan: &RepoPlan) -> Option<DependabotView> {
+fn dependabot_view(plan: &RepoPlan, list_cap: usize) -> Option<DependabotView> {
     let change = plan
         .changes
         .iter()
         .find(|c| crate::dependabot::CONFIG_PATHS.contains(&c.path.as_str()))?;
     let file: DependabotFile = serde_saphyr::from_str(&change.content).ok()?;
-    let updates = file
-        .updates
-        .iter()
+    let (updates, updates_more) = capped(file.updates.iter().collect(), list_cap);
+    let updates = updates
+        .into_iter()
         .map(|u| {
             let mut dirs: Vec<&str> = u.directory.iter().map(String::as_str).collect();
             dirs.extend(u.directories.iter().map(String::as_str));
@@ -483,8 +502,9 @@ fn dependabot_view(plan: &RepoPlan) -> Option<DependabotView> {
         })
         .collect();
     Some(DependabotView {
-        path: markdown_code(&change.path),
+        path: markdown::code(&change.path),
         updates,
+        updates_more,
     })
 }
 
@@ -552,7 +572,7 @@ fn monitor_views(plan: &RepoPlan) -> Vec<MonitorView> {
                 .map(describe_cron)
                 .collect();
             (!schedules.is_empty()).then(|| MonitorView {
-                path: markdown_code(&c.path),
+                path: markdown::code(&c.path),
                 schedules,
             })
         })
