@@ -86,7 +86,7 @@ pub fn render(input: &Input<'_>) -> Result<Rendered, RenderError> {
     let content_hash = marker::content_hash(&files);
     let title = input.settings.message.trim().to_string();
     let commit_message = commit_message(input, &title, &content_hash);
-    let hb = handlebars()?;
+    let hb = handlebars();
     let template_error = |e: handlebars::RenderError| RenderError::Template {
         repo: input.repo.to_string(),
         message: e.to_string(),
@@ -128,18 +128,19 @@ pub fn render(input: &Input<'_>) -> Result<Rendered, RenderError> {
 
 const NAME: &str = "pull-request.md";
 
-fn handlebars() -> Result<Handlebars<'static>, RenderError> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    // Every value in the view is Markdown already; a `{{x}}` slip is escaped once more rather
-    // than let through.
-    hb.register_escape_fn(markdown::text);
-    hb.register_template_string(NAME, TEMPLATE)
-        .map_err(|e| RenderError::Template {
-            repo: String::new(),
-            message: e.to_string(),
-        })?;
-    Ok(hb)
+/// The built-in template, compiled once per process.
+fn handlebars() -> &'static Handlebars<'static> {
+    static COMPILED: std::sync::LazyLock<Handlebars<'static>> = std::sync::LazyLock::new(|| {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        // Every value in the view is Markdown already; a `{{x}}` slip is escaped once more
+        // rather than let through.
+        hb.register_escape_fn(markdown::text);
+        hb.register_template_string(NAME, TEMPLATE)
+            .expect("the built-in pull-request template compiles (tested)");
+        hb
+    });
+    &COMPILED
 }
 
 /// Outside code blocks: trailing spaces trimmed and one blank line at most between blocks (the
