@@ -12,6 +12,7 @@ mod dependabot_validate;
 mod discover;
 mod docker_parse;
 mod exit_status;
+mod fleet_workflow;
 mod forge;
 mod help;
 mod hostile_git;
