@@ -23,6 +23,7 @@ mod path_config;
 mod plan_output;
 mod policy_verdicts;
 mod registry;
+mod release;
 mod rendered_findings;
 mod sarif_docs;
 mod scan;
