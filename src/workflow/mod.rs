@@ -1,6 +1,8 @@
 //! The base-image monitor workflow (`.github/workflows/modules-docker-base-image-monitor.yml`):
 //! its settings, the shipped action SHA table, the spread of schedules over the week, and
-//! rendering from `templates/modules-docker-base-image-monitor.yml.hbs`.
+//! rendering from `templates/modules-docker-base-image-monitor.yml.hbs`; with [`AppToken`] the
+//! monitor pushes and opens its pull request as a GitHub App, so the repository's own required
+//! checks run on it. The fleet workflow of the platform team's repository is [`fleet`].
 //!
 //! Pure: settings in, file contents out. Every value interpolated into the YAML is escaped as a
 //! double-quoted YAML scalar; values that end up in shell scripts go through `env:`, never through
