@@ -22,6 +22,7 @@ pub mod bump;
 pub mod check;
 pub mod data;
 pub mod discover;
+pub mod fleet_workflow;
 pub mod plan;
 pub mod scan;
 pub mod sync;
@@ -102,6 +103,8 @@ pub enum Command {
     Bump(bump::BumpArgs),
     /// Refresh the image data `check` reads (`data update`).
     Data(data::DataArgs),
+    /// Render the GitHub Actions workflow that syncs, checks and applies the fleet on a schedule, in shards.
+    FleetWorkflow(fleet_workflow::FleetWorkflowArgs),
     /// Print this message or the help of the given subcommand.
     Help(HelpArgs),
 }
@@ -154,6 +157,7 @@ pub fn main() -> ExitCode {
         Command::Sync(args) => sync::run(&cli.global, args),
         Command::Discover(args) => discover::run(&cli.global, args),
         Command::Data(args) => data::run(&cli.global, args),
+        Command::FleetWorkflow(args) => fleet_workflow::run(&cli.global, args),
         Command::Help(args) => help(&args),
     };
     match result {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{
-    DEFAULT_TRIVY_VERSION, Frequency, Install, PinnedAction, Settings, SettingsError,
+    AppToken, DEFAULT_TRIVY_VERSION, Frequency, Install, PinnedAction, Settings, SettingsError,
     default_actions, is_release, pin_problem,
 };
 use crate::bump::select::Level;
@@ -38,6 +38,11 @@ pub struct WorkflowSection {
     pub drydock_url: Option<String>,
     pub drydock_sha256: Option<String>,
     pub trivy_version: Option<String>,
+    /// The repository (or organisation) variable holding the id of the GitHub App the monitor
+    /// pushes and opens its pull request as; with `private_key_secret`, or neither.
+    pub app_id_var: Option<String>,
+    /// The secret holding that App's private key (PEM).
+    pub private_key_secret: Option<String>,
     /// `owner/action` → `{ sha, version }`, over the shipped table.
     #[serde(default)]
     pub actions: BTreeMap<String, ActionPin>,
@@ -60,6 +65,22 @@ impl RepoWorkflowSection {
             section,
         )
     }
+}
+
+/// Checks the name of a GitHub Actions variable or secret as GitHub accepts it: letters, digits
+/// and `_`, not starting with a digit or `GITHUB_`. The name is interpolated into `${{ vars.NAME
+/// }}`, so anything else would also be an expression injection.
+fn check_actions_name(name: &str, key: &str, kind: &str) -> Result<(), Rejected> {
+    if super::fleet::is_actions_name(name) {
+        return Ok(());
+    }
+    Err(Rejected::new(
+        KeyPath::root().key(key),
+        format!("[workflow] {key} {name:?} is not a GitHub Actions {kind} name"),
+        format!(
+            "use letters, digits and `_`, not starting with a digit or GITHUB_ (the {kind} as named in the repository's or organisation's settings)"
+        ),
+    ))
 }
 
 /// The checks of the keys `[workflow]` and `[repo.workflow]` share.
@@ -186,6 +207,27 @@ impl WorkflowSection {
                 ));
             }
         }
+        match (&self.app_id_var, &self.private_key_secret) {
+            (Some(var), Some(secret)) => {
+                check_actions_name(var, "app_id_var", "variable")?;
+                check_actions_name(secret, "private_key_secret", "secret")?;
+            }
+            (Some(_), None) => {
+                return Err(Rejected::new(
+                    at("app_id_var"),
+                    "[workflow] app_id_var needs private_key_secret",
+                    "name the secret holding the App's private key too (private_key_secret = \"DRYDOCK_APP_PRIVATE_KEY\"), or remove app_id_var to keep GITHUB_TOKEN",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(Rejected::new(
+                    at("private_key_secret"),
+                    "[workflow] private_key_secret without app_id_var",
+                    "name the variable holding the App's id too (app_id_var = \"DRYDOCK_APP_ID\"), or remove private_key_secret to keep GITHUB_TOKEN",
+                ));
+            }
+            (None, None) => {}
+        }
         if let Some(v) = &self.trivy_version
             && !is_release(v)
         {
@@ -196,6 +238,49 @@ impl WorkflowSection {
             ));
         }
         Ok(())
+    }
+
+    /// The App the monitor mints its token from, when `app_id_var` and `private_key_secret` are
+    /// set (validated by [`WorkflowSection::check`]).
+    pub fn app_token(&self) -> Option<AppToken> {
+        match (&self.app_id_var, &self.private_key_secret) {
+            (Some(id), Some(key)) => Some(AppToken {
+                app_id_var: id.clone(),
+                private_key_secret: key.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// How a workflow gets drydock: the image, or the binary and its checksum.
+    pub fn install(&self) -> Result<Install, SettingsError> {
+        match (&self.drydock_image, &self.drydock_url, &self.drydock_sha256) {
+            (Some(image), None, None) => Ok(Install::Container {
+                image: image.clone(),
+            }),
+            (None, Some(url), Some(sha256)) => Ok(Install::Binary {
+                url: url.clone(),
+                sha256: sha256.clone(),
+            }),
+            _ => Err(SettingsError(
+                "[workflow] says nowhere to install drydock from: set drydock_image (pinned by digest) or drydock_url and drydock_sha256".into(),
+            )),
+        }
+    }
+
+    /// The shipped action pins with `[workflow.actions]` over them.
+    pub fn actions(&self) -> BTreeMap<String, PinnedAction> {
+        let mut actions = default_actions();
+        for (name, pin) in &self.actions {
+            actions.insert(
+                name.clone(),
+                PinnedAction {
+                    sha: pin.sha.clone(),
+                    version: pin.version.clone(),
+                },
+            );
+        }
+        actions
     }
 
     /// The workflow settings for repository `repo` with its `[repo.workflow]` overrides; `None`
@@ -210,30 +295,8 @@ impl WorkflowSection {
         if !over.enabled.or(self.enabled).unwrap_or(true) {
             return Ok(None);
         }
-        let install = match (&self.drydock_image, &self.drydock_url, &self.drydock_sha256) {
-            (Some(image), None, None) => Install::Container {
-                image: image.clone(),
-            },
-            (None, Some(url), Some(sha256)) => Install::Binary {
-                url: url.clone(),
-                sha256: sha256.clone(),
-            },
-            _ => {
-                return Err(SettingsError(
-                    "[workflow] says nowhere to install drydock from: set drydock_image (pinned by digest) or drydock_url and drydock_sha256".into(),
-                ));
-            }
-        };
-        let mut actions = default_actions();
-        for (name, pin) in &self.actions {
-            actions.insert(
-                name.clone(),
-                PinnedAction {
-                    sha: pin.sha.clone(),
-                    version: pin.version.clone(),
-                },
-            );
-        }
+        let install = self.install()?;
+        let actions = self.actions();
         Ok(Some(Settings {
             repo: repo.to_string(),
             frequency: over.schedule.or(self.schedule).unwrap_or_default(),
@@ -247,6 +310,7 @@ impl WorkflowSection {
                 .trivy_version
                 .clone()
                 .unwrap_or_else(|| DEFAULT_TRIVY_VERSION.into()),
+            app: self.app_token(),
         }))
     }
 }

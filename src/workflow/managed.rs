@@ -89,6 +89,7 @@ mod tests {
                 },
                 actions: default_actions(),
                 trivy_version: DEFAULT_TRIVY_VERSION.into(),
+                app: None,
             },
         }
     }

@@ -1,12 +1,15 @@
 //! The base-image monitor workflow (`.github/workflows/modules-docker-base-image-monitor.yml`):
 //! its settings, the shipped action SHA table, the spread of schedules over the week, and
-//! rendering from `templates/modules-docker-base-image-monitor.yml.hbs`.
+//! rendering from `templates/modules-docker-base-image-monitor.yml.hbs`; with [`AppToken`] the
+//! monitor pushes and opens its pull request as a GitHub App, so the repository's own required
+//! checks run on it. The fleet workflow of the platform team's repository is [`fleet`].
 //!
 //! Pure: settings in, file contents out. Every value interpolated into the YAML is escaped as a
 //! double-quoted YAML scalar; values that end up in shell scripts go through `env:`, never through
 //! `${{ }}` inside `run:`.
 
 pub mod config;
+pub mod fleet;
 pub mod managed;
 
 pub use managed::rules;
@@ -57,6 +60,7 @@ pub struct PinnedAction {
 pub const ACTIONS: &[(&str, &str)] = &[
     ("checkout", "actions/checkout"),
     ("setup_trivy", "aquasecurity/setup-trivy"),
+    ("app_token", "actions/create-github-app-token"),
 ];
 
 /// The shipped SHA table (overridable in fleet.toml `[workflow.actions]`).
@@ -73,6 +77,18 @@ pub fn default_actions() -> BTreeMap<String, PinnedAction> {
         (
             "aquasecurity/setup-trivy".to_string(),
             pin("3fb12ec12f41e471780db15c232d5dd185dcb514", "v0.2.6"),
+        ),
+        (
+            "actions/create-github-app-token".to_string(),
+            pin("df432ceedc7162793a195dd1713ff69aefc7379e", "v2.0.6"),
+        ),
+        (
+            "actions/upload-artifact".to_string(),
+            pin("ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"),
+        ),
+        (
+            "actions/download-artifact".to_string(),
+            pin("d3f86a106a0bac45b974a628896c90dbdf5c8093", "v4.3.0"),
         ),
     ])
 }
@@ -94,6 +110,21 @@ pub struct Settings {
     pub actions: BTreeMap<String, PinnedAction>,
     /// The Trivy release the scan installs (pinned: an unpinned scanner is a supply-chain risk).
     pub trivy_version: String,
+    /// The GitHub App the monitor pushes and opens its pull request as; `None`: `GITHUB_TOKEN`.
+    pub app: Option<AppToken>,
+}
+
+/// A GitHub App whose installation token a workflow mints with
+/// `actions/create-github-app-token`: the names of the Actions variable holding its id and of
+/// the secret holding its private key (the values never pass through drydock).
+///
+/// Why: a pull request pushed and opened with the workflow's `GITHUB_TOKEN` starts no other
+/// workflow, so the repository's own required checks never run on it and auto-merge waits
+/// forever. Pushed with an App's token, it is an ordinary pull request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppToken {
+    pub app_id_var: String,
+    pub private_key_secret: String,
 }
 
 /// The Trivy release the workflow installs unless fleet.toml says otherwise.
@@ -174,6 +205,8 @@ struct View<'a> {
     binary_sha256: Option<&'a str>,
     actions: BTreeMap<&'static str, &'a PinnedAction>,
     trivy_version: &'a str,
+    app: Option<&'a AppToken>,
+    environment: &'static str,
 }
 
 const INSTALL_CONTAINER: &str = r#"      - name: Install drydock (container image)
@@ -243,6 +276,8 @@ pub fn render(settings: &Settings) -> Result<String, SettingsError> {
         binary_sha256,
         actions,
         trivy_version: &settings.trivy_version,
+        app: settings.app.as_ref(),
+        environment: fleet::ENVIRONMENT,
     };
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
@@ -309,6 +344,7 @@ mod tests {
             },
             actions: default_actions(),
             trivy_version: DEFAULT_TRIVY_VERSION.into(),
+            app: None,
         }
     }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use drydock::bump::select::Level;
-use drydock::workflow::{self, Frequency, Install, Settings};
+use drydock::workflow::{self, AppToken, Frequency, Install, Settings};
 
 fn configurations() -> Vec<(&'static str, Settings)> {
     let base = Settings {
@@ -22,6 +22,7 @@ fn configurations() -> Vec<(&'static str, Settings)> {
         },
         actions: workflow::default_actions(),
         trivy_version: workflow::DEFAULT_TRIVY_VERSION.into(),
+        app: None,
     };
     let mut daily_automerge_container = base.clone();
     daily_automerge_container.repo = "acme/web".into();
@@ -38,11 +39,24 @@ fn configurations() -> Vec<(&'static str, Settings)> {
     let mut automerge_binary = base.clone();
     automerge_binary.auto_merge = true;
     automerge_binary.devops_team = None;
+    let app = AppToken {
+        app_id_var: "DRYDOCK_APP_ID".into(),
+        private_key_secret: "DRYDOCK_APP_PRIVATE_KEY".into(),
+    };
+    let mut app_review = base.clone();
+    app_review.app = Some(app.clone());
+    let mut app_automerge = daily_automerge_container.clone();
+    app_automerge.app = Some(app.clone());
+    let mut app_nomerge = no_tests_no_team.clone();
+    app_nomerge.app = Some(app);
     vec![
         ("weekly-review-binary", base),
         ("daily-automerge-container", daily_automerge_container),
         ("weekly-nomerge-notests", no_tests_no_team),
         ("weekly-automerge-binary", automerge_binary),
+        ("app-review-binary", app_review),
+        ("app-automerge-container", app_automerge),
+        ("app-nomerge-notests", app_nomerge),
     ]
 }
 
@@ -330,4 +344,102 @@ fn plan_creates_the_workflow_then_reports_no_drift_and_honours_the_opt_out() {
     let out = plan(&off, &["--write"]);
     assert!(out.status.success());
     assert!(!repo.join(workflow::PATH).exists(), "opted out");
+}
+
+#[test]
+fn the_app_token_replaces_github_token_for_every_write_and_the_default_stays_github_token() {
+    for (name, settings) in configurations() {
+        let text = workflow::render(&settings).unwrap();
+        match &settings.app {
+            None => {
+                assert!(!text.contains("create-github-app-token"), "{name}");
+                assert!(!text.contains("environment:"), "{name}");
+                assert!(text.contains("GH_TOKEN: ${{ github.token }}"), "{name}");
+                assert!(text.contains("contents: write # push the update branch"));
+            }
+            Some(app) => {
+                assert!(
+                    !text.contains("github.token"),
+                    "{name}: every write goes through the App's token"
+                );
+                assert!(!text.contains("      contents: write"), "{name}: {text}");
+                assert!(!text.contains("pull-requests: write #"), "{name}");
+                let mint = format!(
+                    "uses: actions/create-github-app-token@df432ceedc7162793a195dd1713ff69aefc7379e # v2.0.6\n        with:\n          app-id: ${{{{ vars.{} }}}}\n          private-key: ${{{{ secrets.{} }}}}\n          permission-contents: write\n",
+                    app.app_id_var, app.private_key_secret
+                );
+                assert!(text.contains(&mint), "{name}: {text}");
+                assert!(text.contains("GH_TOKEN: ${{ steps.app-token.outputs.token }}"));
+                assert!(text.contains("    environment: \"drydock\"\n"), "{name}");
+                assert!(
+                    !text.contains("owner:"),
+                    "{name}: the token is for this repository only"
+                );
+                let pushes = text.find("git push").unwrap();
+                let mints = text.find("id: app-token").unwrap();
+                assert!(mints < pushes, "{name}: minted before the push");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_monitor_app_is_read_from_fleet_toml_both_keys_or_neither() {
+    let install = format!(
+        "[workflow]\ndrydock_image = \"ghcr.io/acme/drydock:1@sha256:{}\"\n",
+        "0".repeat(64)
+    );
+    let f = fleet(&format!(
+        "{install}app_id_var = \"DRYDOCK_APP_ID\"\nprivate_key_secret = \"DRYDOCK_KEY\"\n[[repo]]\nname = \"acme/api\"\n"
+    ))
+    .unwrap();
+    let api = f
+        .workflow_for("acme/api", Some(&f.repos[0]))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        api.app,
+        Some(AppToken {
+            app_id_var: "DRYDOCK_APP_ID".into(),
+            private_key_secret: "DRYDOCK_KEY".into()
+        })
+    );
+    assert!(
+        workflow::render(&api)
+            .unwrap()
+            .contains("secrets.DRYDOCK_KEY")
+    );
+    let plain = fleet(&format!("{install}[[repo]]\nname = \"acme/api\"\n")).unwrap();
+    assert_eq!(
+        plain
+            .workflow_for("acme/api", Some(&plain.repos[0]))
+            .unwrap()
+            .unwrap()
+            .app,
+        None,
+        "the default stays GITHUB_TOKEN"
+    );
+    for (keys, needle, line) in [
+        ("app_id_var = \"ID\"\n", "needs private_key_secret", 3),
+        ("private_key_secret = \"KEY\"\n", "without app_id_var", 3),
+        (
+            "app_id_var = \"ID\"\nprivate_key_secret = \"GITHUB_KEY\"\n",
+            "not a GitHub Actions secret name",
+            4,
+        ),
+        (
+            "app_id_var = \"vars.X }} ${{ github.token\"\nprivate_key_secret = \"KEY\"\n",
+            "not a GitHub Actions variable name",
+            3,
+        ),
+        (
+            "app_id_var = \"1ID\"\nprivate_key_secret = \"KEY\"\n",
+            "variable name",
+            3,
+        ),
+    ] {
+        let err = fleet(&format!("{install}{keys}")).unwrap_err();
+        assert!(err.to_string().contains(needle), "{keys}: {err}");
+        assert_eq!(err.line, line, "{keys}: {err}");
+    }
 }
