@@ -23,6 +23,7 @@ pub mod check;
 pub mod data;
 pub mod discover;
 pub mod plan;
+pub mod report_html;
 pub mod scan;
 pub mod sync;
 
@@ -102,6 +103,8 @@ pub enum Command {
     Bump(bump::BumpArgs),
     /// Refresh the image data `check` reads (`data update`).
     Data(data::DataArgs),
+    /// Work with the JSON reports of other commands (`report html`: the fleet dashboard).
+    Report(report_html::ReportArgs),
     /// Print this message or the help of the given subcommand.
     Help(HelpArgs),
 }
@@ -154,6 +157,7 @@ pub fn main() -> ExitCode {
         Command::Sync(args) => sync::run(&cli.global, args),
         Command::Discover(args) => discover::run(&cli.global, args),
         Command::Data(args) => data::run(&cli.global, args),
+        Command::Report(args) => report_html::run_group(&cli.global, args),
         Command::Help(args) => help(&args),
     };
     match result {

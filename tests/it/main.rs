@@ -23,6 +23,7 @@ mod plan_output;
 mod policy_verdicts;
 mod registry;
 mod rendered_findings;
+mod report_html;
 mod sarif_docs;
 mod scan;
 mod sync;
