@@ -89,8 +89,21 @@ impl Fixture {
                            "state": state, "checks": CHECKS[i % CHECKS.len()],
                            "mergeable": i % 7 != 0, "review": "REVIEW_REQUIRED", "age_days": i % 30})
                 });
+                // What status says needs a human first (issue 13), in its order.
+                let open = matches!(state, "open" | "draft");
+                let mut attention = Vec::new();
+                if open && CHECKS[i % CHECKS.len()] == "failure" {
+                    attention.push("failing_checks");
+                }
+                if open && i % 7 == 0 {
+                    attention.push("conflict");
+                }
+                if state == "declined" {
+                    attention.push("declined");
+                }
                 json!({"name": name(i), "pr": pr, "compliant": (i % 4 == 3),
-                       "measured_at": format!("2026-11-{:02}T08:00:00Z", 1 + i % 26)})
+                       "measured_at": format!("2026-11-{:02}T08:00:00Z", 1 + i % 26),
+                       "attention": attention})
             })
             .collect();
         repos.push(
@@ -157,6 +170,12 @@ impl Fixture {
                 .count();
             totals.push((format!("pr:{state}"), n as u64));
         }
+        let needs_human = self
+            .status_repos()
+            .iter()
+            .filter(|r| r["attention"].as_array().is_some_and(|a| !a.is_empty()))
+            .count();
+        totals.push(("needs_human".into(), needs_human as u64));
         totals
     }
 }
@@ -419,6 +438,23 @@ fn in_chromium_the_page_loads_clean_and_the_hash_filters_the_rows() {
     assert!(!expected.is_empty());
     assert_eq!(
         rows_in(&filtered.dom).into_iter().collect::<BTreeSet<_>>(),
+        expected
+    );
+
+    let conflicts = load_clean(&page, "attention=conflict");
+    let expected: BTreeSet<String> = fixture
+        .status_repos()
+        .iter()
+        .filter(|r| {
+            r["attention"]
+                .as_array()
+                .is_some_and(|a| a.contains(&json!("conflict")))
+        })
+        .map(|r| r["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(
+        rows_in(&conflicts.dom).into_iter().collect::<BTreeSet<_>>(),
         expected
     );
 

@@ -146,6 +146,10 @@ pub struct StatusRepo {
     pub measured_at: Option<String>,
     #[serde(default)]
     pub error: Option<Failure>,
+    /// Why the repository needs a human first (`failing_checks`, `conflict`, `declined`,
+    /// `blocked`).
+    #[serde(default)]
+    pub attention: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -230,6 +230,13 @@ fn totals(page: &mut String, t: &Totals) {
         }
         item(
             page,
+            "needs_human",
+            "needs a human",
+            t.needs_human,
+            "warning",
+        );
+        item(
+            page,
             "status_failed",
             "status unread",
             t.status_failed,
@@ -292,9 +299,17 @@ fn table(page: &mut String, d: &Dashboard) {
     if d.totals.with_status < d.totals.repositories {
         option(page, "no-status", "no status report");
     }
-    page.push_str(
-        "</select></label>\n<label>Severity <select id=\"f-severity\" name=\"severity\">",
-    );
+    page.push_str("</select></label>\n");
+    if d.totals.with_status > 0 {
+        page.push_str("<label>Needs a human <select id=\"f-attention\" name=\"attention\">");
+        option(page, "", "any");
+        option(page, "human", "for any reason");
+        for reason in d.totals.attention.keys() {
+            option(page, reason, &reason.replace('_', " "));
+        }
+        page.push_str("</select></label>\n");
+    }
+    page.push_str("<label>Severity <select id=\"f-severity\" name=\"severity\">");
     option(page, "", "any");
     for (value, label) in [
         ("error", "has errors"),

@@ -83,6 +83,9 @@ pub struct StatusPart {
     pub measured_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Why it needs a human first, as the status report says.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attention: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -124,6 +127,9 @@ pub struct Totals {
     /// `compliant` of the status reports: `yes`, `no`, `unknown`.
     pub compliant: BTreeMap<String, u64>,
     pub status_failed: u64,
+    /// Repositories that need a human first (any `attention`), and per reason.
+    pub needs_human: u64,
+    pub attention: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -300,6 +306,7 @@ fn add_status(rows: &mut BTreeMap<String, Row>, status: &StatusInput) {
             compliant: repo.compliant,
             measured_at: repo.measured_at.clone(),
             error: repo.error.as_ref().map(|e| e.message().to_string()),
+            attention: repo.attention.clone(),
         };
         row(rows, &repo.name).status = Some(part);
     }
@@ -325,6 +332,10 @@ fn totals(rows: &[Row]) -> Totals {
         if let Some(s) = &row.status {
             t.with_status += 1;
             t.status_failed += u64::from(s.error.is_some());
+            t.needs_human += u64::from(!s.attention.is_empty());
+            for reason in &s.attention {
+                *t.attention.entry(reason.clone()).or_default() += 1;
+            }
             let state = s.pr.as_ref().map_or("none", |p| p.state.as_str());
             *t.pr_states.entry(state.to_string()).or_default() += 1;
             if let Some(pr) = &s.pr {

@@ -23,7 +23,10 @@
     severity: document.getElementById("f-severity"),
     rule: document.getElementById("f-rule"),
     q: document.getElementById("f-q"),
+    // Only when a status report was given.
+    attention: document.getElementById("f-attention"),
   };
+  const SELECTS = ["state", "attention", "severity", "rule"].filter((k) => controls[k]);
   const SEVERITY_RANK = { error: 0, warning: 1, note: 2 };
   const ORDER = {
     state: { open: 0, draft: 1, declined: 2, merged: 3, none: 4, "no-status": 5 },
@@ -49,6 +52,10 @@
   }
   function matches(row, f) {
     if (f.state && stateOf(row) !== f.state) return false;
+    if (f.attention) {
+      const reasons = row.status && row.status.attention ? row.status.attention : [];
+      if (f.attention === "human" ? reasons.length === 0 : !reasons.includes(f.attention)) return false;
+    }
     const c = row.check;
     if (f.severity) {
       if (f.severity === "clean") {
@@ -82,6 +89,7 @@
     const dir = p.get("dir") === "asc" || p.get("dir") === "desc" ? p.get("dir") : sort === "name" ? "asc" : "desc";
     return {
       state: p.get("state") || "",
+      attention: p.get("attention") || "",
       severity: p.get("severity") || "",
       rule: p.get("rule") || "",
       q: p.get("q") || "",
@@ -92,7 +100,7 @@
   }
   function writeHash(view) {
     const p = new URLSearchParams();
-    for (const k of ["state", "severity", "rule", "q"]) if (view[k]) p.set(k, view[k]);
+    for (const k of ["state", "attention", "severity", "rule", "q"]) if (view[k]) p.set(k, view[k]);
     if (view.sort !== "errors" || view.dir !== "desc") {
       p.set("sort", view.sort);
       p.set("dir", view.dir);
@@ -180,6 +188,10 @@
       span.appendChild(document.createTextNode(" " + pr.state));
       cell(tr, span, "state-" + pr.state);
     }
+    if (s && s.attention) {
+      const td = tr.lastChild;
+      for (const reason of s.attention) td.appendChild(el("span", reason.replace(/_/g, " "), "badge attention"));
+    }
     cell(tr, pr ? pr.checks : "", pr ? "checks-" + pr.checks : "");
     const review = pr ? [pr.review, pr.mergeable === false ? "conflicts" : pr.mergeable ? "mergeable" : null].filter(Boolean).join(", ") : "";
     cell(tr, review, pr && pr.mergeable === false ? "error" : "");
@@ -210,7 +222,7 @@
   let view = readHash();
   function render() {
     view = readHash();
-    for (const k of ["state", "severity", "rule"]) setSelect(controls[k], view[k]);
+    for (const k of SELECTS) setSelect(controls[k], view[k]);
     controls.q.value = view.q;
     const key = KEYS[view.sort];
     const sign = view.dir === "asc" ? 1 : -1;
@@ -240,6 +252,7 @@
   function fromControls() {
     return {
       state: controls.state.value,
+      attention: controls.attention ? controls.attention.value : "",
       severity: controls.severity.value,
       rule: controls.rule.value,
       q: controls.q.value.trim(),
@@ -248,7 +261,7 @@
       page: 1,
     };
   }
-  for (const k of ["state", "severity", "rule"]) controls[k].addEventListener("change", () => writeHash(fromControls()));
+  for (const k of SELECTS) controls[k].addEventListener("change", () => writeHash(fromControls()));
   let typing;
   controls.q.addEventListener("input", () => {
     clearTimeout(typing);
@@ -260,7 +273,7 @@
   });
   document.getElementById("f-reset").addEventListener("click", (e) => {
     e.preventDefault();
-    writeHash({ state: "", severity: "", rule: "", q: "", sort: "errors", dir: "desc", page: 1 });
+    writeHash({ state: "", attention: "", severity: "", rule: "", q: "", sort: "errors", dir: "desc", page: 1 });
   });
   for (const b of document.querySelectorAll("button[data-sort]")) {
     b.addEventListener("click", () => {

@@ -20,7 +20,7 @@ fn check_json() -> String {
 
 const STATUS: &str = r#"{"version":1,"repos":[
  {"name":"acme/api","pr":{"number":12,"url":"https://github.com/acme/api/pull/12","state":"open","checks":"failure","mergeable":false,"review":"REVIEW_REQUIRED","age_days":3},"compliant":false,"measured_at":"2026-11-27T08:00:00Z"},
- {"name":"acme/web","pr":null,"compliant":null,"measured_at":null},
+ {"name":"acme/web","pr":null,"compliant":null,"measured_at":null,"attention":["failing_checks","conflict"]},
  {"name":"acme/old","pr":{"number":4,"url":"javascript:alert(1)","state":"merged","checks":"success","mergeable":null,"review":"APPROVED","age_days":40},"compliant":true,"measured_at":"2026-11-20T08:00:00Z"}
 ],"counts":{"open":1,"merged":1,"none":1}}"#;
 
@@ -56,10 +56,14 @@ fn totals_add_up_the_check_and_status_reports() {
     assert_eq!(t.pr_checks.get("failure"), Some(&1));
     assert_eq!(t.compliant.get("no"), Some(&1));
     assert_eq!(t.compliant.get("unknown"), Some(&1));
+    assert_eq!(t.needs_human, 1);
+    assert_eq!(t.attention.get("conflict"), Some(&1));
     let page = render(&d, now());
     assert!(page.contains("data-total=\"errors\">2</dd>"), "{page}");
     assert!(page.contains("data-total=\"pr:open\">1</dd>"));
     assert!(page.contains("data-total=\"repositories\">3</dd>"));
+    assert!(page.contains("data-total=\"needs_human\">1</dd>"));
+    assert!(page.contains("<option value=\"failing_checks\">failing checks</option>"));
     // Findings by rule, worst first, with a link that filters the table.
     let eol = page.find("href=\"#rule=base-image/eol\"").unwrap();
     let slim = page.find("href=\"#rule=base-image/not-slim\"").unwrap();
