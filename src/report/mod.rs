@@ -2,6 +2,7 @@
 //! SARIF 2.1.0 (GitHub code scanning) and Markdown (`$GITHUB_STEP_SUMMARY`, PR bodies). Pure:
 //! every renderer turns a [`CheckReport`] into a string.
 
+pub mod html;
 mod markdown;
 mod sarif;
 mod text;

@@ -25,6 +25,7 @@ mod policy_verdicts;
 mod registry;
 mod release;
 mod rendered_findings;
+mod report_html;
 mod sarif_docs;
 mod scan;
 mod sync;
