@@ -24,6 +24,7 @@ pub mod data;
 pub mod discover;
 pub mod plan;
 pub mod scan;
+pub mod status;
 pub mod sync;
 
 /// Exit statuses, documented in the README's table.
@@ -100,6 +101,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Move Dockerfile base images to the newest tag the policy allows (the monitor workflow's engine).
     Bump(bump::BumpArgs),
+    /// Where the rollout stands: drydock's pull request in every repository (checks, mergeable, review) and whether each default branch is compliant.
+    Status(status::StatusArgs),
     /// Refresh the image data `check` reads (`data update`).
     Data(data::DataArgs),
     /// Print this message or the help of the given subcommand.
@@ -153,6 +156,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::run(&cli.global, args),
         Command::Sync(args) => sync::run(&cli.global, args),
         Command::Discover(args) => discover::run(&cli.global, args),
+        Command::Status(args) => status::run(&cli.global, args),
         Command::Data(args) => data::run(&cli.global, args),
         Command::Help(args) => help(&args),
     };

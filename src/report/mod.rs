@@ -4,6 +4,7 @@
 
 mod markdown;
 mod sarif;
+pub mod status;
 mod text;
 
 use chrono::NaiveDate;
