@@ -577,4 +577,52 @@ mod tests {
         assert!(data["r1"].is_none());
         assert_eq!(answer.errors[0].kind.as_deref(), Some("NOT_FOUND"));
     }
+
+    #[test]
+    fn status_answers_keep_the_newest_own_pull_request_and_report_missing_repositories() {
+        let body = r#"{"data":{"p0":{"pullRequests":{"nodes":[
+            {"number":9,"url":"u9","createdAt":"2026-12-01T10:00:00Z","state":"OPEN","isDraft":false,"mergeable":"MERGEABLE","reviewDecision":null,"headRepositoryOwner":{"login":"someone"},"commits":{"nodes":[]}},
+            {"number":7,"url":"u7","createdAt":"2026-11-01T10:00:00Z","state":"CLOSED","isDraft":false,"mergeable":"UNKNOWN","reviewDecision":null,"headRepositoryOwner":{"login":"ACME"},"commits":{"nodes":[{"commit":{"statusCheckRollup":{"state":"FAILURE"}}}]}}]}},
+            "p1":null,"p2":{"pullRequests":{"nodes":[]}},"rateLimit":{"cost":2,"remaining":4998}},
+            "errors":[{"type":"NOT_FOUND","path":["p1"],"message":"Could not resolve to a Repository"}]}"#;
+        let answer: GraphqlAnswer<BTreeMap<String, serde_json::Value>> =
+            serde_json::from_str(body).unwrap();
+        let keys = [
+            ("acme/web".to_string(), "drydock/policy".to_string()),
+            ("acme/gone".to_string(), "drydock/policy".to_string()),
+            ("acme/none".to_string(), "drydock/policy".to_string()),
+        ];
+        let chunk: Vec<&(String, String)> = keys.iter().collect();
+        let mut out = PullRequestStatuses::default();
+        read_statuses(&chunk, answer, &mut out);
+        let web = &out.found[&keys[0]];
+        assert_eq!(
+            (web.number, web.state.as_str()),
+            (7, "CLOSED"),
+            "the fork's #9 is skipped"
+        );
+        assert_eq!(web.checks.as_deref(), Some("FAILURE"));
+        assert_eq!(out.unreadable[&keys[1]].kind, ErrorKind::NotFound);
+        assert!(!out.found.contains_key(&keys[2]) && !out.unreadable.contains_key(&keys[2]));
+        assert_eq!((out.cost.points, out.cost.remaining), (2, Some(4998)));
+    }
+
+    #[test]
+    fn a_status_query_names_every_repository_and_asks_its_cost() {
+        let keys: Vec<(String, String)> = (0..3)
+            .map(|i| (format!("acme/r{i}"), "drydock/policy".to_string()))
+            .collect();
+        let chunk: Vec<&(String, String)> = keys.iter().collect();
+        let q = status_query(&chunk);
+        assert!(
+            q.contains(r#"p2: repository(owner: "acme", name: "r2")"#),
+            "{q}"
+        );
+        assert!(
+            q.contains(r#"headRefName: "drydock/policy", first: 5"#),
+            "{q}"
+        );
+        assert!(q.contains("rateLimit { cost remaining }"), "{q}");
+        assert!(q.ends_with(PULL_FIELDS));
+    }
 }
