@@ -19,6 +19,7 @@ pub mod discover;
 pub mod plan;
 pub mod pool;
 pub mod scan;
+pub mod status;
 pub mod sync;
 
 /// What stops a whole command, before or apart from any one repository.

@@ -26,6 +26,7 @@ pub mod fleet_workflow;
 pub mod plan;
 pub mod report_html;
 pub mod scan;
+pub mod status;
 pub mod sync;
 
 /// Exit statuses, documented in the README's table.
@@ -102,6 +103,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Move Dockerfile base images to the newest tag the policy allows (the monitor workflow's engine).
     Bump(bump::BumpArgs),
+    /// Where the rollout stands: drydock's pull request in every repository (checks, mergeable, review) and whether each default branch is compliant.
+    Status(status::StatusArgs),
     /// Refresh the image data `check` reads (`data update`).
     Data(data::DataArgs),
     /// Render the GitHub Actions workflow that syncs, checks and applies the fleet on a schedule, in shards.
@@ -159,6 +162,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::run(&cli.global, args),
         Command::Sync(args) => sync::run(&cli.global, args),
         Command::Discover(args) => discover::run(&cli.global, args),
+        Command::Status(args) => status::run(&cli.global, args),
         Command::Data(args) => data::run(&cli.global, args),
         Command::FleetWorkflow(args) => fleet_workflow::run(&cli.global, args),
         Command::Report(args) => report_html::run_group(&cli.global, args),

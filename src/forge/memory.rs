@@ -1,13 +1,15 @@
 //! An in-memory [`Forge`] for tests of the use cases: repositories, custom properties and pull
 //! requests in a map, the same answers GitHub gives for the cases the use cases handle (a
-//! second open pull request on one head is refused, missing repositories are `Missing`).
+//! second open pull request on one head is refused, missing repositories are `Missing`). What
+//! `status` reads beyond a [`PullRequest`] (checks, mergeability, review, merged) is set with
+//! [`MemoryForge::set_pull_facts`].
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use super::{
     ErrorKind, Forge, ForgeError, Lookup, NewCommit, NewPullRequest, Operation, PropertyValues,
-    PullRequest, PullRequestStatus, PullRequestUpdate, RemoteRepo,
+    PullRequest, PullRequestStatus, PullRequestStatuses, PullRequestUpdate, QueryCost, RemoteRepo,
 };
 
 #[derive(Debug, Default)]
@@ -17,8 +19,26 @@ struct World {
     pulls: BTreeMap<String, Vec<PullRequest>>,
     labels: BTreeMap<(String, u64), Vec<String>>,
     reviewers: BTreeMap<(String, u64), Vec<String>>,
+    facts: BTreeMap<(String, u64), PullFacts>,
     commits: u64,
 }
+
+/// A pull request's state as `status` reads it, beyond [`PullRequest`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PullFacts {
+    /// `None`: GitHub has not computed it (`UNKNOWN`).
+    pub mergeable: Option<bool>,
+    pub review_decision: Option<String>,
+    /// The status check rollup (`SUCCESS`, `FAILURE`, ...).
+    pub checks: Option<String>,
+    /// Closed by a merge.
+    pub merged: bool,
+    /// `None`: when the forge opened it.
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// How many repositories one status request covers, as [`super::github::GitHub`] does.
+const STATUS_BATCH: u64 = 100;
 
 /// The in-memory forge.
 #[derive(Debug, Default)]
@@ -56,6 +76,20 @@ impl MemoryForge {
             .get(&(repo.to_string(), number))
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Sets what `status` reads of a pull request; `merged` also closes it.
+    pub fn set_pull_facts(&self, repo: &str, number: u64, facts: PullFacts) {
+        let mut w = self.world.lock().expect("world");
+        if facts.merged
+            && let Some(pr) = w
+                .pulls
+                .get_mut(repo)
+                .and_then(|p| p.iter_mut().find(|p| p.number == number))
+        {
+            pr.state = "closed".into();
+        }
+        w.facts.insert((repo.to_string(), number), facts);
     }
 
     fn find_repo(&self, repo: &str) -> Option<RemoteRepo> {
@@ -225,30 +259,63 @@ impl Forge for MemoryForge {
     async fn pull_request_statuses(
         &self,
         prs: &[(String, String)],
-    ) -> Result<BTreeMap<(String, String), PullRequestStatus>, ForgeError> {
-        let w = self.world.lock().expect("world");
-        Ok(prs
-            .iter()
-            .filter_map(|(repo, branch)| {
-                let pr = w
-                    .pulls
-                    .get(repo)?
-                    .iter()
-                    .rev()
-                    .find(|p| &p.head == branch)?;
-                Some((
-                    (repo.clone(), branch.clone()),
-                    PullRequestStatus {
-                        number: pr.number,
-                        state: pr.state.to_ascii_uppercase(),
-                        draft: pr.draft,
-                        mergeable: None,
-                        review_decision: None,
-                        checks: None,
-                    },
-                ))
-            })
-            .collect())
+    ) -> Result<PullRequestStatuses, ForgeError> {
+        let mut out = PullRequestStatuses::default();
+        let mut per_owner: BTreeMap<String, u64> = BTreeMap::new();
+        for key in prs {
+            let owner = key.0.split('/').next().unwrap_or_default();
+            *per_owner.entry(owner.to_ascii_lowercase()).or_default() += 1;
+        }
+        out.cost = QueryCost {
+            requests: per_owner.values().map(|n| n.div_ceil(STATUS_BATCH)).sum(),
+            points: 0,
+            remaining: None,
+        };
+        for (repo, branch) in prs {
+            let key = (repo.clone(), branch.clone());
+            if self.find_repo(repo).is_none() {
+                out.unreadable
+                    .insert(key, Self::missing(Operation::PullRequestStatus, repo));
+                continue;
+            }
+            let w = self.world.lock().expect("world");
+            let Some(pr) = w
+                .pulls
+                .get(repo)
+                .and_then(|p| p.iter().rev().find(|p| &p.head == branch))
+            else {
+                continue;
+            };
+            let facts = w
+                .facts
+                .get(&(repo.clone(), pr.number))
+                .cloned()
+                .unwrap_or_default();
+            let state = match (pr.state.as_str(), facts.merged) {
+                (_, true) => "MERGED",
+                ("open", _) => "OPEN",
+                _ => "CLOSED",
+            };
+            let status = PullRequestStatus {
+                number: pr.number,
+                url: pr.url.clone(),
+                created_at: facts.created_at.unwrap_or_else(chrono::Utc::now),
+                state: state.into(),
+                draft: pr.draft,
+                mergeable: Some(
+                    match facts.mergeable {
+                        Some(true) => "MERGEABLE",
+                        Some(false) => "CONFLICTING",
+                        None => "UNKNOWN",
+                    }
+                    .into(),
+                ),
+                review_decision: facts.review_decision,
+                checks: facts.checks,
+            };
+            out.found.insert(key, status);
+        }
+        Ok(out)
     }
 
     async fn create_branch(&self, repo: &str, _branch: &str, _sha: &str) -> Result<(), ForgeError> {

@@ -97,14 +97,41 @@ pub struct PullRequestUpdate {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PullRequestStatus {
     pub number: u64,
+    pub url: String,
+    /// When it was opened.
+    pub created_at: chrono::DateTime<chrono::Utc>,
     /// `OPEN`, `CLOSED`, `MERGED`.
     pub state: String,
     pub draft: bool,
     /// `MERGEABLE`, `CONFLICTING`, `UNKNOWN`.
     pub mergeable: Option<String>,
+    /// `APPROVED`, `CHANGES_REQUESTED`, `REVIEW_REQUIRED`; `None` when no review is required.
     pub review_decision: Option<String>,
-    /// The head commit's combined check state (`SUCCESS`, `FAILURE`, `PENDING`, ...).
+    /// The head commit's combined check state (`SUCCESS`, `FAILURE`, `ERROR`, `PENDING`,
+    /// `EXPECTED`); `None` when nothing reports on it.
     pub checks: Option<String>,
+}
+
+/// What [`Forge::pull_request_statuses`] found, keyed by `(repo, head branch)` as asked.
+#[derive(Debug, Clone, Default)]
+pub struct PullRequestStatuses {
+    /// The newest pull request of each key that has one; a readable repository without one is
+    /// in neither map.
+    pub found: BTreeMap<(String, String), PullRequestStatus>,
+    /// Keys whose repository could not be read (not found, no access, a failed query), and why.
+    pub unreadable: BTreeMap<(String, String), ForgeError>,
+    /// What the queries cost.
+    pub cost: QueryCost,
+}
+
+/// The requests a bulk read took and GitHub's GraphQL points (`rateLimit { cost remaining }`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct QueryCost {
+    pub requests: u64,
+    /// The sum of every query's `rateLimit.cost`.
+    pub points: u64,
+    /// The points left after the last query.
+    pub remaining: Option<u64>,
 }
 
 /// One file of a commit: new contents, or `None` to delete it.
@@ -177,12 +204,13 @@ pub trait Forge: Send + Sync {
         users: &[String],
         teams: &[String],
     ) -> impl Future<Output = Answer<()>> + Send;
-    /// The newest pull request per `(repo, head branch)` with its status, in few requests;
-    /// repositories or branches without one are absent from the answer.
+    /// The newest pull request per `(repo, head branch)` with its status, in few requests (many
+    /// repositories per query); a repository that cannot be read is reported in the answer and
+    /// does not lose the others.
     fn pull_request_statuses(
         &self,
         prs: &[(String, String)],
-    ) -> impl Future<Output = Answer<BTreeMap<(String, String), PullRequestStatus>>> + Send;
+    ) -> impl Future<Output = Answer<PullRequestStatuses>> + Send;
     /// Creates `branch` at `sha`.
     fn create_branch(
         &self,

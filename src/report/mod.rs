@@ -5,6 +5,7 @@
 pub mod html;
 mod markdown;
 mod sarif;
+pub mod status;
 mod text;
 
 use chrono::NaiveDate;

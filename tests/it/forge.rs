@@ -145,11 +145,16 @@ fn branch_commit_pull_request_labels_reviewers_status_update() {
             .await
             .unwrap();
         assert_eq!(
-            status.len(),
+            status.found.len(),
             1,
             "the missing repository does not lose the other"
         );
-        let web = &status[&("acme/web".to_string(), "drydock/base-images".to_string())];
+        assert!(
+            status
+                .unreadable
+                .contains_key(&("acme/nope".to_string(), "drydock/base-images".to_string()))
+        );
+        let web = &status.found[&("acme/web".to_string(), "drydock/base-images".to_string())];
         assert_eq!((web.number, web.state.as_str()), (pr.number, "OPEN"));
         let updated = gh
             .update_pull_request(

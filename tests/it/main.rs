@@ -28,6 +28,7 @@ mod rendered_findings;
 mod report_html;
 mod sarif_docs;
 mod scan;
+mod status;
 mod sync;
 mod sync_app;
 mod sync_kill;

@@ -1,7 +1,8 @@
 //! GraphQL: one POST to `https://api.github.com/graphql` (`https://HOST/api/graphql` on an
 //! Enterprise Server). An answer with `errors` keeps its partial `data` (one missing repository
 //! of 50 aliased ones must not lose the other 49), and `RATE_LIMITED` inside a 200 is a rate
-//! limit: waited out like a REST one. Used for bulk look-ups, bulk PR status and
+//! limit: waited out like a REST one. Used for bulk look-ups, bulk PR status (`status`: 100
+//! repositories a query, see [`statuses`]) and
 //! `createCommitOnBranch` (commits GitHub signs).
 
 use std::collections::BTreeMap;
@@ -15,7 +16,7 @@ use serde::de::DeserializeOwned;
 use super::client::{AuthAs, Call, GitHub};
 use crate::forge::error::{ErrorKind, ForgeError, Operation};
 use crate::forge::pacer::WaitReason;
-use crate::forge::{Lookup, NewCommit, PullRequestStatus, RemoteRepo};
+use crate::forge::{Lookup, NewCommit, PullRequestStatus, PullRequestStatuses, RemoteRepo};
 
 /// How many repositories one query names (aliases).
 const BATCH: usize = 50;
@@ -32,6 +33,9 @@ pub(super) struct GraphqlError {
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub message: String,
+    /// Where in the answer: the alias first.
+    #[serde(default)]
+    pub path: Vec<serde_json::Value>,
 }
 
 /// Sends a query or mutation; a `RATE_LIMITED` answer waits for the reset and is sent again
@@ -89,6 +93,14 @@ pub(super) async fn run<T: DeserializeOwned>(
     )
     .on(Some(target))
     .with_hint("run again after the reset, or raise `[github.limits] max_wait`"))
+}
+
+/// GitHub's error messages, joined.
+fn messages<'a>(errors: impl Iterator<Item = &'a GraphqlError>) -> String {
+    errors
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// GraphQL string literal.
@@ -205,10 +217,24 @@ pub(super) async fn look_up(
     Ok(found)
 }
 
+/// How many repositories one pull-request status query names: 1,000 repositories in 10
+/// requests. Each costs about 6 points (100 `pullRequests` connections of 5 with a `commits`
+/// connection each, ÷ 100) and touches about 1,100 nodes, far below GitHub's 500,000.
+const STATUS_BATCH: usize = 100;
+
+/// How many pull requests per head branch are read: the newest one from the repository itself
+/// is wanted, and forks may have pull requests from a branch of the same name.
+const PULLS_PER_BRANCH: usize = 5;
+
+/// The fields `status` shows, for each pull request.
+const PULL_FIELDS: &str = "fragment StatusPull on PullRequest { number url createdAt state isDraft mergeable reviewDecision headRepositoryOwner { login } commits(last: 1) { nodes { commit { statusCheckRollup { state } } } } }";
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GqlPull {
     number: u64,
+    url: String,
+    created_at: chrono::DateTime<chrono::Utc>,
     state: String,
     is_draft: bool,
     mergeable: Option<String>,
@@ -244,71 +270,203 @@ struct GqlPullsHolder {
     pull_requests: GqlNodes<GqlPull>,
 }
 
-/// The newest pull request per `(repo, head branch)`, [`BATCH`] per query.
-/// `pullRequests(headRefName:)` does not filter by the head's owner, so forks' pull requests on
-/// a branch of the same name are dropped here.
+#[derive(Debug, Deserialize)]
+struct GqlRateLimit {
+    cost: u64,
+    remaining: u64,
+}
+
+/// The alias of the `i`th repository of a status query.
+fn status_alias(i: usize) -> String {
+    format!("p{i}")
+}
+
+/// One status query: a `repository` alias per key, and what it cost.
+fn status_query(chunk: &[&(String, String)]) -> String {
+    let mut query = String::from("query {");
+    for (i, (full, branch)) in chunk.iter().enumerate() {
+        let (o, n) = full.split_once('/').unwrap_or((full, ""));
+        query.push_str(&format!(
+            " {}: repository(owner: {}, name: {}) {{ pullRequests(headRefName: {}, first: {PULLS_PER_BRANCH}, states: [OPEN, CLOSED, MERGED], orderBy: {{field: CREATED_AT, direction: DESC}}) {{ nodes {{ ...StatusPull }} }} }}",
+            status_alias(i),
+            literal(o),
+            literal(n),
+            literal(branch)
+        ));
+    }
+    query.push_str(" rateLimit { cost remaining } } ");
+    query.push_str(PULL_FIELDS);
+    query
+}
+
+/// The newest pull request per `(repo, head branch)`, [`STATUS_BATCH`] repositories of one owner
+/// per query (an App has one installation token per owner). `pullRequests(headRefName:)` does
+/// not filter by the head's owner, so forks' pull requests on a branch of the same name are
+/// dropped here. A repository GitHub does not resolve, an answer that cannot be read, or a
+/// query that fails marks only its own repositories unreadable.
 pub(super) async fn statuses(
     gh: &GitHub,
     prs: &[(String, String)],
-) -> Result<BTreeMap<(String, String), PullRequestStatus>, ForgeError> {
-    let mut out = BTreeMap::new();
-    for chunk in prs.chunks(BATCH) {
-        let owner = chunk[0].0.split('/').next().unwrap_or_default().to_string();
-        let mut query = String::from("query {");
-        for (i, (full, branch)) in chunk.iter().enumerate() {
-            let (o, n) = full.split_once('/').unwrap_or((full, ""));
-            query.push_str(&format!(
-                " p{i}: repository(owner: {}, name: {}) {{ pullRequests(headRefName: {}, first: 5, states: [OPEN, CLOSED, MERGED], orderBy: {{field: CREATED_AT, direction: DESC}}) {{ nodes {{ number state isDraft mergeable reviewDecision headRepositoryOwner {{ login }} commits(last: 1) {{ nodes {{ commit {{ statusCheckRollup {{ state }} }} }} }} }} }} }}",
-                literal(o),
-                literal(n),
-                literal(branch)
-            ));
-        }
-        query.push_str(" }");
-        let answer: GraphqlAnswer<BTreeMap<String, Option<GqlPullsHolder>>> = run(
-            gh,
-            &query,
-            serde_json::json!({}),
-            false,
-            Operation::PullRequestStatus,
-            &owner,
-            &owner,
-        )
-        .await?;
-        let mut data = answer.data.unwrap_or_default();
-        for (i, key) in chunk.iter().enumerate() {
-            let repo_owner = key.0.split('/').next().unwrap_or_default();
-            let Some(holder) = data.remove(&format!("p{i}")).flatten() else {
-                continue;
-            };
-            let newest = holder.pull_requests.nodes.into_iter().find(|p| {
-                p.head_repository_owner
-                    .as_ref()
-                    .is_some_and(|o| o.login.eq_ignore_ascii_case(repo_owner))
-            });
-            if let Some(pull) = newest {
-                let checks = pull
-                    .commits
-                    .nodes
-                    .into_iter()
-                    .last()
-                    .and_then(|n| n.commit.status_check_rollup)
-                    .map(|r| r.state);
-                out.insert(
-                    key.clone(),
-                    PullRequestStatus {
-                        number: pull.number,
-                        state: pull.state,
-                        draft: pull.is_draft,
-                        mergeable: pull.mergeable,
-                        review_decision: pull.review_decision,
-                        checks,
-                    },
-                );
+) -> Result<PullRequestStatuses, ForgeError> {
+    let mut out = PullRequestStatuses::default();
+    let mut by_owner: BTreeMap<String, Vec<&(String, String)>> = BTreeMap::new();
+    for key in prs {
+        let owner = key.0.split('/').next().unwrap_or_default();
+        by_owner
+            .entry(owner.to_ascii_lowercase())
+            .or_default()
+            .push(key);
+    }
+    for keys in by_owner.values() {
+        for chunk in keys.chunks(STATUS_BATCH) {
+            let owner = chunk[0].0.split('/').next().unwrap_or_default().to_string();
+            let query = status_query(chunk);
+            out.cost.requests += 1;
+            let answer: Result<GraphqlAnswer<BTreeMap<String, serde_json::Value>>, ForgeError> =
+                run(
+                    gh,
+                    &query,
+                    serde_json::json!({}),
+                    false,
+                    Operation::PullRequestStatus,
+                    &owner,
+                    &owner,
+                )
+                .await;
+            match answer {
+                Ok(answer) => read_statuses(chunk, answer, &mut out),
+                Err(e) => {
+                    for key in chunk {
+                        out.unreadable
+                            .insert((*key).clone(), e.clone().on(Some(&key.0)));
+                    }
+                }
             }
         }
     }
     Ok(out)
+}
+
+/// Sorts one status answer into found and unreadable.
+fn read_statuses(
+    chunk: &[&(String, String)],
+    answer: GraphqlAnswer<BTreeMap<String, serde_json::Value>>,
+    out: &mut PullRequestStatuses,
+) {
+    let GraphqlAnswer { data, errors } = answer;
+    let failed = |repo: &str, kind: ErrorKind, message: String| {
+        ForgeError::new(kind, Operation::PullRequestStatus, message).on(Some(repo))
+    };
+    let Some(mut data) = data else {
+        let why = messages(errors.iter());
+        for key in chunk {
+            out.unreadable.insert(
+                (*key).clone(),
+                failed(
+                    &key.0,
+                    ErrorKind::Invalid,
+                    format!("GitHub answered no data: {why}"),
+                ),
+            );
+        }
+        return;
+    };
+    if let Some(limit) = data
+        .remove("rateLimit")
+        .and_then(|v| serde_json::from_value::<GqlRateLimit>(v).ok())
+    {
+        out.cost.points += limit.cost;
+        out.cost.remaining = Some(limit.remaining);
+    }
+    for (i, key) in chunk.iter().enumerate() {
+        let alias = status_alias(i);
+        let alias_errors: Vec<&GraphqlError> = errors
+            .iter()
+            .filter(|e| e.path.first().and_then(|p| p.as_str()) == Some(alias.as_str()))
+            .collect();
+        let value = data.remove(&alias).unwrap_or(serde_json::Value::Null);
+        let holder = match serde_json::from_value::<Option<GqlPullsHolder>>(value) {
+            Ok(Some(holder)) if alias_errors.is_empty() => holder,
+            Ok(_)
+                if alias_errors
+                    .iter()
+                    .any(|e| e.kind.as_deref() == Some("NOT_FOUND")) =>
+            {
+                let e = failed(
+                    &key.0,
+                    ErrorKind::NotFound,
+                    "GitHub does not resolve it: deleted, renamed, or not visible to the credentials"
+                        .into(),
+                )
+                .with_hint(format!(
+                    "`drydock discover --org {}` reports renamed and deleted fleet entries",
+                    key.0.split('/').next().unwrap_or_default()
+                ));
+                out.unreadable.insert((*key).clone(), e);
+                continue;
+            }
+            Ok(_) if !alias_errors.is_empty() => {
+                let kind = if alias_errors
+                    .iter()
+                    .any(|e| e.kind.as_deref() == Some("FORBIDDEN"))
+                {
+                    ErrorKind::Forbidden
+                } else {
+                    ErrorKind::Invalid
+                };
+                let why = messages(alias_errors.into_iter());
+                out.unreadable
+                    .insert((*key).clone(), failed(&key.0, kind, why));
+                continue;
+            }
+            Ok(_) => {
+                let e = failed(
+                    &key.0,
+                    ErrorKind::Decode,
+                    "GitHub answered nothing for it".into(),
+                );
+                out.unreadable.insert((*key).clone(), e);
+                continue;
+            }
+            Err(e) => {
+                let e = failed(
+                    &key.0,
+                    ErrorKind::Decode,
+                    format!("cannot read GitHub's answer: {e}"),
+                );
+                out.unreadable.insert((*key).clone(), e);
+                continue;
+            }
+        };
+        let repo_owner = key.0.split('/').next().unwrap_or_default();
+        let newest = holder.pull_requests.nodes.into_iter().find(|p| {
+            p.head_repository_owner
+                .as_ref()
+                .is_some_and(|o| o.login.eq_ignore_ascii_case(repo_owner))
+        });
+        if let Some(pull) = newest {
+            let checks = pull
+                .commits
+                .nodes
+                .into_iter()
+                .last()
+                .and_then(|n| n.commit.status_check_rollup)
+                .map(|r| r.state);
+            out.found.insert(
+                (*key).clone(),
+                PullRequestStatus {
+                    number: pull.number,
+                    url: pull.url,
+                    created_at: pull.created_at,
+                    state: pull.state,
+                    draft: pull.is_draft,
+                    mergeable: pull.mergeable,
+                    review_decision: pull.review_decision,
+                    checks,
+                },
+            );
+        }
+    }
 }
 
 const CREATE_COMMIT: &str = "mutation($input: CreateCommitOnBranchInput!) { createCommitOnBranch(input: $input) { commit { oid } } }";
@@ -418,5 +576,53 @@ mod tests {
         assert!(data["r0"].is_some());
         assert!(data["r1"].is_none());
         assert_eq!(answer.errors[0].kind.as_deref(), Some("NOT_FOUND"));
+    }
+
+    #[test]
+    fn status_answers_keep_the_newest_own_pull_request_and_report_missing_repositories() {
+        let body = r#"{"data":{"p0":{"pullRequests":{"nodes":[
+            {"number":9,"url":"u9","createdAt":"2026-12-01T10:00:00Z","state":"OPEN","isDraft":false,"mergeable":"MERGEABLE","reviewDecision":null,"headRepositoryOwner":{"login":"someone"},"commits":{"nodes":[]}},
+            {"number":7,"url":"u7","createdAt":"2026-11-01T10:00:00Z","state":"CLOSED","isDraft":false,"mergeable":"UNKNOWN","reviewDecision":null,"headRepositoryOwner":{"login":"ACME"},"commits":{"nodes":[{"commit":{"statusCheckRollup":{"state":"FAILURE"}}}]}}]}},
+            "p1":null,"p2":{"pullRequests":{"nodes":[]}},"rateLimit":{"cost":2,"remaining":4998}},
+            "errors":[{"type":"NOT_FOUND","path":["p1"],"message":"Could not resolve to a Repository"}]}"#;
+        let answer: GraphqlAnswer<BTreeMap<String, serde_json::Value>> =
+            serde_json::from_str(body).unwrap();
+        let keys = [
+            ("acme/web".to_string(), "drydock/policy".to_string()),
+            ("acme/gone".to_string(), "drydock/policy".to_string()),
+            ("acme/none".to_string(), "drydock/policy".to_string()),
+        ];
+        let chunk: Vec<&(String, String)> = keys.iter().collect();
+        let mut out = PullRequestStatuses::default();
+        read_statuses(&chunk, answer, &mut out);
+        let web = &out.found[&keys[0]];
+        assert_eq!(
+            (web.number, web.state.as_str()),
+            (7, "CLOSED"),
+            "the fork's #9 is skipped"
+        );
+        assert_eq!(web.checks.as_deref(), Some("FAILURE"));
+        assert_eq!(out.unreadable[&keys[1]].kind, ErrorKind::NotFound);
+        assert!(!out.found.contains_key(&keys[2]) && !out.unreadable.contains_key(&keys[2]));
+        assert_eq!((out.cost.points, out.cost.remaining), (2, Some(4998)));
+    }
+
+    #[test]
+    fn a_status_query_names_every_repository_and_asks_its_cost() {
+        let keys: Vec<(String, String)> = (0..3)
+            .map(|i| (format!("acme/r{i}"), "drydock/policy".to_string()))
+            .collect();
+        let chunk: Vec<&(String, String)> = keys.iter().collect();
+        let q = status_query(&chunk);
+        assert!(
+            q.contains(r#"p2: repository(owner: "acme", name: "r2")"#),
+            "{q}"
+        );
+        assert!(
+            q.contains(r#"headRefName: "drydock/policy", first: 5"#),
+            "{q}"
+        );
+        assert!(q.contains("rateLimit { cost remaining }"), "{q}");
+        assert!(q.ends_with(PULL_FIELDS));
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{
     Forge, ForgeError, Lookup, NewCommit, NewPullRequest, PropertyValues, PullRequest,
-    PullRequestStatus, PullRequestUpdate, RemoteRepo,
+    PullRequestStatuses, PullRequestUpdate, RemoteRepo,
 };
 
 mod apps;
@@ -93,7 +93,7 @@ impl Forge for GitHub {
     async fn pull_request_statuses(
         &self,
         prs: &[(String, String)],
-    ) -> Result<BTreeMap<(String, String), PullRequestStatus>, ForgeError> {
+    ) -> Result<PullRequestStatuses, ForgeError> {
         graphql::statuses(self, prs).await
     }
 
