@@ -535,3 +535,40 @@ fn an_app_without_workflows_permission_is_told_per_repository_and_the_others_go_
     );
     assert!(pulls(&standin, "web").is_empty());
 }
+
+#[test]
+#[ignore = "needs external tools: run scripts/test.sh"]
+fn api_commits_open_converge_and_rebase() {
+    let standin = Standin::start();
+    standin.token(CANARY, "octo");
+    standin.org("acme", vec![docker_repo("web")]);
+    let dir = fleet(&standin, &["web"], "", "[apply]\ncommit = \"api\"\n");
+    let (report, code) = apply_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(result_of(&report, "acme/web")["result"], "opened");
+    assert_eq!(changed_files(&standin, "web"), [DEPENDABOT]);
+    assert!(writes(&standin).iter().all(|w| w["kind"] != "git-push"));
+    let message = show(&standin, "web", &format!("-s --format=%B {BRANCH}"));
+    assert!(message.contains("Drydock-Content: "), "{message}");
+
+    standin.clear_log();
+    let (report, _) = apply_json(dir.path(), &[]);
+    assert_eq!(
+        result_of(&report, "acme/web")["result"],
+        "unchanged",
+        "{report}"
+    );
+    assert_eq!(writes(&standin), Vec::<Value>::new());
+
+    let tip = human_commit(&standin, "web", "main", json!({"README.md": "moved\n"}));
+    let (report, _) = apply_json(dir.path(), &[]);
+    assert_eq!(
+        result_of(&report, "acme/web")["result"],
+        "updated",
+        "{report}"
+    );
+    let parent = show(&standin, "web", &format!("-s --format=%P {BRANCH}"));
+    assert_eq!(parent.trim(), tip);
+    assert_eq!(pulls(&standin, "web").len(), 1);
+    assert_no_canary_in_files(dir.path());
+}
