@@ -1,7 +1,7 @@
-//! The words `apply` sends, through `crate::proposal` (h16-proposal's renderer): the pull request's title and body, the commit message, the content
-//! hash and its two carriers (the hidden marker at the end of the body, the `Drydock-Content:`
-//! trailer of the commit message), and the comment that explains a close. The one place `apply`
-//! turns a plan into text, so the proposal module's renderer plugs in here alone.
+//! The words `apply` sends, through `crate::proposal`'s renderer: the pull request's title and
+//! body, the commit message, the content hash and its two carriers (the hidden marker at the end
+//! of the body, the `Drydock-Content:` trailer of the commit message), and the comment that
+//! explains a close. The one place `apply` turns a plan into text.
 
 use crate::detect::scan_dir;
 use crate::inventory::Fleet;
