@@ -22,6 +22,7 @@ pub mod bump;
 pub mod check;
 pub mod data;
 pub mod discover;
+pub mod onboard;
 pub mod plan;
 pub mod scan;
 pub mod sync;
@@ -90,6 +91,8 @@ pub struct Global {
 pub enum Command {
     /// List an organisation's repositories on GitHub and show (or --write) how fleet.toml would change.
     Discover(discover::DiscoverArgs),
+    /// Add a repository to fleet.toml, sync and plan it, and open its compliance pull request.
+    Onboard(onboard::OnboardArgs),
     /// Clone or fetch every repository of the fleet into the workspace.
     Sync(sync::SyncArgs),
     /// Show the package ecosystems, Dockerfiles and compose files of each repository.
@@ -153,6 +156,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::run(&cli.global, args),
         Command::Sync(args) => sync::run(&cli.global, args),
         Command::Discover(args) => discover::run(&cli.global, args),
+        Command::Onboard(args) => onboard::run(&cli.global, args),
         Command::Data(args) => data::run(&cli.global, args),
         Command::Help(args) => help(&args),
     };

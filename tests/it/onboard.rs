@@ -1,0 +1,198 @@
+//! `drydock onboard` end to end against the GitHub stand-in and real git: a new repository gets
+//! exactly one fleet.toml entry (comments kept) and drydock's pull request; a duplicate, a
+//! missing, an archived and an empty repository are refused with fleet.toml untouched; a
+//! compliant one gets its entry and no pull request; `--dry-run` writes nothing anywhere; a
+//! failure after the entry was written keeps it and says what to run next.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use crate::support::drydock;
+use crate::support::standin::Standin;
+
+const TOKEN: &str = "ghp_onboardONBOARD0123456789abcdefONBOARD";
+
+/// What drydock renders for a repository with an npm manifest at its root.
+const NPM_DEPENDABOT: &str = "# Managed by drydock from the repository's ecosystems and fleet.toml ([dependabot]).\n# Edits here are kept: drydock only adds what is missing and fixes what GitHub would reject.\nversion: 2\nupdates:\n  - package-ecosystem: \"npm\"\n    directory: \"/\"\n    schedule:\n      interval: \"weekly\"\n";
+
+/// A fleet directory whose fleet.toml points at the stand-in, with comments to keep.
+fn fleet(standin: &Standin) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "# the fleet\n[fleet]\nworkspace = \"ws\" # next to this file\n\n[github]\napi_url = \"{}\"\n\n# our repositories\n[[repo]]\nname = \"acme/api\" # the API\nskip = true\n\n# pull requests\n[apply]\nlabels = [\"dependencies\"]\n",
+        standin.base
+    );
+    std::fs::write(dir.path().join("fleet.toml"), text).unwrap();
+    dir
+}
+
+fn world(standin: &Standin) {
+    standin.token(TOKEN, "octo");
+    standin.org(
+        "acme",
+        vec![
+            json!({"name": "web", "files": {"package.json": "{\"name\": \"web\"}\n"}}),
+            json!({"name": "ready", "files": {"package.json": "{\"name\": \"ready\"}\n", ".github/dependabot.yml": NPM_DEPENDABOT}}),
+            json!({"name": "frozen", "archived": true, "files": {"package.json": "{}\n"}}),
+            json!({"name": "blank", "empty": true}),
+        ],
+    );
+}
+
+fn onboard(dir: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    drydock()
+        .current_dir(dir)
+        .env("GITHUB_TOKEN", TOKEN)
+        .arg("onboard")
+        .args(args)
+        .assert()
+}
+
+fn read(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("fleet.toml")).unwrap()
+}
+
+fn stdout(assert: &assert_cmd::assert::Assert, standin: &Standin) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).replace(&standin.base, "BASE")
+}
+
+fn stderr(assert: &assert_cmd::assert::Assert, standin: &Standin) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).replace(&standin.base, "BASE")
+}
+
+/// Requests that change something on the forge (REST writes, mutations, pushes).
+fn writes(standin: &Standin) -> Vec<Value> {
+    standin
+        .log()
+        .into_iter()
+        .filter(|e| {
+            matches!(
+                e["kind"].as_str(),
+                Some("write" | "graphql-mutation" | "git-push")
+            )
+        })
+        .collect()
+}
+
+fn pulls(standin: &Standin, repo: &str) -> Vec<Value> {
+    let state = standin.control("GET", &format!("repos/{repo}"), json!({}));
+    state["pulls"].as_array().cloned().unwrap_or_default()
+}
+
+/// `after` is `before` with exactly `entry` inserted at one place, which is returned.
+fn inserted_once(before: &str, after: &str, entry: &str) -> usize {
+    let at = (0..=before.len())
+        .filter(|&i| before.is_char_boundary(i))
+        .find(|&i| format!("{}{entry}{}", &before[..i], &before[i..]) == after)
+        .unwrap_or_else(|| panic!("not one insertion of {entry:?}:\n{after}"));
+    at
+}
+
+#[test]
+#[ignore = "needs external tools: run scripts/test.sh"]
+fn a_new_repository_gets_one_entry_and_its_pull_request() {
+    let standin = Standin::start();
+    world(&standin);
+    let dir = fleet(&standin);
+    let before = read(dir.path());
+
+    let out = onboard(dir.path(), &["Acme/Web"]).success();
+    let after = read(dir.path());
+    // GitHub's spelling, right after the last [[repo]] (before `# pull requests` and [apply]).
+    let at = inserted_once(&before, &after, "\n[[repo]]\nname = \"acme/web\"\n");
+    assert!(before[..at].ends_with("skip = true\n"), "{after}");
+    for comment in ["# the fleet", "# next to this file", "# the API", "# pull requests"] {
+        assert!(after.contains(comment), "{comment} kept");
+    }
+
+    let prs = pulls(&standin, "acme/web");
+    assert_eq!(prs.len(), 1, "{prs:?}");
+    assert_eq!(prs[0]["state"], "open");
+    assert_eq!(prs[0]["head"], "drydock/policy");
+    insta::assert_snapshot!(stdout(&out, &standin), @"");
+    assert!(!stdout(&out, &standin).contains(TOKEN));
+    assert!(!stderr(&out, &standin).contains(TOKEN));
+
+    // A second time it is a duplicate, and nothing more is sent.
+    standin.clear_log();
+    let again = onboard(dir.path(), &["acme/web"]).code(2);
+    assert!(stderr(&again, &standin).contains("fleet.toml:13: acme/web is already in the fleet"));
+    assert_eq!(read(dir.path()), after);
+    assert_eq!(standin.log(), Vec::<Value>::new());
+}
+
+#[test]
+#[ignore = "needs external tools: run scripts/test.sh"]
+fn a_duplicate_names_its_line_and_leaves_the_file_as_it_was() {
+    let standin = Standin::start();
+    world(&standin);
+    let dir = fleet(&standin);
+    let before = std::fs::read(dir.path().join("fleet.toml")).unwrap();
+    let out = onboard(dir.path(), &["ACME/api"]).code(2);
+    insta::assert_snapshot!(stderr(&out, &standin), @"");
+    assert_eq!(std::fs::read(dir.path().join("fleet.toml")).unwrap(), before);
+    assert_eq!(standin.log(), Vec::<Value>::new(), "GitHub is not asked");
+}
+
+#[test]
+#[ignore = "needs external tools: run scripts/test.sh"]
+fn missing_archived_and_empty_repositories_are_refused_before_anything_is_written() {
+    let standin = Standin::start();
+    world(&standin);
+    let dir = fleet(&standin);
+    let before = std::fs::read(dir.path().join("fleet.toml")).unwrap();
+    let mut messages = String::new();
+    for name in ["acme/nope", "acme/frozen", "acme/blank"] {
+        let out = onboard(dir.path(), &[name]).code(3);
+        messages.push_str(&format!("$ drydock onboard {name}\n{}", stderr(&out, &standin)));
+        assert_eq!(
+            std::fs::read(dir.path().join("fleet.toml")).unwrap(),
+            before,
+            "{name}: fleet.toml untouched"
+        );
+    }
+    insta::assert_snapshot!(messages, @"");
+    assert_eq!(writes(&standin), Vec::<Value>::new());
+    assert!(!dir.path().join("ws/repos").exists(), "nothing cloned");
+}
+
+#[test]
+#[ignore = "needs external tools: run scripts/test.sh"]
+fn a_compliant_repository_gets_its_entry_and_no_pull_request() {
+    let standin = Standin::start();
+    world(&standin);
+    let dir = fleet(&standin);
+    let before = read(dir.path());
+    let out = onboard(dir.path(), &["acme/ready"]).success();
+    inserted_once(&before, &read(dir.path()), "\n[[repo]]\nname = \"acme/ready\"\n");
+    insta::assert_snapshot!(stdout(&out, &standin), @"");
+    assert_eq!(pulls(&standin, "acme/ready"), Vec::<Value>::new());
+    assert_eq!(writes(&standin), Vec::<Value>::new());
+}
+
+#[test]
+#[ignore = "needs external tools: run scripts/test.sh"]
+fn dry_run_shows_the_diff_and_what_apply_would_send_and_writes_nothing() {
+    let standin = Standin::start();
+    world(&standin);
+    let dir = fleet(&standin);
+    let before = std::fs::read(dir.path().join("fleet.toml")).unwrap();
+    let out = onboard(dir.path(), &["acme/web", "--branch", "main", "--dry-run"]).success();
+    insta::assert_snapshot!(stdout(&out, &standin), @"");
+    assert_eq!(std::fs::read(dir.path().join("fleet.toml")).unwrap(), before);
+    assert_eq!(writes(&standin), Vec::<Value>::new());
+    assert_eq!(pulls(&standin, "acme/web"), Vec::<Value>::new());
+}
+
+#[test]
+#[ignore = "needs external tools: run scripts/test.sh"]
+fn a_failure_after_the_entry_was_written_keeps_it_and_says_what_to_run() {
+    let standin = Standin::start();
+    world(&standin);
+    let dir = fleet(&standin);
+    standin.faults(json!([{"route": "/repos/{owner}/{repo}/pulls", "method": "POST", "status": 403, "body": {"message": "Resource not accessible by integration"}, "times": -1}]));
+    let out = onboard(dir.path(), &["acme/web"]).code(3);
+    assert!(read(dir.path()).contains("name = \"acme/web\""), "the entry stays");
+    insta::assert_snapshot!(stderr(&out, &standin), @"");
+}
