@@ -32,8 +32,8 @@ use crate::forge::github::{GitHub, GitHubOptions};
 use crate::forge::pacer::{Wait, WaitObserver};
 use crate::forge::{ErrorKind, Forge, ForgeError, Lookup, RemoteRepo};
 use crate::git::{SyncOptions, Synced, Transfer, WorkspaceLock};
-use crate::inventory::edit::{self, EditError, NewRepo};
 use crate::inventory::Fleet;
+use crate::inventory::edit::{self, EditError, NewRepo};
 use crate::plan::RepoPlan;
 use crate::repo::{RepoFailure, RepoName};
 
@@ -169,14 +169,23 @@ impl OnboardReport {
 }
 
 /// Onboards a repository against the fleet's GitHub (`[github]`, the token or the App).
-pub fn onboard(options: &OnboardOptions, observer: Arc<dyn Observer>) -> Result<OnboardReport, Error> {
-    let name: RepoName = options.name.parse().map_err(|e: crate::repo::BadRepoName| {
-        UsageError::new(format!("onboard: {e}"))
-            .with_help("name the repository as on GitHub: `drydock onboard acme/web`")
-    })?;
+pub fn onboard(
+    options: &OnboardOptions,
+    observer: Arc<dyn Observer>,
+) -> Result<OnboardReport, Error> {
+    let name: RepoName = options
+        .name
+        .parse()
+        .map_err(|e: crate::repo::BadRepoName| {
+            UsageError::new(format!("onboard: {e}"))
+                .with_help("name the repository as on GitHub: `drydock onboard acme/web`")
+        })?;
     let name = name.to_string();
     let fleet = Fleet::load(&options.fleet)?;
-    if let Some((line, as_listed)) = edit::find_repo(&std::fs::read_to_string(&fleet.file).unwrap_or_default(), &name) {
+    if let Some((line, as_listed)) = edit::find_repo(
+        &std::fs::read_to_string(&fleet.file).unwrap_or_default(),
+        &name,
+    ) {
         return Err(edit_error(EditError::Duplicate {
             file: fleet.file.clone(),
             line,
@@ -242,7 +251,14 @@ pub fn onboard(options: &OnboardOptions, observer: Arc<dyn Observer>) -> Result<
         ..Selection::default()
     };
     let targets = super::targets(&fleet, &selection)?;
-    report.outcome = match finish(&fleet, &selection, &targets, options.dry_run, &observer, &mut report.plan) {
+    report.outcome = match finish(
+        &fleet,
+        &selection,
+        &targets,
+        options.dry_run,
+        &observer,
+        &mut report.plan,
+    ) {
         Ok(outcome) => outcome,
         Err(unfinished) => Outcome::Unfinished(unfinished),
     };
@@ -296,23 +312,35 @@ fn finish(
         .iter()
         .find(|r| r.name.eq_ignore_ascii_case(&selection.repos[0]))
         .cloned()
-        .ok_or_else(|| failed(Stage::Apply, "apply did not report on the repository".into()))?;
+        .ok_or_else(|| {
+            failed(
+                Stage::Apply,
+                "apply did not report on the repository".into(),
+            )
+        })?;
     if outcome.result == ApplyResult::Failed {
-        let reason = outcome.reason.clone().unwrap_or_else(|| "apply failed".into());
+        let reason = outcome
+            .reason
+            .clone()
+            .unwrap_or_else(|| "apply failed".into());
         return Err(failed(Stage::Apply, reason));
     }
     Ok(Outcome::Applied(Box::new(Applied { outcome, report })))
 }
 
 /// Syncs the one target, holding the workspace lock only for the sync (apply takes it next).
-fn sync_one(fleet: &Fleet, targets: &[Target], observer: &Arc<dyn Observer>) -> Result<Synced, String> {
+fn sync_one(
+    fleet: &Fleet,
+    targets: &[Target],
+    observer: &Arc<dyn Observer>,
+) -> Result<Synced, String> {
     let hears = observer.clone();
     let on_wait: WaitObserver = Arc::new(move |wait: &Wait| hears.wait(wait));
     let auth = git_auth(fleet, on_wait).map_err(|e| error_text(&e))?;
     let options = SyncOptions {
         depth: 1,
         auth,
-        git: fleet.git.clone(),
+        git: fleet.git,
     };
     let _lock = WorkspaceLock::acquire(&fleet.workspace).map_err(|e| e.to_string())?;
     let report = sync(
@@ -342,11 +370,17 @@ pub async fn check_remote<F: Forge>(
         Err(e) => return refusal_of(forge, name, e).await.map(Err),
     };
     Ok(if repo.archived {
-        Err(Refusal::Archived { name: repo.full_name })
+        Err(Refusal::Archived {
+            name: repo.full_name,
+        })
     } else if repo.disabled {
-        Err(Refusal::Disabled { name: repo.full_name })
+        Err(Refusal::Disabled {
+            name: repo.full_name,
+        })
     } else if repo.empty {
-        Err(Refusal::Empty { name: repo.full_name })
+        Err(Refusal::Empty {
+            name: repo.full_name,
+        })
     } else if !repo.full_name.eq_ignore_ascii_case(name) {
         Err(Refusal::Renamed {
             name: owned(),
@@ -423,7 +457,8 @@ fn entry_path(fleet_file: &Path, dir: &Path) -> Result<String, Error> {
 
 /// The fleet's GitHub client, as `discover` and `apply` build it.
 fn github(fleet: &Fleet, observer: Arc<dyn Observer>) -> Result<GitHub, Error> {
-    let credentials = Credentials::resolve(fleet.forge.app.as_ref()).map_err(anyhow::Error::from)?;
+    let credentials =
+        Credentials::resolve(fleet.forge.app.as_ref()).map_err(anyhow::Error::from)?;
     Ok(GitHub::new(GitHubOptions {
         host: fleet.github.clone(),
         credentials,
@@ -438,9 +473,12 @@ fn github(fleet: &Fleet, observer: Arc<dyn Observer>) -> Result<GitHub, Error> {
 /// A duplicate is a usage error (exit status 2), named by its line; the rest keep their kind.
 fn edit_error(e: EditError) -> Error {
     match e {
-        EditError::Duplicate { .. } => Error::Usage(UsageError::new(e.to_string()).with_help(
-            "it is onboarded already: `drydock plan --repo NAME` shows what it still needs, `drydock apply --repo NAME` proposes it",
-        )),
+        EditError::Duplicate { ref as_listed, .. } => {
+            let help = format!(
+                "it is onboarded already: `drydock plan --repo {as_listed}` shows what it still needs, `drydock apply --repo {as_listed}` proposes it"
+            );
+            Error::Usage(UsageError::new(e.to_string()).with_help(help))
+        }
         EditError::Invalid(config) => Error::Config(config),
         EditError::Unsupported { .. } => Error::Usage(UsageError::new(e.to_string())),
         EditError::Write(w) => Error::Other(anyhow::Error::from(w)),
@@ -529,7 +567,10 @@ mod tests {
                 name: "acme/new".into()
             }
         );
-        assert!(matches!(refused(&forge, "acme/off"), Refusal::Disabled { .. }));
+        assert!(matches!(
+            refused(&forge, "acme/off"),
+            Refusal::Disabled { .. }
+        ));
         let found = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap()
@@ -551,7 +592,10 @@ mod tests {
         let elsewhere = tempfile::tempdir().unwrap();
         assert_eq!(
             entry_path(&fleet, elsewhere.path()).unwrap(),
-            std::path::absolute(elsewhere.path()).unwrap().to_str().unwrap()
+            std::path::absolute(elsewhere.path())
+                .unwrap()
+                .to_str()
+                .unwrap()
         );
         assert!(entry_path(&fleet, &dir.path().join("missing")).is_err());
     }

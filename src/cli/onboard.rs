@@ -13,7 +13,7 @@ use clap::Args;
 
 use super::{ExitStatus, Global, shown, shown_lines};
 use crate::app::apply::ApplyResult;
-use crate::app::onboard::{OnboardOptions, OnboardReport, Observer, Outcome, Stage, onboard};
+use crate::app::onboard::{Observer, OnboardOptions, OnboardReport, Outcome, Stage, onboard};
 use crate::forge::pacer::Wait;
 
 #[derive(Debug, Args)]
@@ -139,10 +139,7 @@ fn write_text(out: &mut impl Write, report: &OnboardReport) -> std::io::Result<(
         Outcome::Unfinished(_) => {}
     }
     if report.dry_run {
-        writeln!(
-            out,
-            "dry run: {file} unchanged, nothing sent to GitHub"
-        )?;
+        writeln!(out, "dry run: {file} unchanged, nothing sent to GitHub")?;
     }
     Ok(())
 }

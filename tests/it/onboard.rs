@@ -82,11 +82,10 @@ fn pulls(standin: &Standin, repo: &str) -> Vec<Value> {
 
 /// `after` is `before` with exactly `entry` inserted at one place, which is returned.
 fn inserted_once(before: &str, after: &str, entry: &str) -> usize {
-    let at = (0..=before.len())
+    (0..=before.len())
         .filter(|&i| before.is_char_boundary(i))
         .find(|&i| format!("{}{entry}{}", &before[..i], &before[i..]) == after)
-        .unwrap_or_else(|| panic!("not one insertion of {entry:?}:\n{after}"));
-    at
+        .unwrap_or_else(|| panic!("not one insertion of {entry:?}:\n{after}"))
 }
 
 #[test]
@@ -97,12 +96,19 @@ fn a_new_repository_gets_one_entry_and_its_pull_request() {
     let dir = fleet(&standin);
     let before = read(dir.path());
 
-    let out = onboard(dir.path(), &["Acme/Web"]).success();
+    let url = format!("{}/acme/web.git", standin.base);
+    let out = onboard(dir.path(), &["Acme/Web", "--url", &url]).success();
     let after = read(dir.path());
     // GitHub's spelling, right after the last [[repo]] (before `# pull requests` and [apply]).
-    let at = inserted_once(&before, &after, "\n[[repo]]\nname = \"acme/web\"\n");
+    let entry = format!("\n[[repo]]\nname = \"acme/web\"\nurl = \"{url}\"\n");
+    let at = inserted_once(&before, &after, &entry);
     assert!(before[..at].ends_with("skip = true\n"), "{after}");
-    for comment in ["# the fleet", "# next to this file", "# the API", "# pull requests"] {
+    for comment in [
+        "# the fleet",
+        "# next to this file",
+        "# the API",
+        "# pull requests",
+    ] {
         assert!(after.contains(comment), "{comment} kept");
     }
 
@@ -117,7 +123,7 @@ fn a_new_repository_gets_one_entry_and_its_pull_request() {
     // A second time it is a duplicate, and nothing more is sent.
     standin.clear_log();
     let again = onboard(dir.path(), &["acme/web"]).code(2);
-    assert!(stderr(&again, &standin).contains("fleet.toml:13: acme/web is already in the fleet"));
+    assert!(stderr(&again, &standin).contains("fleet.toml:14: acme/web is already in the fleet"));
     assert_eq!(read(dir.path()), after);
     assert_eq!(standin.log(), Vec::<Value>::new());
 }
@@ -130,8 +136,14 @@ fn a_duplicate_names_its_line_and_leaves_the_file_as_it_was() {
     let dir = fleet(&standin);
     let before = std::fs::read(dir.path().join("fleet.toml")).unwrap();
     let out = onboard(dir.path(), &["ACME/api"]).code(2);
-    insta::assert_snapshot!(stderr(&out, &standin), @"");
-    assert_eq!(std::fs::read(dir.path().join("fleet.toml")).unwrap(), before);
+    insta::assert_snapshot!(stderr(&out, &standin), @r###"
+    error: fleet.toml:10: ACME/api is already in the fleet, as "acme/api" (GitHub names are case-insensitive)
+      help: it is onboarded already: `drydock plan --repo acme/api` shows what it still needs, `drydock apply --repo acme/api` proposes it
+    "###);
+    assert_eq!(
+        std::fs::read(dir.path().join("fleet.toml")).unwrap(),
+        before
+    );
     assert_eq!(standin.log(), Vec::<Value>::new(), "GitHub is not asked");
 }
 
@@ -145,14 +157,30 @@ fn missing_archived_and_empty_repositories_are_refused_before_anything_is_writte
     let mut messages = String::new();
     for name in ["acme/nope", "acme/frozen", "acme/blank"] {
         let out = onboard(dir.path(), &[name]).code(3);
-        messages.push_str(&format!("$ drydock onboard {name}\n{}", stderr(&out, &standin)));
+        messages.push_str(&format!(
+            "$ drydock onboard {name}\n{}",
+            stderr(&out, &standin)
+        ));
         assert_eq!(
             std::fs::read(dir.path().join("fleet.toml")).unwrap(),
             before,
             "{name}: fleet.toml untouched"
         );
     }
-    insta::assert_snapshot!(messages, @"");
+    insta::assert_snapshot!(messages, @r###"
+    $ drydock onboard acme/nope
+    acme/nope: looking it up on GitHub
+    error: acme/nope was not found on GitHub (or the credentials cannot see it)
+      help: check the spelling; for a private repository, the token (or the App's installation) needs `metadata: read` on it
+    $ drydock onboard acme/frozen
+    acme/frozen: looking it up on GitHub
+    error: acme/frozen is archived, so it is read-only and cannot get a pull request
+      help: unarchive it on GitHub first, then run onboard again
+    $ drydock onboard acme/blank
+    acme/blank: looking it up on GitHub
+    error: acme/blank is empty: it has no commits, so there is nothing to plan and no branch to open a pull request against
+      help: push a first commit (a README will do), then run onboard again
+    "###);
     assert_eq!(writes(&standin), Vec::<Value>::new());
     assert!(!dir.path().join("ws/repos").exists(), "nothing cloned");
 }
@@ -164,9 +192,14 @@ fn a_compliant_repository_gets_its_entry_and_no_pull_request() {
     world(&standin);
     let dir = fleet(&standin);
     let before = read(dir.path());
-    let out = onboard(dir.path(), &["acme/ready"]).success();
-    inserted_once(&before, &read(dir.path()), "\n[[repo]]\nname = \"acme/ready\"\n");
-    insta::assert_snapshot!(stdout(&out, &standin), @"");
+    let url = format!("{}/acme/ready.git", standin.base);
+    let out = onboard(dir.path(), &["acme/ready", "--url", &url]).success();
+    let entry = format!("\n[[repo]]\nname = \"acme/ready\"\nurl = \"{url}\"\n");
+    inserted_once(&before, &read(dir.path()), &entry);
+    insta::assert_snapshot!(stdout(&out, &standin), @r###"
+    fleet.toml:14: added acme/ready
+    acme/ready is compliant: nothing to change, no pull request
+    "###);
     assert_eq!(pulls(&standin, "acme/ready"), Vec::<Value>::new());
     assert_eq!(writes(&standin), Vec::<Value>::new());
 }
@@ -178,9 +211,17 @@ fn dry_run_shows_the_diff_and_what_apply_would_send_and_writes_nothing() {
     world(&standin);
     let dir = fleet(&standin);
     let before = std::fs::read(dir.path().join("fleet.toml")).unwrap();
-    let out = onboard(dir.path(), &["acme/web", "--branch", "main", "--dry-run"]).success();
+    let url = format!("{}/acme/web.git", standin.base);
+    let out = onboard(
+        dir.path(),
+        &["acme/web", "--url", &url, "--branch", "main", "--dry-run"],
+    )
+    .success();
     insta::assert_snapshot!(stdout(&out, &standin), @"");
-    assert_eq!(std::fs::read(dir.path().join("fleet.toml")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(dir.path().join("fleet.toml")).unwrap(),
+        before
+    );
     assert_eq!(writes(&standin), Vec::<Value>::new());
     assert_eq!(pulls(&standin, "acme/web"), Vec::<Value>::new());
 }
@@ -192,7 +233,11 @@ fn a_failure_after_the_entry_was_written_keeps_it_and_says_what_to_run() {
     world(&standin);
     let dir = fleet(&standin);
     standin.faults(json!([{"route": "/repos/{owner}/{repo}/pulls", "method": "POST", "status": 403, "body": {"message": "Resource not accessible by integration"}, "times": -1}]));
-    let out = onboard(dir.path(), &["acme/web"]).code(3);
-    assert!(read(dir.path()).contains("name = \"acme/web\""), "the entry stays");
+    let url = format!("{}/acme/web.git", standin.base);
+    let out = onboard(dir.path(), &["acme/web", "--url", &url]).code(3);
+    assert!(
+        read(dir.path()).contains("name = \"acme/web\""),
+        "the entry stays"
+    );
     insta::assert_snapshot!(stderr(&out, &standin), @"");
 }
