@@ -116,7 +116,15 @@ fn a_new_repository_gets_one_entry_and_its_pull_request() {
     assert_eq!(prs.len(), 1, "{prs:?}");
     assert_eq!(prs[0]["state"], "open");
     assert_eq!(prs[0]["head"], "drydock/policy");
-    insta::assert_snapshot!(stdout(&out, &standin), @"");
+    assert_eq!(
+        prs[0]["labels"],
+        json!(["dependencies"]),
+        "[apply] of the fleet"
+    );
+    insta::assert_snapshot!(stdout(&out, &standin), @r###"
+    fleet.toml:14: added acme/web
+    acme/web: opened drydock's pull request #1: BASE/acme/web/pull/1
+    "###);
     assert!(!stdout(&out, &standin).contains(TOKEN));
     assert!(!stderr(&out, &standin).contains(TOKEN));
 
@@ -217,7 +225,39 @@ fn dry_run_shows_the_diff_and_what_apply_would_send_and_writes_nothing() {
         &["acme/web", "--url", &url, "--branch", "main", "--dry-run"],
     )
     .success();
-    insta::assert_snapshot!(stdout(&out, &standin), @"");
+    let printed = stdout(&out, &standin);
+    // The fleet.toml diff and the head of what apply would send; the words of the commit and
+    // the pull request are apply's and the proposal's, snapshotted in their tests.
+    insta::assert_snapshot!(printed.lines().take(17).collect::<Vec<_>>().join("\n"), @r###"
+    --- fleet.toml
+    +++ fleet.toml
+    @@ -10,6 +10,11 @@
+     name = "acme/api" # the API
+     skip = true
+     
+    +[[repo]]
+    +name = "acme/web"
+    +url = "BASE/acme/web.git"
+    +branch = "main"
+    +
+     # pull requests
+     [apply]
+     labels = ["dependencies"]
+    == acme/web: would open a pull request
+    branch: drydock/policy
+    --- file .github/dependabot.yml (285 bytes)
+    "###);
+    for part in [
+        "--- commit message\n",
+        "--- pull request: ",
+        "<!-- drydock:content=",
+    ] {
+        assert!(printed.contains(part), "{part:?} in {printed}");
+    }
+    assert!(
+        printed.ends_with("\ndry run: fleet.toml unchanged, nothing sent to GitHub\n"),
+        "{printed}"
+    );
     assert_eq!(
         std::fs::read(dir.path().join("fleet.toml")).unwrap(),
         before
@@ -239,5 +279,25 @@ fn a_failure_after_the_entry_was_written_keeps_it_and_says_what_to_run() {
         read(dir.path()).contains("name = \"acme/web\""),
         "the entry stays"
     );
-    insta::assert_snapshot!(stderr(&out, &standin), @"");
+    insta::assert_snapshot!(stderr(&out, &standin), @r###"
+    acme/web: looking it up on GitHub
+    acme/web: adding it to the fleet file
+    acme/web: syncing
+    acme/web: planning
+    acme/web: applying
+    error: acme/web is in fleet.toml now, but opening its pull request failed: cannot create the pull request of acme/web: GitHub answered 403: Resource not accessible by integration; the token lacks `pull_requests: write` on acme/web
+      help: the entry is correct and stays; once the cause is fixed, run `drydock apply --repo acme/web`
+    "###);
+
+    // What the message says to run finishes the job.
+    standin.faults(json!([]));
+    drydock()
+        .current_dir(dir.path())
+        .env("GITHUB_TOKEN", TOKEN)
+        .args(["apply", "--repo", "acme/web"])
+        .assert()
+        .success();
+    let prs = pulls(&standin, "acme/web");
+    assert_eq!(prs.len(), 1, "{prs:?}");
+    assert_eq!(prs[0]["state"], "open");
 }
