@@ -32,8 +32,8 @@ use crate::forge::github::{GitHub, GitHubOptions};
 use crate::forge::pacer::{Wait, WaitObserver};
 use crate::forge::{ErrorKind, Forge, ForgeError, Lookup, RemoteRepo};
 use crate::git::{SyncOptions, Synced, Transfer, WorkspaceLock};
-use crate::inventory::Fleet;
 use crate::inventory::edit::{self, EditError, NewRepo};
+use crate::inventory::{Fleet, Source};
 use crate::plan::RepoPlan;
 use crate::repo::{RepoFailure, RepoName};
 
@@ -118,6 +118,8 @@ pub enum Refusal {
 pub struct Unfinished {
     pub stage: Stage,
     pub message: String,
+    /// The command that finishes the job once the cause is fixed.
+    pub next: String,
 }
 
 /// What `apply` did, or would do with `--dry-run`.
@@ -274,7 +276,24 @@ fn finish(
     observer: &Arc<dyn Observer>,
     planned: &mut Option<RepoPlan>,
 ) -> Result<Outcome, Unfinished> {
-    let failed = |stage, message: String| Unfinished { stage, message };
+    let local = targets.iter().any(|t| {
+        t.repo
+            .as_ref()
+            .is_some_and(|r| matches!(r.source, Source::Local { .. }))
+    });
+    let name = &selection.repos[0];
+    // apply proposes pull requests for repositories with a remote; a `path =` checkout gets
+    // its changes written in place, for a person to commit.
+    let next = if local {
+        format!("drydock plan --repo {name} --write")
+    } else {
+        format!("drydock apply --repo {name}")
+    };
+    let failed = |stage, message: String| Unfinished {
+        stage,
+        message,
+        next: next.clone(),
+    };
     observer.stage(Stage::Sync);
     sync_one(fleet, targets, observer).map_err(|message| failed(Stage::Sync, message))?;
 

@@ -92,8 +92,6 @@ pub struct Global {
 pub enum Command {
     /// List an organisation's repositories on GitHub and show (or --write) how fleet.toml would change.
     Discover(discover::DiscoverArgs),
-    /// Add a repository to fleet.toml, sync and plan it, and open its compliance pull request.
-    Onboard(onboard::OnboardArgs),
     /// Clone or fetch every repository of the fleet into the workspace.
     Sync(sync::SyncArgs),
     /// Show the package ecosystems, Dockerfiles and compose files of each repository.
@@ -104,6 +102,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Open or update drydock's pull request in every repository that needs one (and close, rebase or leave alone the others).
     Apply(apply::ApplyArgs),
+    /// Add a repository to fleet.toml, sync and plan it, and open its compliance pull request.
+    Onboard(onboard::OnboardArgs),
     /// Move Dockerfile base images to the newest tag the policy allows (the monitor workflow's engine).
     Bump(bump::BumpArgs),
     /// Refresh the image data `check` reads (`data update`).

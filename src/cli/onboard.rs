@@ -91,9 +91,10 @@ pub fn run(global: &Global, args: OnboardArgs) -> anyhow::Result<ExitStatus> {
             return Ok(ExitStatus::RepoFailed);
         }
         eprintln!(
-            "error: {name} is in {} now, but {}\n  help: the entry is correct and stays; once the cause is fixed, run `drydock apply --repo {name}`",
+            "error: {name} is in {} now, but {}\n  help: the entry is correct and stays; once the cause is fixed, run `{}`",
             shown(&report.fleet_file.display().to_string()),
             shown_lines(&unfinished.to_string()),
+            shown(&unfinished.next),
         );
         return Ok(ExitStatus::RepoFailed);
     }

@@ -301,3 +301,56 @@ fn a_failure_after_the_entry_was_written_keeps_it_and_says_what_to_run() {
     assert_eq!(prs.len(), 1, "{prs:?}");
     assert_eq!(prs[0]["state"], "open");
 }
+
+#[test]
+fn a_local_checkout_is_written_relative_to_the_fleet_and_needs_no_lookup() {
+    let dir = tempfile::tempdir().unwrap();
+    let fleet = "# the fleet\n[fleet]\nworkspace = \"ws\"\n\n[[repo]]\nname = \"acme/api\" # the API\nskip = true\n";
+    std::fs::write(dir.path().join("fleet.toml"), fleet).unwrap();
+    let checkout = dir.path().join("checkouts/ready");
+    std::fs::create_dir_all(checkout.join(".github")).unwrap();
+    std::fs::write(checkout.join("package.json"), "{}\n").unwrap();
+    std::fs::write(checkout.join(".github/dependabot.yml"), NPM_DEPENDABOT).unwrap();
+
+    let dry = drydock()
+        .current_dir(dir.path())
+        .args([
+            "onboard",
+            "acme/ready",
+            "--path",
+            "checkouts/ready",
+            "--dry-run",
+            "-q",
+        ])
+        .assert()
+        .success();
+    insta::assert_snapshot!(String::from_utf8_lossy(&dry.get_output().stdout), @r###"
+    --- fleet.toml
+    +++ fleet.toml
+    @@ -5,3 +5,7 @@
+     [[repo]]
+     name = "acme/api" # the API
+     skip = true
+    +
+    +[[repo]]
+    +name = "acme/ready"
+    +path = "checkouts/ready"
+    acme/ready would be compliant: nothing to change, no pull request
+    dry run: fleet.toml unchanged, nothing sent to GitHub
+    "###);
+    assert_eq!(read(dir.path()), fleet);
+
+    let out = drydock()
+        .current_dir(dir.path())
+        .args(["onboard", "acme/ready", "--path", "checkouts/ready"])
+        .assert()
+        .success();
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.get_output().stdout), @r###"
+    fleet.toml:10: added acme/ready
+    acme/ready is compliant: nothing to change, no pull request
+    "###);
+    assert_eq!(
+        read(dir.path()),
+        format!("{fleet}\n[[repo]]\nname = \"acme/ready\"\npath = \"checkouts/ready\"\n")
+    );
+}
