@@ -4,6 +4,7 @@
 
 mod support;
 
+mod apply;
 mod bump;
 mod check;
 mod data_update;
