@@ -183,11 +183,9 @@ pub fn onboard(
                 .with_help("name the repository as on GitHub: `drydock onboard acme/web`")
         })?;
     let name = name.to_string();
-    let fleet = Fleet::load(&options.fleet)?;
-    if let Some((line, as_listed)) = edit::find_repo(
-        &std::fs::read_to_string(&fleet.file).unwrap_or_default(),
-        &name,
-    ) {
+    let text = edit::read(&options.fleet)?;
+    let fleet = Fleet::parse(&options.fleet, &text)?;
+    if let Some((line, as_listed)) = edit::find_repo(&text, &name) {
         return Err(edit_error(EditError::Duplicate {
             file: fleet.file.clone(),
             line,
@@ -223,10 +221,8 @@ pub fn onboard(
         branch: options.branch.clone(),
     };
     let (before, after) = if options.dry_run {
-        let before = std::fs::read_to_string(&fleet.file)
-            .with_context(|| format!("cannot read {}", fleet.file.display()))?;
-        let after = edit::with_repo(&fleet.file, &before, &new).map_err(edit_error)?;
-        (before, after)
+        let after = edit::with_repo(&fleet.file, &text, &new).map_err(edit_error)?;
+        (text, after)
     } else {
         observer.stage(Stage::Write);
         let edit = edit::add_repo(&fleet.file, &new).map_err(edit_error)?;

@@ -201,9 +201,16 @@ pub fn with_repo(file: &Path, text: &str, new: &NewRepo) -> Result<String, EditE
     Ok(after)
 }
 
-/// Adds `new` to the fleet file `file` and replaces it atomically; returns both texts.
+/// The text of the fleet file, read as [`Fleet::load`] reads it (a regular file, at most
+/// [`super::MAX_FLEET_FILE_BYTES`], UTF-8).
+pub fn read(file: &Path) -> Result<String, ConfigError> {
+    super::read_fleet_file(file)
+}
+
+/// Adds `new` to the fleet file `file` and replaces it atomically; returns both texts. The file
+/// is read again here, so what is written is checked against what is there now.
 pub fn add_repo(file: &Path, new: &NewRepo) -> Result<Edit, EditError> {
-    let before = super::read_fleet_file(file)?;
+    let before = read(file)?;
     let after = with_repo(file, &before, new)?;
     crate::fs::write_atomic(file, after.as_bytes())?;
     Ok(Edit { before, after })
