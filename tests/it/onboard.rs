@@ -1,8 +1,9 @@
 //! `drydock onboard` end to end against the GitHub stand-in and real git: a new repository gets
 //! exactly one fleet.toml entry (comments kept) and drydock's pull request; a duplicate, a
-//! missing, an archived and an empty repository are refused with fleet.toml untouched; a
-//! compliant one gets its entry and no pull request; `--dry-run` writes nothing anywhere; a
-//! failure after the entry was written keeps it and says what to run next.
+//! missing, a forbidden, a renamed, an archived and an empty repository are refused with
+//! fleet.toml untouched; a compliant one gets its entry and no pull request; `--dry-run` writes
+//! nothing anywhere; a failure after the entry was written keeps it and says what to run next;
+//! a local checkout (`--path`) is written relative to the fleet file.
 
 use std::path::Path;
 
@@ -157,13 +158,31 @@ fn a_duplicate_names_its_line_and_leaves_the_file_as_it_was() {
 
 #[test]
 #[ignore = "needs external tools: run scripts/test.sh"]
-fn missing_archived_and_empty_repositories_are_refused_before_anything_is_written() {
+fn missing_forbidden_renamed_archived_and_empty_repositories_are_refused_before_anything_is_written()
+ {
     let standin = Standin::start();
     world(&standin);
     let dir = fleet(&standin);
     let before = std::fs::read(dir.path().join("fleet.toml")).unwrap();
     let mut messages = String::new();
     for name in ["acme/nope", "acme/frozen", "acme/blank"] {
+        let out = onboard(dir.path(), &[name]).code(3);
+        messages.push_str(&format!(
+            "$ drydock onboard {name}\n{}",
+            stderr(&out, &standin)
+        ));
+        assert_eq!(
+            std::fs::read(dir.path().join("fleet.toml")).unwrap(),
+            before,
+            "{name}: fleet.toml untouched"
+        );
+    }
+    // Renamed on GitHub: the REST path redirects (not followed), the GraphQL look-up says where.
+    standin.org("beta", vec![json!({"name": "old-name"})]);
+    standin.control("PATCH", "repos/beta/old-name", json!({"name": "new-name"}));
+    // No access: GitHub refuses the token on this repository.
+    standin.faults(json!([{"route": "/repos/{owner}/{repo}", "method": "GET", "status": 403, "body": {"message": "Resource not accessible by personal access token"}, "times": 1}]));
+    for name in ["acme/web", "beta/old-name"] {
         let out = onboard(dir.path(), &[name]).code(3);
         messages.push_str(&format!(
             "$ drydock onboard {name}\n{}",
@@ -188,6 +207,14 @@ fn missing_archived_and_empty_repositories_are_refused_before_anything_is_writte
     acme/blank: looking it up on GitHub
     error: acme/blank is empty: it has no commits, so there is nothing to plan and no branch to open a pull request against
       help: push a first commit (a README will do), then run onboard again
+    $ drydock onboard acme/web
+    acme/web: looking it up on GitHub
+    error: acme/web: no access: GitHub answered 403: Resource not accessible by personal access token
+      help: the token lacks `metadata: read` on acme/web
+    $ drydock onboard beta/old-name
+    beta/old-name: looking it up on GitHub
+    error: beta/old-name was renamed to beta/new-name
+      help: onboard it under its new name: `drydock onboard beta/new-name`
     "###);
     assert_eq!(writes(&standin), Vec::<Value>::new());
     assert!(!dir.path().join("ws/repos").exists(), "nothing cloned");
