@@ -17,6 +17,7 @@ pub mod bump;
 pub mod check;
 pub mod data;
 pub mod discover;
+pub mod onboard;
 pub mod plan;
 pub mod pool;
 pub mod scan;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::{ExitStatus, Global, TextOrJson, selection, shown, write_json};
-use crate::app::apply::{ApplyOptions, ApplyReport, Observer, RepoOutcome, apply};
+use crate::app::apply::{ApplyOptions, ApplyReport, Observer, Proposal, RepoOutcome, apply};
 use crate::forge::pacer::Wait;
 
 #[derive(Debug, Args)]
@@ -86,30 +86,7 @@ pub fn run(global: &Global, args: ApplyArgs) -> anyhow::Result<ExitStatus> {
 }
 
 fn write_text(out: &mut impl Write, report: &ApplyReport, quiet: bool) -> std::io::Result<()> {
-    for p in &report.proposals {
-        writeln!(out, "== {}: would {}", shown(&p.name), shown(&p.action))?;
-        if !p.files.is_empty() {
-            writeln!(out, "branch: {}", shown(&p.branch))?;
-            for (path, contents) in &p.files {
-                writeln!(out, "--- file {} ({} bytes)", shown(path), contents.len())?;
-                write!(out, "{}", super::shown_lines(contents))?;
-                if !contents.ends_with('\n') {
-                    writeln!(out)?;
-                }
-            }
-        }
-        if let Some(message) = &p.message {
-            writeln!(out, "--- commit message")?;
-            write!(out, "{}", super::shown_lines(message))?;
-        }
-        if let Some(title) = &p.title {
-            writeln!(out, "--- pull request: {}", shown(title))?;
-        }
-        if let Some(body) = &p.body {
-            write!(out, "{}", super::shown_lines(body))?;
-        }
-        writeln!(out)?;
-    }
+    write_proposals(out, &report.proposals)?;
     let rows: Vec<&RepoOutcome> = report
         .repos
         .iter()
@@ -159,5 +136,35 @@ fn write_text(out: &mut impl Write, report: &ApplyReport, quiet: bool) -> std::i
             ""
         }
     )?;
+    Ok(())
+}
+
+/// What a dry run would send to each repository: branch, files, commit message, pull request
+/// (`onboard --dry-run` prints the same).
+pub(super) fn write_proposals(out: &mut impl Write, proposals: &[Proposal]) -> std::io::Result<()> {
+    for p in proposals {
+        writeln!(out, "== {}: would {}", shown(&p.name), shown(&p.action))?;
+        if !p.files.is_empty() {
+            writeln!(out, "branch: {}", shown(&p.branch))?;
+            for (path, contents) in &p.files {
+                writeln!(out, "--- file {} ({} bytes)", shown(path), contents.len())?;
+                write!(out, "{}", super::shown_lines(contents))?;
+                if !contents.ends_with('\n') {
+                    writeln!(out)?;
+                }
+            }
+        }
+        if let Some(message) = &p.message {
+            writeln!(out, "--- commit message")?;
+            write!(out, "{}", super::shown_lines(message))?;
+        }
+        if let Some(title) = &p.title {
+            writeln!(out, "--- pull request: {}", shown(title))?;
+        }
+        if let Some(body) = &p.body {
+            write!(out, "{}", super::shown_lines(body))?;
+        }
+        writeln!(out)?;
+    }
     Ok(())
 }

@@ -24,6 +24,7 @@ pub mod check;
 pub mod data;
 pub mod discover;
 pub mod fleet_workflow;
+pub mod onboard;
 pub mod plan;
 pub mod report_html;
 pub mod scan;
@@ -104,6 +105,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Open or update drydock's pull request in every repository that needs one (and close, rebase or leave alone the others).
     Apply(apply::ApplyArgs),
+    /// Add a repository to fleet.toml, sync and plan it, and open its compliance pull request.
+    Onboard(onboard::OnboardArgs),
     /// Move Dockerfile base images to the newest tag the policy allows (the monitor workflow's engine).
     Bump(bump::BumpArgs),
     /// Where the rollout stands: drydock's pull request in every repository (checks, mergeable, review) and whether each default branch is compliant.
@@ -167,6 +170,7 @@ pub fn main() -> ExitCode {
         Command::Sync(args) => sync::run(&cli.global, args),
         Command::Discover(args) => discover::run(&cli.global, args),
         Command::Status(args) => status::run(&cli.global, args),
+        Command::Onboard(args) => onboard::run(&cli.global, args),
         Command::Data(args) => data::run(&cli.global, args),
         Command::FleetWorkflow(args) => fleet_workflow::run(&cli.global, args),
         Command::Report(args) => report_html::run_group(&cli.global, args),

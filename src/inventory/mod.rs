@@ -16,6 +16,7 @@
 //! forever), valid UTF-8 (the first bad byte located), and name at least one `[[repo]]`. The
 //! workspace ([`workspace`]) may not be a system directory nor lie inside a checkout.
 
+pub mod edit;
 mod github;
 mod locate;
 mod raw;

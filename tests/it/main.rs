@@ -20,6 +20,7 @@ mod hostile_git;
 mod hostile_input;
 mod hostile_registry;
 mod hostile_repo;
+mod onboard;
 mod path_config;
 mod plan_output;
 mod policy_verdicts;

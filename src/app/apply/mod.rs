@@ -175,6 +175,17 @@ impl Observer for Quiet {}
 /// its own. Holds the workspace lock for the run: `sync` and another `apply` wait their turn.
 pub fn apply(options: &ApplyOptions, observer: Arc<dyn Observer>) -> Result<ApplyReport, Error> {
     let (fleet, targets) = load(options)?;
+    apply_fleet(&fleet, &targets, options, observer)
+}
+
+/// [`apply`] on a fleet and targets the caller has loaded (`onboard`: the fleet with the entry
+/// it adds, which `--dry-run` never writes to disk).
+pub fn apply_fleet(
+    fleet: &Fleet,
+    targets: &[Target],
+    options: &ApplyOptions,
+    observer: Arc<dyn Observer>,
+) -> Result<ApplyReport, Error> {
     let runtime = runtime()?;
     let hears = observer.clone();
     let on_wait: WaitObserver = Arc::new(move |wait: &Wait| hears.wait(wait));
@@ -189,17 +200,17 @@ pub fn apply(options: &ApplyOptions, observer: Arc<dyn Observer>) -> Result<Appl
         timeout: Duration::from_secs(30),
     })
     .map_err(anyhow::Error::from)?;
-    let auth = git_auth(&fleet, &forge, runtime.handle().clone());
+    let auth = git_auth(fleet, &forge, runtime.handle().clone());
     let _lock = WorkspaceLock::acquire(&fleet.workspace).map_err(anyhow::Error::from)?;
     let report = engine::run(
         &engine::Engine {
             forge: &forge,
-            fleet: &fleet,
+            fleet,
             auth: &auth,
             runtime: runtime.handle(),
             options,
         },
-        &targets,
+        targets,
         observer.as_ref(),
     );
     let (requests, not_modified) = forge.stats();
