@@ -4,6 +4,8 @@
 
 mod support;
 
+mod apply_faults;
+mod apply_kill;
 mod bump;
 mod check;
 mod data_update;
