@@ -133,7 +133,16 @@ fn applies_killed_at_random_points_resume_to_the_uninterrupted_world() {
             kills_between += 1;
         }
 
-        let resumed = fleet.apply(&["--resume"]);
+        let resumed = if fleet.journals().is_empty() {
+            // Killed before the run's journal existed: there is nothing to resume, and
+            // `--resume` says so (a usage error); a plain run starts over.
+            let refused = fleet.apply(&["--resume"]);
+            assert_eq!(refused.code, Some(2), "{context}: {refused:?}");
+            assert!(refused.stderr.contains("no unfinished run"), "{refused:?}");
+            fleet.apply(&[])
+        } else {
+            fleet.apply(&["--resume"])
+        };
         resumed.assert_clean(&fleet.names);
         let world = fleet.world();
         world.assert_converged();
