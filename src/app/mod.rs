@@ -12,6 +12,7 @@ use serde::{Serialize, Serializer};
 use crate::inventory::{ConfigError, Fleet, Repo};
 use crate::repo::{FailureKind, RepoFailure, RepoName};
 
+pub mod apply;
 pub mod bump;
 pub mod check;
 pub mod data;
@@ -222,7 +223,7 @@ pub fn fleet_name(repo: &Repo) -> RepoName {
 }
 
 /// The failure of a repository whose work panicked (a bug in drydock, not in the repository).
-fn internal(panicked: pool::Panicked) -> RepoFailure {
+pub(crate) fn internal(panicked: pool::Panicked) -> RepoFailure {
     RepoFailure::new(
         FailureKind::Internal,
         format!(

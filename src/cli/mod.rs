@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::app::{self, Selection};
 use crate::inventory::ConfigError;
 
+pub mod apply;
 pub mod bump;
 pub mod check;
 pub mod data;
@@ -98,6 +99,8 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Check Dockerfiles against the base-image policy, dependabot.yml against GitHub's rules, and Trivy reports against the CVE deadlines.
     Check(check::CheckArgs),
+    /// Open or update drydock's pull request in every repository that needs one (and close, rebase or leave alone the others).
+    Apply(apply::ApplyArgs),
     /// Move Dockerfile base images to the newest tag the policy allows (the monitor workflow's engine).
     Bump(bump::BumpArgs),
     /// Refresh the image data `check` reads (`data update`).
@@ -150,6 +153,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
         Command::Bump(args) => bump::run(&cli.global, args),
+        Command::Apply(args) => apply::run(&cli.global, args),
         Command::Plan(args) => plan::run(&cli.global, args),
         Command::Sync(args) => sync::run(&cli.global, args),
         Command::Discover(args) => discover::run(&cli.global, args),

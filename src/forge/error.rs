@@ -22,6 +22,11 @@ pub enum Operation {
     LookUpRepositories,
     FindInstallation,
     MintInstallationToken,
+    Observe,
+    UpdateBranch,
+    DeleteBranch,
+    Comment,
+    AddAssignees,
 }
 
 impl Operation {
@@ -41,6 +46,11 @@ impl Operation {
             Operation::LookUpRepositories => "look up fleet repositories",
             Operation::FindInstallation => "find the App's installation",
             Operation::MintInstallationToken => "get an installation token",
+            Operation::Observe => "observe drydock's branches and pull requests",
+            Operation::UpdateBranch => "move the branch",
+            Operation::DeleteBranch => "delete the branch",
+            Operation::Comment => "comment on the pull request",
+            Operation::AddAssignees => "add assignees",
         }
     }
 
@@ -51,12 +61,19 @@ impl Operation {
             | Operation::ListRepositories
             | Operation::LookUpRepositories => "metadata: read",
             Operation::CustomProperties => "organization_custom_properties: read",
-            Operation::FindPullRequest | Operation::PullRequestStatus => "pull_requests: read",
+            Operation::FindPullRequest | Operation::PullRequestStatus | Operation::Observe => {
+                "pull_requests: read"
+            }
             Operation::CreatePullRequest
             | Operation::UpdatePullRequest
             | Operation::AddLabels
-            | Operation::RequestReviewers => "pull_requests: write",
-            Operation::CreateBranch | Operation::CreateCommit => "contents: write",
+            | Operation::RequestReviewers
+            | Operation::Comment
+            | Operation::AddAssignees => "pull_requests: write",
+            Operation::CreateBranch
+            | Operation::CreateCommit
+            | Operation::UpdateBranch
+            | Operation::DeleteBranch => "contents: write",
             Operation::FindInstallation | Operation::MintInstallationToken => "the App's key",
         }
     }

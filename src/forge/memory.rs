@@ -1,13 +1,15 @@
 //! An in-memory [`Forge`] for tests of the use cases: repositories, custom properties and pull
 //! requests in a map, the same answers GitHub gives for the cases the use cases handle (a
-//! second open pull request on one head is refused, missing repositories are `Missing`).
+//! second open pull request on one head is refused, missing repositories are `Missing`), with
+//! branches, pull request bodies, merges, comments and the workflow permission for `apply`.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use super::{
-    ErrorKind, Forge, ForgeError, Lookup, NewCommit, NewPullRequest, Operation, PropertyValues,
-    PullRequest, PullRequestStatus, PullRequestUpdate, RemoteRepo,
+    ErrorKind, Forge, ForgeError, Lookup, NewCommit, NewPullRequest, Observation, ObservedPull,
+    Operation, PrState, PropertyValues, PullRequest, PullRequestStatus, PullRequestUpdate,
+    RemoteRepo, WorkflowPermission,
 };
 
 #[derive(Debug, Default)]
@@ -17,6 +19,15 @@ struct World {
     pulls: BTreeMap<String, Vec<PullRequest>>,
     labels: BTreeMap<(String, u64), Vec<String>>,
     reviewers: BTreeMap<(String, u64), Vec<String>>,
+    assignees: BTreeMap<(String, u64), Vec<String>>,
+    bodies: BTreeMap<(String, u64), String>,
+    merged: std::collections::BTreeSet<(String, u64)>,
+    comments: BTreeMap<(String, u64), Vec<String>>,
+    /// `(repo, branch)` → head SHA; the default branch too.
+    branches: BTreeMap<(String, String), String>,
+    workflow: Option<WorkflowPermission>,
+    /// Every call that changes something, in order (`"create_pull_request acme/web"`).
+    writes: Vec<String>,
     commits: u64,
 }
 
@@ -56,6 +67,77 @@ impl MemoryForge {
             .get(&(repo.to_string(), number))
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Sets a branch head (the default branch's too).
+    pub fn with_branch(self, repo: &str, branch: &str, sha: &str) -> MemoryForge {
+        self.world
+            .lock()
+            .expect("world")
+            .branches
+            .insert((repo.to_string(), branch.to_string()), sha.to_string());
+        self
+    }
+
+    /// What `workflow_permission` answers (default: granted).
+    pub fn with_workflow_permission(self, permission: WorkflowPermission) -> MemoryForge {
+        self.world.lock().expect("world").workflow = Some(permission);
+        self
+    }
+
+    /// Merges a pull request, as a person would.
+    pub fn merge(&self, repo: &str, number: u64) {
+        let mut w = self.world.lock().expect("world");
+        if let Some(pr) = w
+            .pulls
+            .get_mut(repo)
+            .and_then(|p| p.iter_mut().find(|p| p.number == number))
+        {
+            pr.state = "closed".into();
+        }
+        w.merged.insert((repo.to_string(), number));
+    }
+
+    /// Every pull request of a repository.
+    pub fn pulls(&self, repo: &str) -> Vec<PullRequest> {
+        let w = self.world.lock().expect("world");
+        w.pulls.get(repo).cloned().unwrap_or_default()
+    }
+
+    /// A pull request's body.
+    pub fn body(&self, repo: &str, number: u64) -> Option<String> {
+        let w = self.world.lock().expect("world");
+        w.bodies.get(&(repo.to_string(), number)).cloned()
+    }
+
+    /// The comments on a pull request.
+    pub fn comments(&self, repo: &str, number: u64) -> Vec<String> {
+        let w = self.world.lock().expect("world");
+        w.comments
+            .get(&(repo.to_string(), number))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// A branch head.
+    pub fn branch(&self, repo: &str, branch: &str) -> Option<String> {
+        let w = self.world.lock().expect("world");
+        w.branches
+            .get(&(repo.to_string(), branch.to_string()))
+            .cloned()
+    }
+
+    /// Every call that changed something so far.
+    pub fn writes(&self) -> Vec<String> {
+        self.world.lock().expect("world").writes.clone()
+    }
+
+    fn wrote(&self, what: &str, repo: &str) {
+        self.world
+            .lock()
+            .expect("world")
+            .writes
+            .push(format!("{what} {repo}"));
     }
 
     fn find_repo(&self, repo: &str) -> Option<RemoteRepo> {
@@ -141,6 +223,7 @@ impl Forge for MemoryForge {
         if self.find_repo(repo).is_none() {
             return Err(Self::missing(Operation::CreatePullRequest, repo));
         }
+        self.wrote("create_pull_request", repo);
         let mut w = self.world.lock().expect("world");
         let pulls = w.pulls.entry(repo.to_string()).or_default();
         if pulls
@@ -165,6 +248,8 @@ impl Forge for MemoryForge {
             draft: new.draft,
         };
         pulls.push(pr.clone());
+        w.bodies
+            .insert((repo.to_string(), number), new.body.clone());
         Ok(pr)
     }
 
@@ -174,7 +259,11 @@ impl Forge for MemoryForge {
         number: u64,
         update: &PullRequestUpdate,
     ) -> Result<PullRequest, ForgeError> {
+        self.wrote("update_pull_request", repo);
         let mut w = self.world.lock().expect("world");
+        if let Some(body) = &update.body {
+            w.bodies.insert((repo.to_string(), number), body.clone());
+        }
         let pr = w
             .pulls
             .get_mut(repo)
@@ -189,6 +278,9 @@ impl Forge for MemoryForge {
         if update.close {
             pr.state = "closed".into();
         }
+        if update.reopen {
+            pr.state = "open".into();
+        }
         Ok(pr.clone())
     }
 
@@ -198,6 +290,7 @@ impl Forge for MemoryForge {
         number: u64,
         labels: &[String],
     ) -> Result<(), ForgeError> {
+        self.wrote("add_labels", repo);
         let mut w = self.world.lock().expect("world");
         let have = w.labels.entry((repo.to_string(), number)).or_default();
         for l in labels {
@@ -215,6 +308,7 @@ impl Forge for MemoryForge {
         users: &[String],
         teams: &[String],
     ) -> Result<(), ForgeError> {
+        self.wrote("request_reviewers", repo);
         let mut w = self.world.lock().expect("world");
         let have = w.reviewers.entry((repo.to_string(), number)).or_default();
         have.extend(users.iter().cloned());
@@ -251,10 +345,22 @@ impl Forge for MemoryForge {
             .collect())
     }
 
-    async fn create_branch(&self, repo: &str, _branch: &str, _sha: &str) -> Result<(), ForgeError> {
+    async fn create_branch(&self, repo: &str, branch: &str, sha: &str) -> Result<(), ForgeError> {
         self.find_repo(repo)
-            .map(drop)
-            .ok_or_else(|| Self::missing(Operation::CreateBranch, repo))
+            .ok_or_else(|| Self::missing(Operation::CreateBranch, repo))?;
+        self.wrote("create_branch", repo);
+        let mut w = self.world.lock().expect("world");
+        let key = (repo.to_string(), branch.to_string());
+        if w.branches.contains_key(&key) {
+            return Err(ForgeError::from_status(
+                Operation::CreateBranch,
+                Some(repo),
+                422,
+                "Reference already exists",
+            ));
+        }
+        w.branches.insert(key, sha.to_string());
+        Ok(())
     }
 
     async fn create_commit(&self, repo: &str, commit: &NewCommit) -> Result<String, ForgeError> {
@@ -266,9 +372,130 @@ impl Forge for MemoryForge {
             )
             .on(Some(repo)));
         }
+        self.wrote("create_commit", repo);
         let mut w = self.world.lock().expect("world");
+        let key = (repo.to_string(), commit.branch.clone());
+        if w.branches.get(&key) != Some(&commit.expected_head) {
+            return Err(ForgeError::new(
+                ErrorKind::Invalid,
+                Operation::CreateCommit,
+                "Expected branch to point to the expected head but it did not.",
+            )
+            .on(Some(repo)));
+        }
         w.commits += 1;
-        Ok(format!("{:040x}", w.commits))
+        let sha = format!("{:040x}", w.commits);
+        w.branches.insert(key, sha.clone());
+        Ok(sha)
+    }
+
+    async fn observe(
+        &self,
+        repos: &[(String, String)],
+    ) -> Result<BTreeMap<String, Observation>, ForgeError> {
+        let mut out = BTreeMap::new();
+        for (repo, branch) in repos {
+            let Some(found) = self.find_repo(repo) else {
+                out.insert(
+                    repo.clone(),
+                    Observation {
+                        missing: true,
+                        ..Observation::default()
+                    },
+                );
+                continue;
+            };
+            let w = self.world.lock().expect("world");
+            let head = |b: &str| w.branches.get(&(repo.clone(), b.to_string())).cloned();
+            let pull = w
+                .pulls
+                .get(repo)
+                .and_then(|p| p.iter().rev().find(|p| &p.head == branch))
+                .map(|p| {
+                    let key = (repo.clone(), p.number);
+                    ObservedPull {
+                        number: p.number,
+                        url: p.url.clone(),
+                        state: if w.merged.contains(&key) {
+                            PrState::Merged
+                        } else if p.state == "open" {
+                            PrState::Open
+                        } else {
+                            PrState::Closed
+                        },
+                        body: w.bodies.get(&key).cloned().unwrap_or_default(),
+                        head_oid: head(branch).unwrap_or_default(),
+                        labels: w.labels.get(&key).cloned().unwrap_or_default(),
+                    }
+                });
+            let observed = Observation {
+                missing: false,
+                archived: found.archived,
+                default_head: found.default_branch.as_deref().and_then(head),
+                default_branch: found.default_branch.clone(),
+                branch_head: head(branch),
+                pull,
+            };
+            drop(w);
+            out.insert(repo.clone(), observed);
+        }
+        Ok(out)
+    }
+
+    async fn update_branch(
+        &self,
+        repo: &str,
+        branch: &str,
+        sha: &str,
+        _force: bool,
+    ) -> Result<(), ForgeError> {
+        self.wrote("update_branch", repo);
+        let mut w = self.world.lock().expect("world");
+        let key = (repo.to_string(), branch.to_string());
+        if !w.branches.contains_key(&key) {
+            return Err(Self::missing(Operation::UpdateBranch, repo));
+        }
+        w.branches.insert(key, sha.to_string());
+        Ok(())
+    }
+
+    async fn delete_branch(&self, repo: &str, branch: &str) -> Result<(), ForgeError> {
+        self.wrote("delete_branch", repo);
+        let mut w = self.world.lock().expect("world");
+        w.branches.remove(&(repo.to_string(), branch.to_string()));
+        Ok(())
+    }
+
+    async fn comment(&self, repo: &str, number: u64, body: &str) -> Result<(), ForgeError> {
+        self.wrote("comment", repo);
+        let mut w = self.world.lock().expect("world");
+        w.comments
+            .entry((repo.to_string(), number))
+            .or_default()
+            .push(body.to_string());
+        Ok(())
+    }
+
+    async fn add_assignees(
+        &self,
+        repo: &str,
+        number: u64,
+        assignees: &[String],
+    ) -> Result<(), ForgeError> {
+        self.wrote("add_assignees", repo);
+        let mut w = self.world.lock().expect("world");
+        let have = w.assignees.entry((repo.to_string(), number)).or_default();
+        for a in assignees {
+            if !have.contains(a) {
+                have.push(a.clone());
+            }
+        }
+        Ok(())
+    }
+
+    async fn workflow_permission(&self, _owner: &str) -> Result<WorkflowPermission, ForgeError> {
+        let w = self.world.lock().expect("world");
+        Ok(w.workflow.clone().unwrap_or(WorkflowPermission::Granted))
     }
 }
 

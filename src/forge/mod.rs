@@ -91,6 +91,8 @@ pub struct PullRequestUpdate {
     pub body: Option<String>,
     pub base: Option<String>,
     pub close: bool,
+    /// Reopens a closed (unmerged) pull request.
+    pub reopen: bool,
 }
 
 /// A pull request's state for `status`, in bulk.
@@ -120,7 +122,54 @@ pub struct NewCommit {
     pub branch: String,
     pub expected_head: String,
     pub headline: String,
+    /// The message after the headline (drydock's trailer lives here).
+    pub body: Option<String>,
     pub changes: Vec<FileChange>,
+}
+
+/// A pull request's state as GraphQL names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum PrState {
+    Open,
+    Closed,
+    Merged,
+}
+
+/// The newest pull request whose head is drydock's branch, as [`Forge::observe`] sees it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ObservedPull {
+    pub number: u64,
+    pub url: String,
+    pub state: PrState,
+    pub body: String,
+    /// The head commit's SHA.
+    pub head_oid: String,
+    pub labels: Vec<String>,
+}
+
+/// One repository as `apply` needs to see it before deciding what to send.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Observation {
+    /// Not visible to the credentials (deleted, or not installed).
+    pub missing: bool,
+    pub archived: bool,
+    pub default_branch: Option<String>,
+    /// The default branch's head commit.
+    pub default_head: Option<String>,
+    /// Where drydock's branch points, if it exists.
+    pub branch_head: Option<String>,
+    pub pull: Option<ObservedPull>,
+}
+
+/// Whether the credentials may write `.github/workflows/*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkflowPermission {
+    Granted,
+    /// Known not to: the reason, in words naming the permission or scope.
+    Denied(String),
+    /// Cannot be told beforehand (a fine-grained token): try, and read GitHub's refusal.
+    Unknown,
 }
 
 /// `owner/name` → property name → value, from the organisation's custom properties.
@@ -196,4 +245,40 @@ pub trait Forge: Send + Sync {
         repo: &str,
         commit: &NewCommit,
     ) -> impl Future<Output = Answer<String>> + Send;
+    /// Many repositories at once (`(repo, drydock's branch)`), in few requests: archived, the
+    /// default branch and its head, drydock's branch head, and the newest pull request from
+    /// that branch in any state. A repository the credentials cannot see is `missing`.
+    fn observe(
+        &self,
+        repos: &[(String, String)],
+    ) -> impl Future<Output = Answer<BTreeMap<String, Observation>>> + Send;
+    /// Moves `branch` to `sha` (`force`: even when that is not a fast-forward).
+    fn update_branch(
+        &self,
+        repo: &str,
+        branch: &str,
+        sha: &str,
+        force: bool,
+    ) -> impl Future<Output = Answer<()>> + Send;
+    /// Deletes `branch`.
+    fn delete_branch(&self, repo: &str, branch: &str) -> impl Future<Output = Answer<()>> + Send;
+    /// Comments on a pull request (or issue).
+    fn comment(
+        &self,
+        repo: &str,
+        number: u64,
+        body: &str,
+    ) -> impl Future<Output = Answer<()>> + Send;
+    fn add_assignees(
+        &self,
+        repo: &str,
+        number: u64,
+        assignees: &[String],
+    ) -> impl Future<Output = Answer<()>> + Send;
+    /// Whether the credentials for `owner`'s repositories may write `.github/workflows/*`: an
+    /// App's installation permission `workflows: write`, a classic token's `workflow` scope.
+    fn workflow_permission(
+        &self,
+        owner: &str,
+    ) -> impl Future<Output = Answer<WorkflowPermission>> + Send;
 }

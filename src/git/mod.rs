@@ -13,6 +13,7 @@
 //! (`[git] stall_timeout`).
 
 mod auth;
+pub mod commit;
 pub mod config;
 mod error;
 mod lock;

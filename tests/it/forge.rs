@@ -89,6 +89,7 @@ fn branch_commit_pull_request_labels_reviewers_status_update() {
             .create_commit(
                 "acme/web",
                 &NewCommit {
+                    body: None,
                     branch: "drydock/base-images".into(),
                     expected_head: main.clone(),
                     headline: "drydock: base images".into(),
@@ -105,6 +106,7 @@ fn branch_commit_pull_request_labels_reviewers_status_update() {
             .create_commit(
                 "acme/web",
                 &NewCommit {
+                    body: None,
                     branch: "drydock/base-images".into(),
                     expected_head: main.clone(),
                     headline: "again".into(),
@@ -201,6 +203,7 @@ fn a_create_that_may_have_landed_is_looked_up_not_sent_twice() {
         gh.create_commit(
             "acme/web",
             &NewCommit {
+                body: None,
                 branch: "drydock/base-images".into(),
                 expected_head: main.clone(),
                 headline: "c".into(),

@@ -20,6 +20,8 @@ struct WireInstallation {
 struct WireToken {
     token: String,
     expires_at: DateTime<Utc>,
+    #[serde(default)]
+    permissions: std::collections::HashMap<String, String>,
 }
 
 fn app_call<'a>(method: Method, url: String, operation: Operation, owner: &'a str) -> Call<'a> {
@@ -60,12 +62,12 @@ pub(super) async fn find_installation(gh: &GitHub, owner: &str) -> Result<u64, F
     )))
 }
 
-/// A new installation token.
+/// A new installation token, and the installation's permissions (`workflows` → `write`).
 pub(super) async fn mint_token(
     gh: &GitHub,
     owner: &str,
     installation: u64,
-) -> Result<InstallationToken, ForgeError> {
+) -> Result<(InstallationToken, std::collections::HashMap<String, String>), ForgeError> {
     let call = app_call(
         Method::POST,
         gh.api(&format!("/app/installations/{installation}/access_tokens")),
@@ -73,9 +75,12 @@ pub(super) async fn mint_token(
         owner,
     );
     let token: WireToken = gh.get_json(&call).await?;
-    Ok(InstallationToken {
-        installation,
-        token: SecretString::from(token.token),
-        expires_at: token.expires_at,
-    })
+    Ok((
+        InstallationToken {
+            installation,
+            token: SecretString::from(token.token),
+            expires_at: token.expires_at,
+        },
+        token.permissions,
+    ))
 }

@@ -147,6 +147,10 @@ pub(super) struct Inner {
     pub pacer: Pacer,
     pub cache: Option<EtagCache>,
     pub installations: tokio::sync::Mutex<HashMap<String, InstallationToken>>,
+    /// The installation permissions of each owner's App token (`workflows` → `write`).
+    pub permissions: std::sync::Mutex<HashMap<String, HashMap<String, String>>>,
+    /// `X-OAuth-Scopes` of the last answer that had it (classic tokens only).
+    pub oauth_scopes: std::sync::Mutex<Option<String>>,
     pub stats: Stats,
 }
 
@@ -192,6 +196,8 @@ impl GitHub {
             pacer: Pacer::new(options.limits, observer),
             cache: options.cache_dir.map(EtagCache::new),
             installations: tokio::sync::Mutex::new(HashMap::new()),
+            permissions: std::sync::Mutex::new(HashMap::new()),
+            oauth_scopes: std::sync::Mutex::new(None),
             stats: Stats::default(),
         };
         Ok(GitHub {
@@ -315,6 +321,14 @@ impl GitHub {
                 }
             };
             inner.pacer.observe(&headers);
+            if call.auth != AuthAs::App
+                && let Some(scopes) = header(&headers, "x-oauth-scopes")
+            {
+                *inner
+                    .oauth_scopes
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(scopes);
+            }
             let link = header(&headers, "link");
             match status {
                 304 if cached.is_some() => {
@@ -498,10 +512,59 @@ impl GitHub {
             Some(t) => t.installation,
             None => super::apps::find_installation(self, owner).await?,
         };
-        let token = super::apps::mint_token(self, owner, installation).await?;
+        let (token, permissions) = super::apps::mint_token(self, owner, installation).await?;
+        self.inner
+            .permissions
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(key.clone(), permissions);
         let secret = token.token.clone();
         tokens.insert(key, token);
         Ok(secret)
+    }
+
+    /// Whether the credentials for `owner` may write `.github/workflows/*`.
+    pub(super) async fn workflow_permission(
+        &self,
+        owner: &str,
+    ) -> Result<crate::forge::WorkflowPermission, ForgeError> {
+        use crate::forge::WorkflowPermission;
+        match &self.inner.credentials {
+            Credentials::App(_) => {
+                self.installation_token(owner).await?;
+                let key = owner.to_ascii_lowercase();
+                let permissions = self
+                    .inner
+                    .permissions
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let level = permissions.get(&key).and_then(|p| p.get("workflows"));
+                Ok(match level.map(String::as_str) {
+                    Some("write") => WorkflowPermission::Granted,
+                    _ => WorkflowPermission::Denied(format!(
+                        "the GitHub App's installation on {owner} lacks the `workflows: write` permission, which GitHub requires to create or change .github/workflows/*; grant it in the App's settings (Permissions, Workflows: Read and write) and accept the change on the installation"
+                    )),
+                })
+            }
+            Credentials::Token(_) => {
+                let scopes: Option<String> = self
+                    .inner
+                    .oauth_scopes
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .clone();
+                Ok(match scopes {
+                    Some(s) if s.split(',').any(|x| x.trim() == "workflow") => {
+                        WorkflowPermission::Granted
+                    }
+                    Some(_) => WorkflowPermission::Denied(
+                        "the token (a classic personal access token) lacks the `workflow` scope, which GitHub requires to create or change .github/workflows/*; add the scope to the token".into(),
+                    ),
+                    // Fine-grained tokens send no scopes: only GitHub's answer will tell.
+                    None => WorkflowPermission::Unknown,
+                })
+            }
+        }
     }
 
     /// GET and decode.

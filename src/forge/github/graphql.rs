@@ -355,7 +355,7 @@ pub(super) async fn create_commit(
     let input = serde_json::json!({
         "branch": { "repositoryNameWithOwner": repo, "branchName": commit.branch },
         "expectedHeadOid": commit.expected_head,
-        "message": { "headline": commit.headline },
+        "message": { "headline": commit.headline, "body": commit.body.as_deref().unwrap_or("") },
         "fileChanges": { "additions": additions, "deletions": deletions },
     });
     let owner = repo.split('/').next().unwrap_or(repo);

@@ -4,15 +4,18 @@
 use std::collections::BTreeMap;
 
 use super::{
-    Forge, ForgeError, Lookup, NewCommit, NewPullRequest, PropertyValues, PullRequest,
-    PullRequestStatus, PullRequestUpdate, RemoteRepo,
+    Forge, ForgeError, Lookup, NewCommit, NewPullRequest, Observation, PropertyValues, PullRequest,
+    PullRequestStatus, PullRequestUpdate, RemoteRepo, WorkflowPermission,
 };
 
 mod apps;
 mod client;
 mod graphql;
+mod issues;
+mod observe;
 mod properties;
 mod pulls;
+mod refs;
 mod repos;
 
 pub use client::{GitHub, GitHubOptions, Stats};
@@ -103,5 +106,43 @@ impl Forge for GitHub {
 
     async fn create_commit(&self, repo: &str, commit: &NewCommit) -> Result<String, ForgeError> {
         graphql::create_commit(self, repo, commit).await
+    }
+
+    async fn observe(
+        &self,
+        repos: &[(String, String)],
+    ) -> Result<BTreeMap<String, Observation>, ForgeError> {
+        observe::observe(self, repos).await
+    }
+
+    async fn update_branch(
+        &self,
+        repo: &str,
+        branch: &str,
+        sha: &str,
+        force: bool,
+    ) -> Result<(), ForgeError> {
+        refs::update(self, repo, branch, sha, force).await
+    }
+
+    async fn delete_branch(&self, repo: &str, branch: &str) -> Result<(), ForgeError> {
+        refs::delete(self, repo, branch).await
+    }
+
+    async fn comment(&self, repo: &str, number: u64, body: &str) -> Result<(), ForgeError> {
+        issues::comment(self, repo, number, body).await
+    }
+
+    async fn add_assignees(
+        &self,
+        repo: &str,
+        number: u64,
+        assignees: &[String],
+    ) -> Result<(), ForgeError> {
+        issues::add_assignees(self, repo, number, assignees).await
+    }
+
+    async fn workflow_permission(&self, owner: &str) -> Result<WorkflowPermission, ForgeError> {
+        GitHub::workflow_permission(self, owner).await
     }
 }

@@ -150,7 +150,13 @@ pub(super) async fn update(
         title: update.title.as_deref(),
         body: update.body.as_deref(),
         base: update.base.as_deref(),
-        state: update.close.then_some("closed"),
+        state: if update.close {
+            Some("closed")
+        } else if update.reopen {
+            Some("open")
+        } else {
+            None
+        },
     };
     let call = Call::send(
         Method::PATCH,
