@@ -420,12 +420,12 @@ fn a_lowered_per_minute_limit_is_never_exceeded() {
         "the pacer waited for the per-minute limit:\n{}",
         run.stderr
     );
+    fleet.assert_paced();
     let summary = fleet.standin.summary();
     assert_eq!(
         summary["content_creating"].as_u64().unwrap(),
         (repos * writes_per_repo) as u64,
-        "{summary:#}"
+        "no write was sent twice: {summary:#}"
     );
-    fleet.assert_paced();
     fleet.world().assert_converged();
 }
