@@ -160,7 +160,7 @@ fn server_errors_on_every_write_route_then_a_rerun_converges() {
         "the rollout delivers a commit: {routes:?}"
     );
     let expected = fleet.world();
-    expected.assert_converged();
+    expected.assert_converged("the uninterrupted run");
 
     for (method, route) in &routes {
         // A 500 on the route's first request, recovered by a plain rerun; a 502 on its second,
@@ -427,5 +427,5 @@ fn a_lowered_per_minute_limit_is_never_exceeded() {
         (repos * writes_per_repo) as u64,
         "no write was sent twice: {summary:#}"
     );
-    fleet.world().assert_converged();
+    fleet.world().assert_converged("a lowered per-minute limit");
 }

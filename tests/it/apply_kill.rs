@@ -145,7 +145,7 @@ fn applies_killed_at_random_points_resume_to_the_uninterrupted_world() {
         };
         resumed.assert_clean(&fleet.names);
         let world = fleet.world();
-        world.assert_converged();
+        world.assert_converged(&context);
         world.assert_same_as(&expected, &format!("{context}, resumed"));
 
         // And a plain run after it finds nothing to do.

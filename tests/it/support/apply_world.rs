@@ -268,7 +268,7 @@ impl Fleet {
             run.stderr
         );
         let world = self.world();
-        world.assert_converged();
+        world.assert_converged("the uninterrupted run");
         self.assert_paced();
         self.rebuild();
         (world, run)
@@ -562,8 +562,9 @@ pub struct World(pub BTreeMap<String, RepoState>);
 impl World {
     /// Converged: in every repository exactly one pull request, open, from drydock's branch on
     /// the default branch's tip, with the labels asked for; no other branch (no orphan).
-    pub fn assert_converged(&self) {
+    pub fn assert_converged(&self, context: &str) {
         for (name, repo) in &self.0 {
+            let name = format!("{context}: {name}");
             let branches: Vec<&String> = repo.branches.keys().collect();
             let mut expected = vec![BRANCH, "main"];
             expected.sort_unstable();
