@@ -102,6 +102,9 @@ pub fn build(checkout: &Path, new: &NewCommit<'_>) -> Result<String, RepoFailure
         let mode = index
             .get_path(Path::new(path), 0)
             .map_or(0o100_644, |e| e.mode);
+        let blob = repo
+            .blob(contents)
+            .map_err(|e| git_failure(&e, &format!("cannot store {path}")))?;
         let entry = git2::IndexEntry {
             ctime: git2::IndexTime::new(0, 0),
             mtime: git2::IndexTime::new(0, 0),
@@ -110,14 +113,14 @@ pub fn build(checkout: &Path, new: &NewCommit<'_>) -> Result<String, RepoFailure
             mode,
             uid: 0,
             gid: 0,
-            file_size: 0,
-            id: Oid::ZERO_SHA1,
+            file_size: u32::try_from(contents.len()).unwrap_or(u32::MAX),
+            id: blob,
             flags: 0,
             flags_extended: 0,
             path: path.as_bytes().to_vec(),
         };
         index
-            .add_frombuffer(&entry, contents)
+            .add(&entry)
             .map_err(|e| git_failure(&e, &format!("cannot stage {path}")))?;
     }
     let tree_oid = index

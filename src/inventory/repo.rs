@@ -115,7 +115,13 @@ pub(super) fn validate(cx: &Context<'_>, raw: Vec<RawRepo>) -> Result<Vec<Repo>,
         }
         if let Some(w) = &r.workflow {
             w.check(&format!("[repo.workflow] of {name:?}"))
-                .map_err(|e| ConfigError::rejected(cx.file, cx.text, &entry.key("workflow"), e))?;
+                .map_err(|e| {
+                    ConfigError::rejected(cx.file, cx.text, &entry.clone().key("workflow"), e)
+                })?;
+        }
+        if let Some(a) = &r.apply {
+            a.check(&format!("[repo.apply] of {name:?}"))
+                .map_err(|e| ConfigError::rejected(cx.file, cx.text, &entry.key("apply"), e))?;
         }
         repos.push(Repo {
             name,

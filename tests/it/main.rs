@@ -4,6 +4,7 @@
 
 mod support;
 
+mod apply;
 mod apply_faults;
 mod apply_kill;
 mod bump;

@@ -433,6 +433,7 @@ fn act<F: Forge>(
         let sha = super::deliver::deliver(engine, step, planned, head)?;
         known.branch_sha = Some(sha);
         known.parent = Some(planned.tip.clone());
+        known.hash = planned.rendered.as_ref().map(|r| r.content_hash.clone());
         Ok(())
     };
     let current = matches!(branch, Branch::Ours { hash, parent }

@@ -142,8 +142,18 @@ pub fn fetch_and_plan<F: Forge>(
             }
             let settings = fleet.apply_for(repo);
             let files = planned_files(&plan);
-            let rendered =
-                (!files.is_empty()).then(|| render(&name, &default_branch, &settings, &plan));
+            let rendered = if files.is_empty() {
+                None
+            } else {
+                Some(render(
+                    fleet,
+                    &target.root,
+                    &name,
+                    &default_branch,
+                    &settings,
+                    &plan,
+                )?)
+            };
             Ok(Planned {
                 name,
                 checkout: target.root.clone(),
