@@ -173,3 +173,26 @@ fn applies_killed_at_random_points_resume_to_the_uninterrupted_world() {
         "seed {seed:#x}: no kill landed between a push and its pull request"
     );
 }
+
+/// What a kill inside git's ref update leaves: a `.lock` beside drydock's own refs in a
+/// checkout (`refs/drydock/<branch>`, where the commit is kept, and `refs/drydock-remote/<branch>`,
+/// where the remote branch is fetched to). The next run clears them instead of failing on them.
+#[test]
+#[ignore = "needs external tools: run scripts/test.sh"]
+fn locks_a_killed_run_left_on_drydocks_refs_do_not_fail_the_next() {
+    let fleet = Fleet::new(Spec::new(2));
+    let (expected, _) = fleet.baseline();
+    let sync = fleet.drydock(&["sync"]).output().unwrap();
+    assert!(sync.status.success(), "{sync:?}");
+    for name in &fleet.names {
+        let refs = fleet.root().join("ws/repos").join(name).join(".git/refs");
+        for dir in ["drydock", "drydock-remote"] {
+            let lock = refs.join(dir).join("drydock/policy.lock");
+            std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+            std::fs::write(&lock, "").unwrap();
+        }
+    }
+    let run = fleet.apply(&[]);
+    run.assert_clean(&fleet.names);
+    fleet.world().assert_same_as(&expected, "stale ref locks");
+}

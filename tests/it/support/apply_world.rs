@@ -281,9 +281,16 @@ impl Fleet {
     /// `drydock -vv apply --format json ARGS` in the fleet directory, with the fleet's
     /// credentials, every pipe captured by the caller.
     pub fn command(&self, args: &[&str]) -> Command {
+        let mut all = vec!["apply", "--format", "json"];
+        all.extend_from_slice(args);
+        self.drydock(&all)
+    }
+
+    /// `drydock -vv ARGS` in the fleet directory, with the fleet's credentials.
+    pub fn drydock(&self, args: &[&str]) -> Command {
         let mut cmd = drydock_process();
         cmd.current_dir(self.root())
-            .args(["-vv", "apply", "--format", "json"])
+            .arg("-vv")
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
