@@ -196,3 +196,31 @@ fn locks_a_killed_run_left_on_drydocks_refs_do_not_fail_the_next() {
     run.assert_clean(&fleet.names);
     fleet.world().assert_same_as(&expected, "stale ref locks");
 }
+
+/// Killed after a pull request was opened and before its labels were answered (the stand-in
+/// holds that request for a minute, longer than the test): `--resume` adds them.
+#[test]
+#[ignore = "needs external tools: run scripts/test.sh"]
+fn a_run_killed_between_its_pull_request_and_the_labels_resumes_with_them() {
+    let fleet = Fleet::new(Spec::new(2));
+    let (expected, _) = fleet.baseline();
+    fleet.standin.faults(json!([{
+        "route": "/repos/{owner}/{repo}/issues/{issue_number}/labels", "method": "POST",
+        "action": "delay", "delay": 60, "times": 1,
+    }]));
+    let mut child = fleet.command(&[]).spawn().unwrap();
+    assert!(
+        fleet.wait_for_log(1_000, |e| {
+            e["route"] == "/repos/{owner}/{repo}/pulls" && e["status"] == 201
+        }),
+        "no pull request was opened"
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(kill(&mut child), "the run ended before the kill");
+    fleet.standin.faults(json!([]));
+    let resumed = fleet.apply(&["--resume"]);
+    resumed.assert_clean(&fleet.names);
+    fleet
+        .world()
+        .assert_same_as(&expected, "resumed after the kill");
+}
