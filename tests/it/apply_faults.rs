@@ -241,7 +241,8 @@ fn a_reset_after_github_created_the_pull_request_makes_no_duplicate() {
         ("reset", "reset before POST pulls was processed"),
     ] {
         fleet.rebuild();
-        // Two repositories' pull requests: the first and the third created.
+        // The first and the third pull-request creation GitHub receives (a repository's second
+        // attempt among them, when the writes interleave so).
         fleet.standin.faults(json!([
             {"route": pulls, "method": "POST", "action": action, "times": 1},
             {"route": pulls, "method": "POST", "action": action, "times": 1, "skip": 1},
@@ -250,7 +251,8 @@ fn a_reset_after_github_created_the_pull_request_makes_no_duplicate() {
         let run = fleet.apply(&[]);
         let entries = log_since(&fleet, since);
         let faulted = faulted_repos(&entries);
-        assert_eq!(faulted.len(), 2, "{context}: {entries:#?}");
+        let resets = entries.iter().filter(|e| !e["fault"].is_null()).count();
+        assert_eq!(resets, 2, "{context}: {entries:#?}");
         assert_contained(&run, &fleet, &faulted, context);
         // Whatever the run made of the reset, GitHub has at most one pull request per repository.
         for (name, repo) in &fleet.world().0 {
@@ -280,7 +282,10 @@ fn a_foreign_push_racing_drydocks_is_not_overwritten() {
     }]));
     let child = fleet.command(&[]).spawn().unwrap();
     let advertised = fleet.wait_for_log(500, |e| {
-        e["repo"] == victim.as_str() && e["kind"] == "git-push" && e["method"] == "GET"
+        e["repo"] == victim.as_str()
+            && e["kind"] == "git-push"
+            && e["method"] == "GET"
+            && e["status"] == 200
     });
     assert!(advertised, "drydock never started pushing {victim}");
     std::thread::sleep(Duration::from_millis(300));
