@@ -60,6 +60,13 @@ pub struct CommitFacts {
     pub message: String,
 }
 
+/// Removes the lock file a killed run left on one of drydock's own refs (`refs/drydock/..`,
+/// `refs/drydock-remote/..`), which git would otherwise refuse to write ever again: `apply`
+/// holds the workspace lock, so no other drydock is writing them, and nothing else writes them.
+fn remove_stale_ref_lock(repo: &Repository, refname: &str) {
+    let _ = std::fs::remove_file(repo.path().join(format!("{refname}.lock")));
+}
+
 fn git_failure(e: &git2::Error, what: &str) -> RepoFailure {
     RepoFailure::new(FailureKind::Git, format!("{what}: {}", e.message().trim()))
 }
@@ -130,6 +137,7 @@ pub fn build(checkout: &Path, new: &NewCommit<'_>) -> Result<String, RepoFailure
     let oid = repo
         .commit(None, &author, &committer, new.message, &tree, &[&parent])
         .map_err(|e| git_failure(&e, "cannot write the commit"))?;
+    remove_stale_ref_lock(&repo, &local_ref(new.branch));
     repo.reference(&local_ref(new.branch), oid, true, "drydock apply")
         .map_err(|e| git_failure(&e, "cannot keep the commit"))?;
     Ok(oid.to_string())
@@ -179,6 +187,7 @@ pub fn fetch_branch(
         options.depth(1);
     }
     let target = fetched_ref(branch);
+    remove_stale_ref_lock(&repo, &target);
     let _ = repo.find_reference(&target).and_then(|mut r| r.delete());
     let refspec = format!("+refs/heads/{branch}:{target}");
     match remote.fetch(

@@ -5,6 +5,8 @@
 mod support;
 
 mod apply;
+mod apply_faults;
+mod apply_kill;
 mod bump;
 mod check;
 mod data_update;

@@ -167,7 +167,9 @@ pub fn run<F: Forge>(
     observer: &dyn Observer,
 ) -> Result<ApplyReport, Error> {
     let chosen = choose(engine, targets)?;
-    let history = History::load(&runs_dir(engine.fleet), &chosen.run, 20);
+    // The run this one continues (--resume, --only-failed) is history too: what it did before it
+    // stopped, such as a pull request opened without its labels. A new run has no line yet.
+    let history = History::load(&runs_dir(engine.fleet), "", 20);
     let journal = chosen.journal.as_ref();
 
     let planned = fetch_and_plan(engine, &chosen.targets, observer);

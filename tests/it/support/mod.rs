@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod apply_world;
 pub mod checkers;
 pub mod git_remote;
 pub mod http;
