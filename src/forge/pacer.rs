@@ -86,6 +86,9 @@ pub struct Pacer {
     limits: Limits,
     reads: Semaphore,
     writes: tokio::sync::Mutex<VecDeque<Instant>>,
+    /// Held from a write's start until its answer: GitHub asks for content-creating requests
+    /// one at a time, not merely started one at a time.
+    writing: tokio::sync::Mutex<()>,
     primary: Mutex<BTreeMap<String, Primary>>,
     observer: WaitObserver,
 }
@@ -96,6 +99,7 @@ impl Pacer {
             reads: Semaphore::new(limits.concurrency.max(1)),
             limits,
             writes: tokio::sync::Mutex::new(VecDeque::new()),
+            writing: tokio::sync::Mutex::new(()),
             primary: Mutex::new(BTreeMap::new()),
             observer,
         }
@@ -128,8 +132,10 @@ impl Pacer {
             .expect("the read semaphore is never closed")
     }
 
-    /// Waits until a content-creating request may go, and counts it. Writes are serialised.
-    pub async fn write_slot(&self, detail: &str) {
+    /// Waits until a content-creating request may go, and counts it. Writes are serialised: the
+    /// returned guard is held until the request's answer arrives, so the next write waits for it.
+    pub async fn write_slot(&self, detail: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        let writing = self.writing.lock().await;
         const MINUTE: Duration = Duration::from_secs(60).saturating_add(WINDOW_MARGIN);
         const HOUR: Duration = Duration::from_secs(3600).saturating_add(WINDOW_MARGIN);
         let mut sent = self.writes.lock().await;
@@ -171,6 +177,7 @@ impl Pacer {
             self.wait(need.1, need.0, detail).await;
         }
         sent.push_back(Instant::now());
+        writing
     }
 
     /// Waits for the primary limit's reset when `primary_reserve` or fewer requests remain of
@@ -259,6 +266,24 @@ mod tests {
         )
     }
 
+    #[tokio::test]
+    async fn a_write_waits_for_the_answer_of_the_one_before() {
+        let (observer, _) = recording();
+        let limits = Limits {
+            write_interval: Duration::ZERO,
+            ..Limits::default()
+        };
+        let pacer = Pacer::new(limits, observer);
+        let first = pacer.write_slot("POST /a").await;
+        let second = tokio::time::timeout(Duration::from_millis(50), pacer.write_slot("POST /b"));
+        assert!(
+            second.await.is_err(),
+            "a second write went while the first was in flight"
+        );
+        drop(first);
+        let _second = pacer.write_slot("POST /b").await;
+    }
+
     #[tokio::test(start_paused = true)]
     async fn writes_are_spaced_and_every_wait_is_reported() {
         let (observer, seen) = recording();
@@ -269,7 +294,7 @@ mod tests {
         let pacer = Pacer::new(limits, observer);
         let start = tokio::time::Instant::now();
         for _ in 0..4 {
-            pacer.write_slot("POST /x").await;
+            drop(pacer.write_slot("POST /x").await);
         }
         let waits = seen.lock().unwrap().clone();
         assert_eq!(waits[0].reason, WaitReason::WriteInterval);

@@ -265,11 +265,12 @@ impl GitHub {
         // Bounded: every pass either returns or spends one of the retry budgets above.
         for _ in 0..(2 + limits.rate_limit_retries + limits.retries) {
             let (token, who) = self.credential(call).await?;
-            let _read_slot = if call.content_creating() {
-                inner.pacer.write_slot(&detail).await;
-                None
+            // Held until the answer is read: reads share `concurrency` slots, writes go one at
+            // a time.
+            let (_write_slot, _read_slot) = if call.content_creating() {
+                (Some(inner.pacer.write_slot(&detail).await), None)
             } else {
-                Some(inner.pacer.read_slot().await)
+                (None, Some(inner.pacer.read_slot().await))
             };
             // Checked while holding the slot: requests queued behind it see this one's answer.
             if let Err(wait) = inner.pacer.before_request(call.resource(), &detail).await {
