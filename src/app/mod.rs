@@ -1,7 +1,7 @@
 //! The use cases: `sync`, `scan`, `plan`, `check` and `bump`, one module each. Each takes an
 //! options struct and returns a typed report; none parses flags or prints (the command line does
 //! both). What they share lives here: loading the fleet, picking the repositories a command
-//! walks ([`Target`]), the errors that stop a whole command ([`Error`]), and the worker pool
+//! walks ([`Target`]: `--repo`, then `--shard`), the errors that stop a whole command ([`Error`]), and the worker pool
 //! ([`pool`]) every use case runs its repositories on.
 
 use std::fmt;
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Serialize, Serializer};
 
-use crate::inventory::{ConfigError, Fleet, Repo};
+use crate::inventory::{ConfigError, Fleet, Repo, Shard};
 use crate::repo::{FailureKind, RepoFailure, RepoName};
 
 pub mod bump;
@@ -57,8 +57,8 @@ impl UsageError {
     }
 }
 
-/// Which repositories a command walks: the fleet (all, or those named with `--repo`), or the
-/// one directory `--path` names.
+/// Which repositories a command walks: the fleet (all, or those named with `--repo`; with
+/// `--shard`, only those of that shard), or the one directory `--path` names.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
     /// The fleet file.
@@ -70,6 +70,8 @@ pub struct Selection {
     /// Whether `--fleet` was given on the command line (with `--path`, only then is the fleet
     /// file read).
     pub fleet_given: bool,
+    /// `--shard I/N`: only the repositories of this shard ([`crate::inventory::shard_of`]).
+    pub shard: Option<Shard>,
 }
 
 /// What reports call a target: a fleet repository, or the directory given with `--path`.
@@ -153,9 +155,18 @@ impl fmt::Display for ConfigSource {
 /// fleet file `--fleet` names, `DIR/.github/drydock.toml`, or the built-in defaults. A
 /// `fleet.toml` in the current directory is never read for `--path` unless named: it belongs
 /// to another fleet.
+///
+/// With `--shard I/N`, the fleet's `[github.limits]` become this shard's share of them
+/// ([`crate::forge::config::Limits::shared_by`]): every shard of a matrix uses the same
+/// credential, whose budget GitHub counts once. `shared_by_shards = false` keeps them whole.
 pub fn load_config(selection: &Selection) -> Result<(Fleet, ConfigSource), ConfigError> {
     let Some(dir) = &selection.path else {
-        let fleet = Fleet::load(&selection.fleet)?;
+        let mut fleet = Fleet::load(&selection.fleet)?;
+        if let Some(shard) = selection.shard
+            && fleet.forge.shared_by_shards
+        {
+            fleet.forge.limits = fleet.forge.limits.shared_by(shard.count);
+        }
         return Ok((fleet, ConfigSource::FleetFile(selection.fleet.clone())));
     };
     if selection.fleet_given {
@@ -180,9 +191,16 @@ pub fn load_fleet(file: &Path, path_mode: bool) -> Result<Fleet, ConfigError> {
     Fleet::load(file)
 }
 
-/// The repositories a command works on: the one `--path` names, or the fleet's selection.
+/// The repositories a command works on: the one `--path` names, or the fleet's selection
+/// (`--repo`, all when none), then of those the ones in `--shard`. A shard may hold none.
 pub fn targets(fleet: &Fleet, selection: &Selection) -> Result<Vec<Target>, UsageError> {
     if let Some(dir) = &selection.path {
+        if let Some(shard) = selection.shard {
+            return Err(UsageError::new(format!(
+                "--shard {shard} splits a fleet, and --path names one directory"
+            ))
+            .with_help("drop --shard, or drop --path to work on the fleet of fleet.toml"));
+        }
         return Ok(vec![path_target(dir)?]);
     }
     let chosen = fleet.select(&selection.repos).map_err(|e| UsageError {
@@ -191,6 +209,7 @@ pub fn targets(fleet: &Fleet, selection: &Selection) -> Result<Vec<Target>, Usag
     })?;
     Ok(chosen
         .into_iter()
+        .filter(|r| selection.shard.is_none_or(|s| s.contains(&r.name)))
         .map(|r| Target {
             name: TargetName::Repo(fleet_name(r)),
             root: fleet.checkout_dir(r),
