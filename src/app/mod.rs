@@ -250,3 +250,87 @@ fn internal(panicked: pool::Panicked) -> RepoFailure {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fleet_file(dir: &Path, limits: &str) -> PathBuf {
+        let mut text = format!("[github.limits]\n{limits}\n");
+        for i in 0..40 {
+            std::fs::create_dir_all(dir.join(format!("r{i}"))).unwrap();
+            text.push_str(&format!(
+                "[[repo]]\nname = \"acme/r{i}\"\npath = \"r{i}\"\n"
+            ));
+        }
+        let file = dir.join("fleet.toml");
+        std::fs::write(&file, text).unwrap();
+        file
+    }
+
+    fn sharded(file: &Path, shard: Option<Shard>) -> Selection {
+        Selection {
+            fleet: file.to_path_buf(),
+            shard,
+            ..Selection::default()
+        }
+    }
+
+    #[test]
+    fn a_shard_gets_its_share_of_the_limits_and_of_the_fleet() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = fleet_file(dir.path(), "");
+        let (whole, _) = load_config(&sharded(&file, None)).unwrap();
+        assert_eq!(whole.forge.limits.writes_per_minute, 80);
+        let mut union = Vec::new();
+        for index in 1..=20 {
+            let selection = sharded(&file, Some(Shard::new(index, 20).unwrap()));
+            let (fleet, _) = load_config(&selection).unwrap();
+            assert_eq!(fleet.forge.limits.writes_per_minute, 4);
+            assert_eq!(fleet.forge.limits.writes_per_hour, 25);
+            union.extend(
+                targets(&fleet, &selection)
+                    .unwrap()
+                    .into_iter()
+                    .map(|t| t.name.to_string()),
+            );
+        }
+        union.sort();
+        let mut all: Vec<String> = (0..40).map(|i| format!("acme/r{i}")).collect();
+        all.sort();
+        assert_eq!(union, all);
+    }
+
+    #[test]
+    fn shared_by_shards_false_keeps_the_limits_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = fleet_file(
+            dir.path(),
+            "shared_by_shards = false\nwrites_per_minute = 40",
+        );
+        let (fleet, _) = load_config(&sharded(&file, Some(Shard::new(3, 20).unwrap()))).unwrap();
+        assert_eq!(fleet.forge.limits.writes_per_minute, 40);
+        assert_eq!(fleet.forge.limits.writes_per_hour, 500);
+    }
+
+    #[test]
+    fn repo_then_shard_selects_the_named_repositories_of_the_shard() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = fleet_file(dir.path(), "");
+        let (fleet, _) = load_config(&sharded(&file, None)).unwrap();
+        let shard = Shard::new(1, 2).unwrap();
+        let named: Vec<String> = (0..10).map(|i| format!("acme/r{i}")).collect();
+        let selection = Selection {
+            repos: named.clone(),
+            ..sharded(&file, Some(shard))
+        };
+        let chosen: Vec<String> = targets(&fleet, &selection)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name.to_string())
+            .collect();
+        let expected: Vec<String> = named.into_iter().filter(|n| shard.contains(n)).collect();
+        assert_eq!(chosen, expected);
+        assert!(!chosen.is_empty() && chosen.len() < 10, "{chosen:?}");
+    }
+}

@@ -79,8 +79,8 @@ pub struct Global {
     /// Only this repository (owner/repo); repeatable.
     #[arg(long = "repo", global = true, value_name = "NAME")]
     pub repos: Vec<String>,
-    /// Only the repositories of shard I of N (a stable hash of the name, docs/shards.md): one
-    /// job of a CI matrix of N; the GitHub write budget is divided by N.
+    /// Only shard I of N of the fleet (by a stable hash of each name; docs/shards.md), with
+    /// 1/N of the GitHub budget: one job of a CI matrix.
     #[arg(long, global = true, value_name = "I/N")]
     pub shard: Option<crate::inventory::Shard>,
     /// Only errors and the final summary.

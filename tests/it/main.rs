@@ -25,6 +25,7 @@ mod registry;
 mod rendered_findings;
 mod sarif_docs;
 mod scan;
+mod shard;
 mod sync;
 mod sync_app;
 mod sync_kill;
