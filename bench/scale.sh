@@ -63,6 +63,7 @@ rm -rf "$BENCH_DIR/ws" "$BENCH_DIR"/shard-*.json
 # unless its exit status is one of OK-CODES ("0" or "0 1"); records wall and CPU seconds (user +
 # system of the process tree, git included) and max RSS (KiB).
 declare -A WALL CPU RSS
+REPOS=()
 timed() {
   local label=$1 ok=$2; shift 2
   local out=$BENCH_DIR/time-$label.txt status=0
@@ -90,6 +91,16 @@ for i in $(seq "$SHARDS"); do
   printf '   shard %5s: %4d repositories, sync %6.1f s, check %5.1f s, plan %5.1f s\n' "$shard" "${REPOS[$i]}" \
     "${WALL[sync-$i]}" "${WALL[check-$i]}" "${WALL[plan-$i]}"
 done
+# The documented partition (docs/shards.md), computed independently: each shard's size must match.
+expected=$(python3 - "$BENCH_DIR/repos.txt" "$SHARDS" <<'EOF'
+import collections, hashlib, sys
+names, n = open(sys.argv[1]).read().split(), int(sys.argv[2])
+sizes = collections.Counter(int(hashlib.sha256(x.lower().encode()).hexdigest()[:16], 16) % n + 1 for x in names)
+print(" ".join(str(sizes[i]) for i in range(1, n + 1)))
+EOF
+)
+[ "$expected" = "${REPOS[*]}" ] || { echo "shard sizes ${REPOS[*]} differ from the documented hash's: $expected" >&2; exit 1; }
+echo "   shard sizes match the documented hash (python's hashlib): $expected"
 cloned=$(find "$BENCH_DIR/ws/repos" -mindepth 2 -maxdepth 2 -type d | wc -l)
 [ "$cloned" = "$N" ] || { echo "the shards cloned $cloned of $N repositories" >&2; exit 1; }
 
