@@ -1,7 +1,7 @@
 //! The use cases: `sync`, `scan`, `plan`, `check` and `bump`, one module each. Each takes an
 //! options struct and returns a typed report; none parses flags or prints (the command line does
 //! both). What they share lives here: loading the fleet, picking the repositories a command
-//! walks ([`Target`]), the errors that stop a whole command ([`Error`]), and the worker pool
+//! walks ([`Target`]: `--repo`, then `--shard`), the errors that stop a whole command ([`Error`]), and the worker pool
 //! ([`pool`]) every use case runs its repositories on.
 
 use std::fmt;
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Serialize, Serializer};
 
-use crate::inventory::{ConfigError, Fleet, Repo};
+use crate::inventory::{ConfigError, Fleet, Repo, Shard};
 use crate::repo::{FailureKind, RepoFailure, RepoName};
 
 pub mod apply;
@@ -60,8 +60,8 @@ impl UsageError {
     }
 }
 
-/// Which repositories a command walks: the fleet (all, or those named with `--repo`), or the
-/// one directory `--path` names.
+/// Which repositories a command walks: the fleet (all, or those named with `--repo`; with
+/// `--shard`, only those of that shard), or the one directory `--path` names.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
     /// The fleet file.
@@ -73,6 +73,8 @@ pub struct Selection {
     /// Whether `--fleet` was given on the command line (with `--path`, only then is the fleet
     /// file read).
     pub fleet_given: bool,
+    /// `--shard I/N`: only the repositories of this shard ([`crate::inventory::shard_of`]).
+    pub shard: Option<Shard>,
 }
 
 /// What reports call a target: a fleet repository, or the directory given with `--path`.
@@ -156,9 +158,18 @@ impl fmt::Display for ConfigSource {
 /// fleet file `--fleet` names, `DIR/.github/drydock.toml`, or the built-in defaults. A
 /// `fleet.toml` in the current directory is never read for `--path` unless named: it belongs
 /// to another fleet.
+///
+/// With `--shard I/N`, the fleet's `[github.limits]` become this shard's share of them
+/// ([`crate::forge::config::Limits::shared_by`]): every shard of a matrix uses the same
+/// credential, whose budget GitHub counts once. `shared_by_shards = false` keeps them whole.
 pub fn load_config(selection: &Selection) -> Result<(Fleet, ConfigSource), ConfigError> {
     let Some(dir) = &selection.path else {
-        let fleet = Fleet::load(&selection.fleet)?;
+        let mut fleet = Fleet::load(&selection.fleet)?;
+        if let Some(shard) = selection.shard
+            && fleet.forge.shared_by_shards
+        {
+            fleet.forge.limits = fleet.forge.limits.shared_by(shard.count);
+        }
         return Ok((fleet, ConfigSource::FleetFile(selection.fleet.clone())));
     };
     if selection.fleet_given {
@@ -183,9 +194,16 @@ pub fn load_fleet(file: &Path, path_mode: bool) -> Result<Fleet, ConfigError> {
     Fleet::load(file)
 }
 
-/// The repositories a command works on: the one `--path` names, or the fleet's selection.
+/// The repositories a command works on: the one `--path` names, or the fleet's selection
+/// (`--repo`, all when none), then of those the ones in `--shard`. A shard may hold none.
 pub fn targets(fleet: &Fleet, selection: &Selection) -> Result<Vec<Target>, UsageError> {
     if let Some(dir) = &selection.path {
+        if let Some(shard) = selection.shard {
+            return Err(UsageError::new(format!(
+                "--shard {shard} splits a fleet, and --path names one directory"
+            ))
+            .with_help("drop --shard, or drop --path to work on the fleet of fleet.toml"));
+        }
         return Ok(vec![path_target(dir)?]);
     }
     let chosen = fleet.select(&selection.repos).map_err(|e| UsageError {
@@ -194,6 +212,7 @@ pub fn targets(fleet: &Fleet, selection: &Selection) -> Result<Vec<Target>, Usag
     })?;
     Ok(chosen
         .into_iter()
+        .filter(|r| selection.shard.is_none_or(|s| s.contains(&r.name)))
         .map(|r| Target {
             name: TargetName::Repo(fleet_name(r)),
             root: fleet.checkout_dir(r),
@@ -233,4 +252,88 @@ pub(crate) fn internal(panicked: pool::Panicked) -> RepoFailure {
             panicked.message
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fleet_file(dir: &Path, limits: &str) -> PathBuf {
+        let mut text = format!("[github.limits]\n{limits}\n");
+        for i in 0..40 {
+            std::fs::create_dir_all(dir.join(format!("r{i}"))).unwrap();
+            text.push_str(&format!(
+                "[[repo]]\nname = \"acme/r{i}\"\npath = \"r{i}\"\n"
+            ));
+        }
+        let file = dir.join("fleet.toml");
+        std::fs::write(&file, text).unwrap();
+        file
+    }
+
+    fn sharded(file: &Path, shard: Option<Shard>) -> Selection {
+        Selection {
+            fleet: file.to_path_buf(),
+            shard,
+            ..Selection::default()
+        }
+    }
+
+    #[test]
+    fn a_shard_gets_its_share_of_the_limits_and_of_the_fleet() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = fleet_file(dir.path(), "");
+        let (whole, _) = load_config(&sharded(&file, None)).unwrap();
+        assert_eq!(whole.forge.limits.writes_per_minute, 80);
+        let mut union = Vec::new();
+        for index in 1..=20 {
+            let selection = sharded(&file, Some(Shard::new(index, 20).unwrap()));
+            let (fleet, _) = load_config(&selection).unwrap();
+            assert_eq!(fleet.forge.limits.writes_per_minute, 4);
+            assert_eq!(fleet.forge.limits.writes_per_hour, 25);
+            union.extend(
+                targets(&fleet, &selection)
+                    .unwrap()
+                    .into_iter()
+                    .map(|t| t.name.to_string()),
+            );
+        }
+        union.sort();
+        let mut all: Vec<String> = (0..40).map(|i| format!("acme/r{i}")).collect();
+        all.sort();
+        assert_eq!(union, all);
+    }
+
+    #[test]
+    fn shared_by_shards_false_keeps_the_limits_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = fleet_file(
+            dir.path(),
+            "shared_by_shards = false\nwrites_per_minute = 40",
+        );
+        let (fleet, _) = load_config(&sharded(&file, Some(Shard::new(3, 20).unwrap()))).unwrap();
+        assert_eq!(fleet.forge.limits.writes_per_minute, 40);
+        assert_eq!(fleet.forge.limits.writes_per_hour, 500);
+    }
+
+    #[test]
+    fn repo_then_shard_selects_the_named_repositories_of_the_shard() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = fleet_file(dir.path(), "");
+        let (fleet, _) = load_config(&sharded(&file, None)).unwrap();
+        let shard = Shard::new(1, 2).unwrap();
+        let named: Vec<String> = (0..10).map(|i| format!("acme/r{i}")).collect();
+        let selection = Selection {
+            repos: named.clone(),
+            ..sharded(&file, Some(shard))
+        };
+        let chosen: Vec<String> = targets(&fleet, &selection)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name.to_string())
+            .collect();
+        let expected: Vec<String> = named.into_iter().filter(|n| shard.contains(n)).collect();
+        assert_eq!(chosen, expected);
+        assert!(!chosen.is_empty() && chosen.len() < 10, "{chosen:?}");
+    }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::{ExitStatus, Global, TextOrJson, selection, shown, write_json};
+use super::{ExitStatus, Global, TextOrJson, selection, shown, write_json_in_shard};
 use crate::app::apply::{ApplyOptions, ApplyReport, Observer, Proposal, RepoOutcome, apply};
 use crate::forge::pacer::Wait;
 
@@ -74,7 +74,7 @@ pub fn run(global: &Global, args: ApplyArgs) -> anyhow::Result<ExitStatus> {
     let report = apply(&options, progress)?;
     let mut out = std::io::stdout().lock();
     match args.format {
-        TextOrJson::Json => write_json(&mut out, &report, false)?,
+        TextOrJson::Json => write_json_in_shard(&mut out, &report, global.shard, false)?,
         TextOrJson::Text => write_text(&mut out, &report, global.quiet)?,
     }
     out.flush()?;

@@ -66,7 +66,7 @@ pub fn run(global: &Global, args: CheckArgs) -> anyhow::Result<ExitStatus> {
             report::text(&errors, super::colour())
         }
         Format::Text => report::text(&report, super::colour()),
-        Format::Json => report::json(&report),
+        Format::Json => report::json_in_shard(&report, global.shard.map(Into::into)),
         Format::Sarif => report::sarif(&report, &crate::catalogue::rules().collect::<Vec<_>>()),
         Format::Markdown => report::markdown(&report),
     };

@@ -26,6 +26,7 @@ pub mod discover;
 pub mod fleet_workflow;
 pub mod onboard;
 pub mod plan;
+pub mod report;
 pub mod report_html;
 pub mod scan;
 pub mod status;
@@ -83,6 +84,10 @@ pub struct Global {
     /// Only this repository (owner/repo); repeatable.
     #[arg(long = "repo", global = true, value_name = "NAME")]
     pub repos: Vec<String>,
+    /// Only shard I of N of the fleet (by a stable hash of each name; docs/shards.md), with
+    /// 1/N of the GitHub budget: one job of a CI matrix.
+    #[arg(long, global = true, value_name = "I/N")]
+    pub shard: Option<crate::inventory::Shard>,
     /// Only errors and the final summary.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -115,8 +120,8 @@ pub enum Command {
     Data(data::DataArgs),
     /// Render the GitHub Actions workflow that syncs, checks and applies the fleet on a schedule, in shards.
     FleetWorkflow(fleet_workflow::FleetWorkflowArgs),
-    /// Work with the JSON reports of other commands (`report html`: the fleet dashboard).
-    Report(report_html::ReportArgs),
+    /// Work on reports other runs wrote (`report merge`: the shards' JSON into one; `report html`: the fleet dashboard).
+    Report(report::ReportArgs),
     /// Print this message or the help of the given subcommand.
     Help(HelpArgs),
 }
@@ -162,6 +167,7 @@ pub fn main() -> ExitCode {
     let cli = parse();
     init_tracing(&cli.global);
     let result = match cli.command {
+        _ if let Some(refused) = shard_refused(&cli) => Err(refused.into()),
         Command::Check(args) => check::run(&cli.global, args),
         Command::Scan(args) => scan::run(&cli.global, args),
         Command::Bump(args) => bump::run(&cli.global, args),
@@ -173,13 +179,40 @@ pub fn main() -> ExitCode {
         Command::Onboard(args) => onboard::run(&cli.global, args),
         Command::Data(args) => data::run(&cli.global, args),
         Command::FleetWorkflow(args) => fleet_workflow::run(&cli.global, args),
-        Command::Report(args) => report_html::run_group(&cli.global, args),
+        Command::Report(args) => report::run(&cli.global, args),
         Command::Help(args) => help(&args),
     };
     match result {
         Ok(status) => status.into(),
         Err(e) => report_error(&e).into(),
     }
+}
+
+/// `--shard` on a command that does not walk the fleet (`bump` works on one checkout,
+/// `discover` on an organisation, `data` and `report` on files): refused rather than ignored.
+fn shard_refused(cli: &Cli) -> Option<app::Error> {
+    let shard = cli.global.shard?;
+    let command = match &cli.command {
+        Command::Discover(_) => "discover",
+        Command::Bump(_) => "bump",
+        Command::Data(_) => "data",
+        Command::Report(_) => "report",
+        Command::Onboard(_) => "onboard",
+        Command::FleetWorkflow(_) => "fleet-workflow",
+        Command::Help(_) => "help",
+        Command::Sync(_)
+        | Command::Scan(_)
+        | Command::Plan(_)
+        | Command::Check(_)
+        | Command::Apply(_)
+        | Command::Status(_) => return None,
+    };
+    Some(app::Error::Usage(
+        app::UsageError::new(format!(
+            "drydock {command} does not take --shard {shard}: it does not walk the fleet"
+        ))
+        .with_help("--shard applies to sync, scan, plan, check, apply and status (docs/shards.md); drop it here"),
+    ))
 }
 
 /// Parses the command line, noting whether `--fleet` was given (clap's derive cannot tell a
@@ -279,6 +312,7 @@ fn selection(global: &Global, path: Option<PathBuf>) -> Selection {
         repos: global.repos.clone(),
         path,
         fleet_given: global.fleet_given,
+        shard: global.shard,
     }
 }
 
@@ -301,7 +335,19 @@ fn load(
 /// Writes a report as one versioned JSON document (`{"version": 1, ..}`), compact or pretty,
 /// and a newline. Rendered first, so a closed stdout surfaces as the `io::Error` it is.
 fn write_json(out: &mut impl Write, report: &impl Serialize, pretty: bool) -> anyhow::Result<()> {
-    let document = crate::report::Versioned::new(report);
+    write_json_in_shard(out, report, None, pretty)
+}
+
+/// [`write_json`] of a report made by a run over `shard` (`global.shard`): a sharded run's
+/// document says so (`"shard":{"index":I,"count":N}`), which `report merge` relies on. Every
+/// command that walks `app::targets` writes its JSON through this.
+fn write_json_in_shard(
+    out: &mut impl Write,
+    report: &impl Serialize,
+    shard: Option<crate::inventory::Shard>,
+    pretty: bool,
+) -> anyhow::Result<()> {
+    let document = crate::report::Versioned::new(report).in_shard(shard.map(Into::into));
     let text = if pretty {
         serde_json::to_string_pretty(&document)?
     } else {

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{ExitStatus, Global, TextOrJson, load, shown, write_json};
+use super::{ExitStatus, Global, TextOrJson, load, shown, write_json_in_shard};
 use crate::app::plan::{PlanContext, PlanReport, plan};
 use crate::finding::{Finding, Severity};
 use crate::plan::{Action, RepoPlan};
@@ -78,7 +78,7 @@ pub fn run(global: &Global, args: PlanArgs) -> anyhow::Result<ExitStatus> {
     };
     let mut out = std::io::stdout().lock();
     match args.format {
-        TextOrJson::Json => write_json(&mut out, &report, false)?,
+        TextOrJson::Json => write_json_in_shard(&mut out, &report, global.shard, false)?,
         TextOrJson::Text => {
             let text = render_text(&report, super::colour(), args.write, detail);
             out.write_all(text.as_bytes())?;

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use clap::{Args, Subcommand};
+use clap::Args;
 
 use super::{ExitStatus, Global};
 use crate::app::{self, UsageError};
@@ -29,26 +29,6 @@ pub struct HtmlArgs {
     /// Render as of this time (RFC 3339) instead of now: reproducible pages and tests.
     #[arg(long, value_name = "TIME", hide = true)]
     pub now: Option<String>,
-}
-
-/// The `report` group until `report merge` (src/cli/report.rs) brings the real one: then
-/// `Html(report_html::HtmlArgs)` moves there and this goes.
-#[derive(Debug, Args)]
-pub struct ReportArgs {
-    #[command(subcommand)]
-    pub command: ReportCommand,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ReportCommand {
-    /// Write the fleet dashboard: one self-contained HTML file from check and status JSON reports.
-    Html(HtmlArgs),
-}
-
-pub fn run_group(global: &Global, args: ReportArgs) -> anyhow::Result<ExitStatus> {
-    match args.command {
-        ReportCommand::Html(args) => run(global, args),
-    }
 }
 
 pub fn run(global: &Global, args: HtmlArgs) -> anyhow::Result<ExitStatus> {

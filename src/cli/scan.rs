@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{ExitStatus, Global, TextOrJson, load, shown, write_json};
+use super::{ExitStatus, Global, TextOrJson, load, shown, write_json_in_shard};
 use crate::app::scan::{ScanContext, ScanReport, scan};
 
 /// Scan repositories for package ecosystems, Dockerfiles and compose files.
@@ -30,7 +30,7 @@ pub fn run(global: &Global, args: ScanArgs) -> anyhow::Result<ExitStatus> {
 
     let mut out = std::io::stdout().lock();
     match args.format {
-        TextOrJson::Json => write_json(&mut out, &report, false)?,
+        TextOrJson::Json => write_json_in_shard(&mut out, &report, global.shard, false)?,
         TextOrJson::Text => write_text(&mut out, &report)?,
     }
     out.flush()?;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::{ExitStatus, Global, shown, write_json};
+use super::{ExitStatus, Global, shown, write_json_in_shard};
 use crate::app::status::{StatusOptions, run as status};
 use crate::app::{self, UsageError};
 use crate::forge::auth::Credentials;
@@ -89,7 +89,7 @@ pub fn run(global: &Global, args: StatusArgs) -> anyhow::Result<ExitStatus> {
     let report = &outcome.report;
     let mut out = std::io::stdout().lock();
     match args.format {
-        StatusFormat::Json => write_json(&mut out, report, true)?,
+        StatusFormat::Json => write_json_in_shard(&mut out, report, global.shard, true)?,
         StatusFormat::Text => write!(out, "{}", render::text(report))?,
         StatusFormat::Markdown => write!(out, "{}", render::markdown(report))?,
     }

@@ -1,6 +1,7 @@
 //! `[github]` of fleet.toml, typed here because the forge is what it configures: the API URL,
 //! the GitHub App (`app_id`, `private_key`), read concurrency and `[github.limits]`, the pacing
-//! numbers (defaults from GitHub's documented limits, see docs/fleet-toml.md).
+//! numbers (defaults from GitHub's documented limits, see docs/fleet-toml.md), and each shard's
+//! share of them under `--shard` ([`Limits::shared_by`], docs/forge.md).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -43,6 +44,10 @@ pub struct LimitsSection {
     pub max_wait: Option<f64>,
     /// How many times an idempotent request is tried again after a 5xx, reset or timeout.
     pub retries: Option<u32>,
+    /// Whether the shards of a `--shard I/N` run share these limits (one credential for the
+    /// whole matrix, the default), so each takes 1/N of them; `false` when every shard has a
+    /// credential of its own.
+    pub shared_by_shards: Option<bool>,
 }
 
 /// The validated pacing numbers.
@@ -84,11 +89,45 @@ pub struct AppSettings {
     pub private_key: Option<PathBuf>,
 }
 
+impl Limits {
+    /// One shard's share of limits that `shards` processes spend together (`--shard I/N` with
+    /// one token or App installation for the whole matrix; GitHub counts its budget once):
+    /// writes per minute and per hour and read concurrency divided by `shards` (rounded down,
+    /// at least 1, so the shards together never exceed the limit unless there are more shards
+    /// than the limit), and the interval between writes multiplied by it (N shards each one
+    /// write per N seconds are together one write a second, GitHub's advice). GitHub's 80
+    /// writes a minute and 500 an hour over 20 shards: 4 a minute and 25 an hour each, 20 s
+    /// apart. The retry and wait settings stay: they are about one request.
+    pub fn shared_by(&self, shards: u32) -> Limits {
+        let n = shards.max(1);
+        Limits {
+            concurrency: (self.concurrency / n as usize).max(1),
+            writes_per_minute: (self.writes_per_minute / n).max(1),
+            writes_per_hour: (self.writes_per_hour / n).max(1),
+            write_interval: self.write_interval * n,
+            ..self.clone()
+        }
+    }
+}
+
 /// `[github]` validated, apart from `api_url` (the inventory types it as `GitHubHost`).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GithubConfig {
     pub app: Option<AppSettings>,
     pub limits: Limits,
+    /// `[github.limits] shared_by_shards`: with `--shard I/N`, `limits` are divided by N
+    /// ([`Limits::shared_by`]) unless this is `false`.
+    pub shared_by_shards: bool,
+}
+
+impl Default for GithubConfig {
+    fn default() -> Self {
+        GithubConfig {
+            app: None,
+            limits: Limits::default(),
+            shared_by_shards: true,
+        }
+    }
 }
 
 impl GithubSection {
@@ -179,6 +218,42 @@ impl GithubSection {
             }
             (None, None) => None,
         };
-        Ok(GithubConfig { app, limits })
+        Ok(GithubConfig {
+            app,
+            limits,
+            shared_by_shards: l.shared_by_shards.unwrap_or(true),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn twenty_shards_take_a_twentieth_of_githubs_budget_each() {
+        let each = Limits::default().shared_by(20);
+        assert_eq!(each.writes_per_minute, 4);
+        assert_eq!(each.writes_per_hour, 25);
+        assert_eq!(each.concurrency, 1);
+        assert_eq!(each.write_interval, Duration::from_secs(20));
+        assert_eq!(each.max_wait, Limits::default().max_wait);
+        // Rounded down: three shards together stay under 80 a minute.
+        assert_eq!(Limits::default().shared_by(3).writes_per_minute, 26);
+        // Never zero, and one shard is the whole budget.
+        assert_eq!(Limits::default().shared_by(1000).writes_per_hour, 1);
+        assert_eq!(Limits::default().shared_by(1), Limits::default());
+    }
+
+    #[test]
+    fn shared_by_shards_is_on_unless_turned_off() {
+        let base = std::path::Path::new(".");
+        let section = |text: &str| -> GithubSection { toml::from_str(text).unwrap() };
+        assert!(section("").validate(base).unwrap().shared_by_shards);
+        assert!(GithubConfig::default().shared_by_shards);
+        let off = section("[limits]\nshared_by_shards = false\nwrites_per_minute = 10\n");
+        let config = off.validate(base).unwrap();
+        assert!(!config.shared_by_shards);
+        assert_eq!(config.limits.writes_per_minute, 10);
     }
 }

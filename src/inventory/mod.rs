@@ -15,12 +15,15 @@
 //! [`MAX_FLEET_FILE_BYTES`] (never a device or a FIFO, which would be read until memory runs out or
 //! forever), valid UTF-8 (the first bad byte located), and name at least one `[[repo]]`. The
 //! workspace ([`workspace`]) may not be a system directory nor lie inside a checkout.
+//!
+//! [`Shard`] (`--shard I/N`, [`shard`]) partitions the fleet by a stable hash of each name.
 
 pub mod edit;
 mod github;
 mod locate;
 mod raw;
 mod repo;
+mod shard;
 mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +36,7 @@ use crate::workflow::{self, WorkflowSection};
 
 pub use github::{DEFAULT_API_URL, GitHubHost, github_token};
 pub use repo::{Repo, Source};
+pub use shard::{MAX_SHARDS, Shard, ShardError, shard_of};
 
 /// A configuration error, located in the file it came from.
 #[derive(Debug, thiserror::Error)]

@@ -1,9 +1,13 @@
 //! Output formats for `drydock check`: text (grouped by repository, colour on a terminal), JSON,
 //! SARIF 2.1.0 (GitHub code scanning) and Markdown (`$GITHUB_STEP_SUMMARY`, PR bodies). Pure:
 //! every renderer turns a [`CheckReport`] into a string.
+//!
+//! Every JSON report of every command is a [`Versioned`] document; a sharded run's also says
+//! which shard it covers ([`ShardRef`]), and [`merge`] puts the shards' reports back together.
 
 pub mod html;
 mod markdown;
+pub mod merge;
 mod sarif;
 pub mod status;
 mod text;
@@ -149,10 +153,22 @@ pub fn location(f: &Finding) -> String {
 /// The version of drydock's JSON output formats (scan, plan, check, bump), their first key.
 pub const JSON_VERSION: u32 = 1;
 
-/// A report as a JSON document: `{"version": 1, ..the report's own keys}`.
+/// Which shard of the fleet a report covers (`--shard I/N`): `"shard":{"index":I,"count":N}`,
+/// the second key of a sharded report, after `version`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ShardRef {
+    pub index: u32,
+    pub count: u32,
+}
+
+/// A report as a JSON document: `{"version": 1, ..the report's own keys}`, and with `--shard`
+/// `{"version": 1, "shard": {"index": I, "count": N}, ..}`. An unsharded report has no `shard`
+/// key at all, so its JSON is what it was before sharding existed.
 #[derive(Debug, Serialize)]
 pub struct Versioned<'a, T: Serialize> {
     pub version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shard: Option<ShardRef>,
     #[serde(flatten)]
     pub report: &'a T,
 }
@@ -161,15 +177,28 @@ impl<'a, T: Serialize> Versioned<'a, T> {
     pub fn new(report: &'a T) -> Self {
         Versioned {
             version: JSON_VERSION,
+            shard: None,
             report,
         }
+    }
+
+    /// The document of a report made by a run over `shard` (none: an unsharded run). The one
+    /// way every command's JSON says which shard it covers.
+    pub fn in_shard(mut self, shard: Option<ShardRef>) -> Self {
+        self.shard = shard;
+        self
     }
 }
 
 /// The JSON format: `{"version":1,"repos":[{"name":..,"findings":[{"rule","severity","path","line","message",..}]}],..}`.
 pub fn json(report: &CheckReport) -> String {
-    let mut s =
-        serde_json::to_string_pretty(&Versioned::new(report)).expect("the report serialises");
+    json_in_shard(report, None)
+}
+
+/// [`json`] of a run over `shard`: `"shard":{"index":I,"count":N}` after `version`.
+pub fn json_in_shard(report: &CheckReport, shard: Option<ShardRef>) -> String {
+    let document = Versioned::new(report).in_shard(shard);
+    let mut s = serde_json::to_string_pretty(&document).expect("the report serialises");
     s.push('\n');
     s
 }

@@ -32,6 +32,7 @@ mod rendered_findings;
 mod report_html;
 mod sarif_docs;
 mod scan;
+mod shard;
 mod status;
 mod sync;
 mod sync_app;
