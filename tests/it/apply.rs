@@ -3,7 +3,8 @@
 //! canary token that must never show up. The human cases: a rerun that sends nothing, drift
 //! after a merge, new content, a moved default branch, a foreign commit, a declined pull
 //! request and `--reopen`, a plan that became empty, a branch without its pull request, labels
-//! added by hand, an archived repository, no workflow permission, `--dry-run`, `--prune`.
+//! added by hand, an archived repository, no workflow permission, `--dry-run`, `--prune`, and
+//! labels, assignees, reviewers and team reviewers from `[apply]` with a `[repo.apply]` override.
 
 use std::path::Path;
 
