@@ -3,7 +3,8 @@
 //! canary token that must never show up. The human cases: a rerun that sends nothing, drift
 //! after a merge, new content, a moved default branch, a foreign commit, a declined pull
 //! request and `--reopen`, a plan that became empty, a branch without its pull request, labels
-//! added by hand, an archived repository, no workflow permission, `--dry-run`, `--prune`.
+//! added by hand, an archived repository, no workflow permission, `--dry-run`, `--prune`, and
+//! labels, assignees, reviewers and team reviewers from `[apply]` with a `[repo.apply]` override.
 
 use std::path::Path;
 
@@ -570,5 +571,86 @@ fn api_commits_open_converge_and_rebase() {
     let parent = show(&standin, "web", &format!("-s --format=%P {BRANCH}"));
     assert_eq!(parent.trim(), tip);
     assert_eq!(pulls(&standin, "web").len(), 1);
+    assert_no_canary_in_files(dir.path());
+}
+
+#[test]
+#[ignore = "needs external tools: run scripts/test.sh"]
+fn labels_assignees_reviewers_and_teams_from_apply_and_repo_apply_converge() {
+    let standin = Standin::start();
+    standin.token(CANARY, "octo");
+    standin.org("acme", vec![docker_repo("web"), docker_repo("shop")]);
+    let dir = fleet(
+        &standin,
+        &["web"],
+        "",
+        "[apply]\nlabels = [\"drydock\", \"deps\"]\nassignees = [\"alice\", \"bob\"]\n\
+         reviewers = [\"carol\"]\nteam_reviewers = [\"platform\"]\n",
+    );
+    // acme/shop overrides every list: each replaces the fleet's.
+    let fleet_toml = dir.path().join("fleet.toml");
+    let mut text = std::fs::read_to_string(&fleet_toml).unwrap();
+    text.push_str(&format!(
+        "[[repo]]\nname = \"acme/shop\"\nurl = \"{}/acme/shop.git\"\n\n[repo.apply]\n\
+         labels = [\"shop-policy\"]\nassignees = [\"dave\"]\nreviewers = [\"erin\", \"frank\"]\n\
+         team_reviewers = [\"shop-maintainers\"]\n",
+        standin.base
+    ));
+    std::fs::write(&fleet_toml, text).unwrap();
+
+    let (report, code) = apply_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(
+        results(&report),
+        [
+            ("acme/web".to_string(), "opened".to_string()),
+            ("acme/shop".to_string(), "opened".to_string())
+        ]
+    );
+    let expected = [
+        (
+            "web",
+            json!({"labels": ["drydock", "deps"], "assignees": ["alice", "bob"],
+                   "requested_reviewers": ["carol"], "requested_teams": ["platform"]}),
+        ),
+        (
+            "shop",
+            json!({"labels": ["shop-policy"], "assignees": ["dave"],
+                   "requested_reviewers": ["erin", "frank"],
+                   "requested_teams": ["shop-maintainers"]}),
+        ),
+    ];
+    let carried = |name: &str| {
+        let prs = pulls(&standin, name);
+        assert_eq!(prs.len(), 1, "{prs:?}");
+        let pr = &prs[0];
+        json!({"labels": pr["labels"], "assignees": pr["assignees"],
+               "requested_reviewers": pr["requested_reviewers"],
+               "requested_teams": pr["requested_teams"]})
+    };
+    for (name, want) in &expected {
+        assert_eq!(&carried(name), want, "acme/{name}");
+    }
+
+    // A person labels web's pull request; the rerun sends nothing and the label stays.
+    let web_pr = pulls(&standin, "web")[0]["number"].as_u64().unwrap();
+    standin.control(
+        "PATCH",
+        &format!("repos/acme/web/pulls/{web_pr}"),
+        json!({"labels": ["drydock", "deps", "keep-me"]}),
+    );
+    standin.clear_log();
+    let (report, code) = apply_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        results(&report).iter().all(|(_, r)| r == "unchanged"),
+        "{report}"
+    );
+    assert_eq!(writes(&standin), Vec::<Value>::new());
+    let mut web_now = expected[0].1.clone();
+    web_now["labels"] = json!(["drydock", "deps", "keep-me"]);
+    assert_eq!(carried("web"), web_now);
+    assert_eq!(carried("shop"), expected[1].1);
+    assert_eq!(standin.violations()["violations"], json!([]));
     assert_no_canary_in_files(dir.path());
 }

@@ -39,7 +39,7 @@ def _repo_spec(spec):
 def _pr_state(pr):
     return {"number": pr.number, "state": pr.state, "merged": pr.merged, "draft": pr.draft,
             "head": pr.head, "base": pr.base, "head_sha": pr.head_sha(), "title": pr.title, "body": pr.body,
-            "labels": list(pr.labels), "requested_reviewers": list(pr.requested_reviewers),
+            "labels": list(pr.labels), "assignees": list(pr.assignees), "requested_reviewers": list(pr.requested_reviewers),
             "requested_teams": list(pr.requested_teams), "mergeable": pr.mergeable,
             "review_decision": pr.review_decision, "checks": pr.checks,
             "comments": [c["body"] for c in pr.repo.comments.get(pr.number, [])],
@@ -141,7 +141,7 @@ def handle(s, method, path, query, body, handler):
                 return 200, _pr_state(pr)
             if act is None and method == "PATCH":
                 for k in ("mergeable", "review_decision", "checks", "draft", "title", "body", "labels",
-                          "requested_reviewers", "requested_teams", "author"):
+                          "assignees", "requested_reviewers", "requested_teams", "author"):
                     if k in data:
                         setattr(pr, k, data[k])
                 for lab in pr.labels:

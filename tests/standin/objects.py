@@ -74,6 +74,7 @@ def pr_json(pr, urls, world, simple=False):
     api = "%s/repos/%s" % (urls.api, r.full_name)
     html = "%s/%s/pull/%d" % (urls.base, r.full_name, pr.number)
     users = [user_json(world.user(l), urls) for l in pr.requested_reviewers]
+    assignees = [user_json(world.user(l), urls) for l in pr.assignees]
     teams = [{"id": abs(hash(t)) % 100000 + 1, "node_id": "T_%s" % t, "slug": t, "name": t,
               "url": "%s/orgs/%s/teams/%s" % (urls.api, r.owner.login, t),
               "html_url": "%s/orgs/%s/teams/%s" % (urls.base, r.owner.login, t),
@@ -88,7 +89,8 @@ def pr_json(pr, urls, world, simple=False):
          "labels": [label_json(r, r.labels[n], urls) for n in pr.labels if n in r.labels],
          "created_at": pr.created_at, "updated_at": pr.updated_at, "closed_at": pr.closed_at,
          "merged_at": pr.merged_at, "merge_commit_sha": pr.merge_commit_sha,
-         "assignee": None, "assignees": [], "milestone": None, "draft": pr.draft,
+         "assignee": assignees[0] if assignees else None, "assignees": assignees,
+         "milestone": None, "draft": pr.draft,
          "requested_reviewers": users, "requested_teams": teams,
          "commits_url": "%s/pulls/%d/commits" % (api, pr.number),
          "review_comments_url": "%s/pulls/%d/comments" % (api, pr.number),
@@ -113,6 +115,29 @@ def pr_json(pr, urls, world, simple=False):
                   "commits": r.commits_between("refs/heads/" + pr.base, pr.head_sha()) if pr.state == "open" else 1,
                   "additions": 0, "deletions": 0, "changed_files": 0})
     return d
+
+
+def issue_json(pr, urls, world):
+    """A pull request seen as an issue (what the issues/* operations answer for a PR)."""
+    r = pr.repo
+    api = "%s/repos/%s/issues/%d" % (urls.api, r.full_name, pr.number)
+    html = "%s/%s/pull/%d" % (urls.base, r.full_name, pr.number)
+    assignees = [user_json(world.user(l), urls) for l in pr.assignees]
+    return {"id": pr.id, "node_id": "I_stand%d" % pr.id, "url": api,
+            "repository_url": "%s/repos/%s" % (urls.api, r.full_name),
+            "labels_url": api + "/labels{/name}", "comments_url": api + "/comments",
+            "events_url": api + "/events", "html_url": html, "number": pr.number,
+            "state": pr.state, "state_reason": None, "title": pr.title, "body": pr.body,
+            "user": user_json(world.user(pr.author), urls),
+            "labels": [label_json(r, r.labels[n], urls) for n in pr.labels if n in r.labels],
+            "assignee": assignees[0] if assignees else None, "assignees": assignees,
+            "milestone": None, "locked": False, "active_lock_reason": None,
+            "comments": len(r.comments.get(pr.number, [])), "draft": pr.draft,
+            "pull_request": {"url": "%s/repos/%s/pulls/%d" % (urls.api, r.full_name, pr.number),
+                             "html_url": html, "diff_url": html + ".diff", "patch_url": html + ".patch",
+                             "merged_at": pr.merged_at},
+            "closed_at": pr.closed_at, "created_at": pr.created_at, "updated_at": pr.updated_at,
+            "closed_by": None, "author_association": "NONE"}
 
 
 def ref_json(r, ref, sha, objtype, urls):

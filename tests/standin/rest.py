@@ -4,8 +4,8 @@ import secrets
 import time
 import urllib.parse
 
-from objects import (installation_json, label_json, owner_json, pr_json, ref_json, repo_json,
-                     user_json)
+from objects import (installation_json, issue_json, label_json, owner_json, pr_json, ref_json,
+                     repo_json, user_json)
 from state import PR, GitError, Token, now_iso
 
 HANDLERS = {}
@@ -324,6 +324,45 @@ def labels_create(c):
     r.labels[c.body["name"]] = {"id": c.world.next_id(), "name": c.body["name"],
                                 "color": c.body.get("color", "ededed"), "description": c.body.get("description")}
     return 201, label_json(r, r.labels[c.body["name"]], c.urls)
+
+
+# ---------------------------------------------------------------------------------- assignees
+
+MAX_ASSIGNEES = 10  # GitHub: "Adds up to 10 assignees to an issue"
+
+
+def _issue_write(c):
+    return c.repo(write="issues" if c.token and c.token != "app" and c.token.permissions.get("issues") == "write" else "pull_requests")
+
+
+def _logins(body):
+    return [x["login"] if isinstance(x, dict) else x for x in (body or {}).get("assignees", [])]
+
+
+@op("issues/add-assignees")
+def assignees_add(c):
+    """Adds (users already assigned stay; the same login again changes nothing); beyond ten
+    assignees the rest are ignored, as GitHub ignores what it cannot assign."""
+    r = _issue_write(c)
+    pr = _issue(c, r)
+    with r.lock:
+        for login in _logins(c.body):
+            login = c.world.user(login)["login"]
+            if login not in pr.assignees and len(pr.assignees) < MAX_ASSIGNEES:
+                pr.assignees.append(login)
+        pr.touch()
+    return 201, issue_json(pr, c.urls, c.world)
+
+
+@op("issues/remove-assignees")
+def assignees_remove(c):
+    r = _issue_write(c)
+    pr = _issue(c, r)
+    with r.lock:
+        gone = {l.lower() for l in _logins(c.body)}
+        pr.assignees = [l for l in pr.assignees if l.lower() not in gone]
+        pr.touch()
+    return 200, issue_json(pr, c.urls, c.world)
 
 
 # ---------------------------------------------------------------------------------- reviewers

@@ -230,6 +230,7 @@ class PR:
         self.created_at = self.updated_at = now_iso()
         self.closed_at = self.merged_at = None
         self.labels = []              # names
+        self.assignees = []            # logins (at most 10, as on GitHub)
         self.requested_reviewers = []  # logins
         self.requested_teams = []      # slugs
         self.mergeable = None          # None (unknown) | True | False

@@ -142,6 +142,31 @@ class RestTests(Base):
         self.assertEqual(s.req("GET", "/repos/acme/web/git/ref/heads/feature")[0], 404)
         self.assertNoViolations()
 
+    def test_assignees_add_remove_and_shown_everywhere(self):
+        s = self.s
+        s.req("POST", "/repos/acme/web/pulls", {"title": "t", "head": "feature", "base": "main"})
+        st, _, issue = s.req("POST", "/repos/acme/web/issues/1/assignees", {"assignees": ["alice", "bob"]})
+        self.assertEqual((st, [u["login"] for u in issue["assignees"]]), (201, ["alice", "bob"]))
+        self.assertEqual((issue["number"], issue["assignee"]["login"]), (1, "alice"))
+        self.assertIn("pull_request", issue)
+        # adding again (and one more) keeps who is there and adds no duplicate
+        st, _, issue = s.req("POST", "/repos/acme/web/issues/1/assignees", {"assignees": ["bob", "carol"]})
+        self.assertEqual([u["login"] for u in issue["assignees"]], ["alice", "bob", "carol"])
+        st, _, pr = s.req("GET", "/repos/acme/web/pulls/1")
+        self.assertEqual([u["login"] for u in pr["assignees"]], ["alice", "bob", "carol"])
+        self.assertEqual(s.ctl("GET", "repos/acme/web")["pulls"][0]["assignees"], ["alice", "bob", "carol"])
+        st, _, issue = s.req("DELETE", "/repos/acme/web/issues/1/assignees", {"assignees": ["bob"]})
+        self.assertEqual((st, [u["login"] for u in issue["assignees"]]), (200, ["alice", "carol"]))
+        # at most ten, as on GitHub
+        s.req("POST", "/repos/acme/web/issues/1/assignees", {"assignees": ["u%d" % i for i in range(12)]})
+        self.assertEqual(len(s.ctl("GET", "repos/acme/web/pulls/1")["assignees"]), 10)
+        self.assertEqual(s.req("POST", "/repos/acme/web/issues/9/assignees", {"assignees": ["alice"]})[0], 404)
+        self.assertNoViolations()
+        # the description is checked: remove needs a body, assignees are strings or {login}
+        self.assertEqual(s.req("POST", "/repos/acme/web/issues/1/assignees", {"assignees": [7]})[0], 422)
+        self.assertEqual(s.req("DELETE", "/repos/acme/web/issues/1/assignees", {})[0], 422)
+        self.assertEqual([v["operation"] for v in s.violations()], ["issues/add-assignees", "issues/remove-assignees"])
+
     def test_refs_create_update_delete(self):
         s = self.s
         st, _, ref = s.req("GET", "/repos/acme/web/git/ref/heads/main")
