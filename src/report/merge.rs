@@ -276,10 +276,10 @@ pub struct Merged {
 }
 
 impl Merged {
-    /// The document as its command writes it: `check` pretty-printed, the others on one line;
-    /// a newline at the end.
+    /// The document as its command writes it: `check` and `status` pretty-printed, the others
+    /// on one line; a newline at the end.
     pub fn render(&self) -> String {
-        let mut text = if self.kind == Kind::Check {
+        let mut text = if matches!(self.kind, Kind::Check | Kind::Status) {
             serde_json::to_string_pretty(&self.document)
         } else {
             serde_json::to_string(&self.document)
@@ -790,6 +790,13 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(m.kind, Kind::Status);
+        // Pretty like `status --format json`.
+        assert!(
+            m.render()
+                .starts_with("{\n  \"version\": 1,\n  \"repos\": ["),
+            "{}",
+            m.render()
+        );
         let v: serde_json::Value = serde_json::from_str(&m.render()).unwrap();
         assert_eq!(
             v["counts"],

@@ -33,6 +33,7 @@ mod report_html;
 mod sarif_docs;
 mod scan;
 mod shard;
+mod shard_forge;
 mod status;
 mod sync;
 mod sync_app;
