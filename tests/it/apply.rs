@@ -654,3 +654,42 @@ fn labels_assignees_reviewers_and_teams_from_apply_and_repo_apply_converge() {
     assert_eq!(standin.violations()["violations"], json!([]));
     assert_no_canary_in_files(dir.path());
 }
+
+#[test]
+#[ignore = "needs external tools: run scripts/test.sh"]
+fn a_review_request_github_refuses_is_a_note_not_a_failure() {
+    let standin = Standin::start();
+    standin.token(CANARY, "octo");
+    standin.org("acme", vec![docker_repo("web")]);
+    // The token's own login as reviewer: GitHub refuses to request a review from the author.
+    let dir = fleet(&standin, &["web"], "", "[apply]\nreviewers = [\"octo\"]\n");
+    standin.faults(json!([{
+        "route": "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+        "method": "POST",
+        "status": 422,
+        "body": {"message": "Review cannot be requested from pull request author."},
+        "times": -1
+    }]));
+    let (report, code) = apply_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(
+        results(&report),
+        [("acme/web".to_string(), "opened".to_string())]
+    );
+    let reason = report["repos"][0]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("review not requested") && reason.contains("pull request author"),
+        "{report}"
+    );
+    assert_eq!(pulls(&standin, "web").len(), 1);
+    // The next run does not ask again, and does not fail.
+    standin.clear_log();
+    let (report, code) = apply_json(dir.path(), &[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(
+        results(&report),
+        [("acme/web".to_string(), "unchanged".to_string())]
+    );
+    assert_eq!(writes(&standin), Vec::<Value>::new());
+    assert_no_canary_in_files(dir.path());
+}

@@ -480,8 +480,10 @@ fn act<F: Forge>(
             // A run stopped between opening the pull request and its labels: finish them.
             let previous = history.known(name);
             if history.interrupted(name) || previous.result == Some(ApplyResult::Failed) {
-                super::labels::ensure(engine, step, planned, *number, &labels_present)
-                    .map_err(|e| (e, pr_ref.clone()))?;
+                let note =
+                    super::labels::ensure(engine, step, planned, *number, &labels_present)
+                        .map_err(|e| (e, pr_ref.clone()))?;
+                return Ok(outcome(name, ApplyResult::Unchanged, pr_ref, note));
             }
             Ok(outcome(name, ApplyResult::Unchanged, pr_ref, None))
         }
@@ -524,9 +526,14 @@ fn act<F: Forge>(
             } else {
                 Vec::new()
             };
-            super::labels::ensure(engine, step, planned, pr.number, &reopened_labels)
+            let note = super::labels::ensure(engine, step, planned, pr.number, &reopened_labels)
                 .map_err(|e| (e, pr_ref.clone()))?;
-            let reason = (!push).then(|| "the branch was already pushed (an interrupted run)".to_string());
+            let resumed =
+                (!push).then(|| "the branch was already pushed (an interrupted run)".to_string());
+            let reason = match (resumed, note) {
+                (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+                (a, b) => a.or(b),
+            };
             Ok(outcome(name, ApplyResult::Opened, pr_ref, reason))
         }
     }
