@@ -243,6 +243,27 @@ pub fn fleet_name(repo: &Repo) -> RepoName {
         .expect("fleet.toml validation accepts only owner/repo names")
 }
 
+/// The fleet's GitHub client, as every use case that talks to the API builds it: the fleet's
+/// host, its token or App (`[github]`), its (shard's share of the) limits, the REST ETag cache
+/// in the workspace, and `on_wait` told of every pacer wait.
+pub fn github_client(
+    fleet: &Fleet,
+    on_wait: crate::forge::pacer::WaitObserver,
+    timeout: std::time::Duration,
+) -> anyhow::Result<crate::forge::github::GitHub> {
+    use crate::forge::auth::Credentials;
+    use crate::forge::github::{GitHub, GitHubOptions};
+    let credentials = Credentials::resolve(fleet.forge.app.as_ref())?;
+    Ok(GitHub::new(GitHubOptions {
+        host: fleet.github.clone(),
+        credentials,
+        limits: fleet.forge.limits.clone(),
+        cache_dir: Some(fleet.workspace.join("cache").join("github")),
+        on_wait,
+        timeout,
+    })?)
+}
+
 /// The failure of a repository whose work panicked (a bug in drydock, not in the repository).
 pub(crate) fn internal(panicked: pool::Panicked) -> RepoFailure {
     RepoFailure::new(

@@ -27,8 +27,7 @@ use super::apply::{self, ApplyOptions, ApplyReport, ApplyResult, RepoOutcome};
 use super::plan::{PlanContext, plan};
 use super::sync::{Observer as SyncObserver, SyncContext, git_auth, sync};
 use super::{Error, Selection, Target, UsageError};
-use crate::forge::auth::Credentials;
-use crate::forge::github::{GitHub, GitHubOptions};
+use crate::forge::github::GitHub;
 use crate::forge::pacer::{Wait, WaitObserver};
 use crate::forge::{ErrorKind, Forge, ForgeError, Lookup, RemoteRepo};
 use crate::git::{SyncOptions, Synced, Transfer, WorkspaceLock};
@@ -472,17 +471,11 @@ fn entry_path(fleet_file: &Path, dir: &Path) -> Result<String, Error> {
 
 /// The fleet's GitHub client, as `discover` and `apply` build it.
 fn github(fleet: &Fleet, observer: Arc<dyn Observer>) -> Result<GitHub, Error> {
-    let credentials =
-        Credentials::resolve(fleet.forge.app.as_ref()).map_err(anyhow::Error::from)?;
-    Ok(GitHub::new(GitHubOptions {
-        host: fleet.github.clone(),
-        credentials,
-        limits: fleet.forge.limits.clone(),
-        cache_dir: Some(fleet.workspace.join("cache").join("github")),
-        on_wait: Arc::new(move |wait: &Wait| observer.wait(wait)),
-        timeout: Duration::from_secs(30),
-    })
-    .map_err(anyhow::Error::from)?)
+    Ok(super::github_client(
+        fleet,
+        Arc::new(move |wait: &Wait| observer.wait(wait)),
+        Duration::from_secs(30),
+    )?)
 }
 
 /// A duplicate is a usage error (exit status 2), named by its line; the rest keep their kind.

@@ -14,8 +14,6 @@ use crate::app::discover::{
     DiscoverOptions, DiscoverReport, GoneReason, parse_property, run as discover,
 };
 use crate::app::{self, UsageError};
-use crate::forge::auth::Credentials;
-use crate::forge::github::{GitHub, GitHubOptions};
 use crate::forge::pacer::Wait;
 
 /// List an organisation's repositories and show how fleet.toml would change.
@@ -86,21 +84,16 @@ pub fn run(global: &Global, args: DiscoverArgs) -> anyhow::Result<ExitStatus> {
         write: args.write,
     };
     let quiet = global.quiet;
-    let credentials =
-        Credentials::resolve(fleet.forge.app.as_ref()).map_err(anyhow::Error::from)?;
-    let forge = GitHub::new(GitHubOptions {
-        host: fleet.github.clone(),
-        credentials,
-        limits: fleet.forge.limits.clone(),
-        cache_dir: Some(fleet.workspace.join("cache").join("github")),
-        on_wait: Arc::new(move |wait: &Wait| {
+    let forge = app::github_client(
+        &fleet,
+        Arc::new(move |wait: &Wait| {
             if !quiet {
                 // The detail may quote what GitHub sent (a status, a message).
                 eprintln!("{}", shown(&wait.to_string()));
             }
         }),
-        timeout: Duration::from_secs(30),
-    })?;
+        Duration::from_secs(30),
+    )?;
     let report = discover(&forge, &options)?;
     let (requests, not_modified) = forge.stats();
     tracing::info!("GitHub requests: {requests} ({not_modified} answered 304 from the cache)");

@@ -13,8 +13,6 @@ use clap::Args;
 use super::{ExitStatus, Global, shown, write_json_in_shard};
 use crate::app::status::{StatusOptions, run as status};
 use crate::app::{self, UsageError};
-use crate::forge::auth::Credentials;
-use crate::forge::github::{GitHub, GitHubOptions};
 use crate::forge::pacer::Wait;
 use crate::report::status as render;
 
@@ -50,22 +48,17 @@ pub fn run(global: &Global, args: StatusArgs) -> anyhow::Result<ExitStatus> {
         .into());
     }
     let quiet = global.quiet;
-    let credentials =
-        Credentials::resolve(fleet.forge.app.as_ref()).map_err(anyhow::Error::from)?;
-    let forge = GitHub::new(GitHubOptions {
-        host: fleet.github.clone(),
-        credentials,
-        limits: fleet.forge.limits.clone(),
-        // GraphQL answers are not cached (a POST); the REST cache is shared with discover.
-        cache_dir: Some(fleet.workspace.join("cache").join("github")),
-        on_wait: Arc::new(move |wait: &Wait| {
+    // GraphQL answers are not cached (a POST); the REST cache is shared with discover.
+    let forge = app::github_client(
+        &fleet,
+        Arc::new(move |wait: &Wait| {
             if !quiet {
                 // The detail may quote what GitHub sent (a status, a message).
                 eprintln!("{}", shown(&wait.to_string()));
             }
         }),
-        timeout: Duration::from_secs(60),
-    })?;
+        Duration::from_secs(60),
+    )?;
     let outcome = status(
         &forge,
         &StatusOptions {

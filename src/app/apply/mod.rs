@@ -29,8 +29,7 @@ use serde::{Serialize, Serializer};
 
 use super::{Error, Selection, Target, UsageError};
 use crate::forge::Forge;
-use crate::forge::auth::Credentials;
-use crate::forge::github::{GitHub, GitHubOptions};
+use crate::forge::github::GitHub;
 use crate::forge::pacer::{Wait, WaitObserver};
 use crate::git::{Auth, OwnerTokenFn, OwnerTokens, WorkspaceLock};
 use crate::inventory::{Fleet, github_token};
@@ -189,17 +188,7 @@ pub fn apply_fleet(
     let runtime = runtime()?;
     let hears = observer.clone();
     let on_wait: WaitObserver = Arc::new(move |wait: &Wait| hears.wait(wait));
-    let credentials =
-        Credentials::resolve(fleet.forge.app.as_ref()).map_err(anyhow::Error::from)?;
-    let forge = GitHub::new(GitHubOptions {
-        host: fleet.github.clone(),
-        credentials,
-        limits: fleet.forge.limits.clone(),
-        cache_dir: Some(fleet.workspace.join("cache").join("github")),
-        on_wait,
-        timeout: Duration::from_secs(30),
-    })
-    .map_err(anyhow::Error::from)?;
+    let forge = super::github_client(fleet, on_wait, Duration::from_secs(30))?;
     let auth = git_auth(fleet, &forge, runtime.handle().clone());
     let _lock = WorkspaceLock::acquire(&fleet.workspace).map_err(anyhow::Error::from)?;
     let report = engine::run(
