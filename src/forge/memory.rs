@@ -24,7 +24,6 @@ struct World {
     facts: BTreeMap<(String, u64), PullFacts>,
     assignees: BTreeMap<(String, u64), Vec<String>>,
     bodies: BTreeMap<(String, u64), String>,
-    merged: std::collections::BTreeSet<(String, u64)>,
     comments: BTreeMap<(String, u64), Vec<String>>,
     /// `(repo, branch)` → head SHA; the default branch too.
     branches: BTreeMap<(String, String), String>,
@@ -91,19 +90,15 @@ impl MemoryForge {
 
     /// Sets what `status` reads of a pull request; `merged` also closes it.
     pub fn set_pull_facts(&self, repo: &str, number: u64, facts: PullFacts) {
-        let mut w = self.world.lock().expect("world");
-        if facts.merged
-            && let Some(pr) = w
-                .pulls
-                .get_mut(repo)
-                .and_then(|p| p.iter_mut().find(|p| p.number == number))
-        {
-            pr.state = "closed".into();
+        let merged = facts.merged;
+        self.world
+            .lock()
+            .expect("world")
+            .facts
+            .insert((repo.to_string(), number), facts);
+        if merged {
+            self.merge(repo, number);
         }
-        if facts.merged {
-            w.merged.insert((repo.to_string(), number));
-        }
-        w.facts.insert((repo.to_string(), number), facts);
     }
 
     /// Sets a branch head (the default branch's too).
@@ -132,8 +127,7 @@ impl MemoryForge {
         {
             pr.state = "closed".into();
         }
-        w.merged.insert((repo.to_string(), number));
-        // One merge, whichever use case reads it.
+        // The one record of a merge: `status` and `observe` both read it.
         w.facts
             .entry((repo.to_string(), number))
             .or_default()
@@ -491,7 +485,7 @@ impl Forge for MemoryForge {
                     ObservedPull {
                         number: p.number,
                         url: p.url.clone(),
-                        state: if w.merged.contains(&key) {
+                        state: if w.facts.get(&key).is_some_and(|f| f.merged) {
                             PrState::Merged
                         } else if p.state == "open" {
                             PrState::Open

@@ -39,6 +39,15 @@ pub fn marker(hash: &str) -> String {
     format!("{MARKER_PREFIX}{hash}{MARKER_SUFFIX}")
 }
 
+/// The hash a commit message's `Drydock-Content:` trailer carries (the last one), when it is a
+/// hash drydock writes (64 lowercase hex digits, as [`read`] requires of the marker).
+pub fn read_trailer(message: &str) -> Option<String> {
+    message.lines().rev().find_map(|line| {
+        let value = line.strip_prefix(TRAILER)?.strip_prefix(':')?.trim();
+        is_hash(value).then(|| value.to_string())
+    })
+}
+
 /// The hash in a pull-request body's marker, when it has one.
 ///
 /// People edit PR bodies, so the marker is looked for on any line (GitHub's editor returns
@@ -111,6 +120,16 @@ fn is_hash(hash: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_trailer_carries_the_hash_the_marker_does() {
+        let hash = content_hash(&[("a".to_string(), "x".to_string())]);
+        let message = format!("m\n\n{TRAILER}: {hash}\nSigned-off-by: A <a@example.com>\n");
+        assert_eq!(read_trailer(&message), Some(hash.clone()));
+        assert_eq!(read_trailer("m\n\nno trailer\n"), None);
+        assert_eq!(read_trailer(&format!("m\n\n{TRAILER}: abc123\n")), None);
+        assert_eq!(read(&format!("body\n\n{}\n", marker(&hash))), Some(hash));
+    }
 
     fn files(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

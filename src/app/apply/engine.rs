@@ -10,7 +10,6 @@ use super::decide::{Action, Branch, Facts, Pull, decide};
 use super::fetch::{Planned, fetch_and_plan};
 use super::journal::{self, History, Journal, Known};
 use super::observe::{branch_state, observe_all};
-use super::render::read_marker;
 use super::{
     ApplyOptions, ApplyReport, ApplyResult, Observer, PrRef, Proposal, RepoOutcome, runs_dir,
 };
@@ -18,6 +17,7 @@ use crate::app::{Error, Target, UsageError, pool};
 use crate::forge::{ErrorKind, Forge, ForgeError, Observation, PrState};
 use crate::git::Auth;
 use crate::inventory::Fleet;
+use crate::proposal::marker;
 use crate::repo::{FailureKind, RepoFailure};
 
 /// What a run works with.
@@ -347,7 +347,7 @@ fn one<F: Forge>(
         pull: observation.pull.as_ref().map(|p| Pull {
             number: p.number,
             state: p.state,
-            hash: read_marker(&p.body),
+            hash: marker::read(&p.body),
         }),
         reopen: engine.options.reopen,
         prune: engine.options.prune,

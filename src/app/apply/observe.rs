@@ -11,9 +11,9 @@ use super::decide::Branch;
 use super::engine::Engine;
 use super::fetch::Planned;
 use super::journal::Known;
-use super::render::read_trailer;
 use crate::forge::{Forge, Observation};
 use crate::git::commit::{CommitFacts, facts, fetch_branch};
+use crate::proposal::marker::read_trailer;
 use crate::proposal::{ApplySettings, CommitMode};
 use crate::repo::RepoFailure;
 
@@ -139,21 +139,24 @@ mod tests {
     fn drydocks_commit_has_the_trailer_the_author_and_one_parent() {
         let settings = crate::proposal::ApplySection::default().settings_for(None);
         let me = settings.author.email.clone();
-        let ours = commit("m\n\nDrydock-Content: ab12\n", &me, 1);
+        let hash = "ab12".repeat(16);
+        let trailer = format!("m\n\nDrydock-Content: {hash}\n");
+        let ours = commit(&trailer, &me, 1);
         assert_eq!(
             classify(&ours, &settings),
             Branch::Ours {
-                hash: Some("ab12".into()),
+                hash: Some(hash.clone()),
                 parent: Some("p0".into())
             }
         );
         for (what, c) in [
             ("no trailer", commit("fix\n", &me, 1)),
             (
-                "another author",
-                commit("m\n\nDrydock-Content: ab12\n", "jo@x", 1),
+                "a trailer drydock does not write",
+                commit("m\n\nDrydock-Content: ab12\n", &me, 1),
             ),
-            ("a merge", commit("m\n\nDrydock-Content: ab12\n", &me, 2)),
+            ("another author", commit(&trailer, "jo@x", 1)),
+            ("a merge", commit(&trailer, &me, 2)),
         ] {
             assert!(
                 matches!(classify(&c, &settings), Branch::Foreign { .. }),

@@ -6,25 +6,10 @@
 use crate::detect::scan_dir;
 use crate::inventory::Fleet;
 use crate::plan::RepoPlan;
-use crate::proposal::{self, ApplySettings, Input, marker};
+use crate::proposal::{self, ApplySettings, Input};
 use crate::repo::{FailureKind, RepoFailure};
 
 pub use crate::proposal::Rendered;
-pub use crate::proposal::marker::TRAILER;
-
-/// The hash a pull request body's marker carries.
-pub fn read_marker(body: &str) -> Option<String> {
-    marker::read(body)
-}
-
-/// The hash a commit message's trailer carries.
-pub fn read_trailer(message: &str) -> Option<String> {
-    message.lines().rev().find_map(|line| {
-        let value = line.strip_prefix(TRAILER)?.strip_prefix(':')?.trim();
-        (!value.is_empty() && value.chars().all(|c| c.is_ascii_hexdigit()))
-            .then(|| value.to_string())
-    })
-}
 
 /// Title, body and commit message of one repository's proposal ([`proposal::render`]), with
 /// what detection finds in the checkout (ecosystems by directory, Dockerfiles).
@@ -60,23 +45,4 @@ pub fn close_comment(default_branch: &str, tip: &str) -> String {
         "drydock closes this pull request: `{default_branch}` (at {}) already has everything it proposed, so there is nothing left to merge. If the policy's files drift again, drydock opens a new pull request.",
         &tip[..tip.len().min(12)]
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_trailer_carries_the_hash() {
-        let hash = marker::content_hash(&[("a".to_string(), "x".to_string())]);
-        assert_eq!(
-            read_trailer(&format!("m\n\n{TRAILER}: {hash}\n")),
-            Some(hash.clone())
-        );
-        assert_eq!(read_trailer("m\n\nno trailer\n"), None);
-        assert_eq!(
-            read_marker(&format!("body\n\n{}\n", marker::marker(&hash))),
-            Some(hash)
-        );
-    }
 }
